@@ -1,0 +1,3 @@
+"""ostbot: Korean drama OST recommendations in chat."""
+
+__version__ = "0.1.0"

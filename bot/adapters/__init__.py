@@ -1,0 +1,1 @@
+"""Platform adapters: platform event -> Request, Reply -> platform message."""

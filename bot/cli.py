@@ -1,0 +1,227 @@
+"""The `ostbot` command line (also `python -m bot`).
+
+Platform libraries are imported only by `run`, so `ask`, `chat`, `db` and `bench` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.core.catalog import (
+    DATA_DIR,
+    Catalog,
+    CatalogError,
+    Problem,
+    export_rows,
+    load_catalog,
+    load_vocabulary,
+    parse_import,
+    write_csv,
+)
+from bot.core.models import Platform, Request
+from bot.core.render import render_plain
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
+    from bot.core.store import Store
+
+log = logging.getLogger("ostbot")
+
+ASK_USER = "local"  # `ask` without --user: one fixed local user
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ostbot", description="Korean drama OST recommendations in chat."
+    )
+    p.add_argument(
+        "--db",
+        type=Path,
+        help="SQLite database (default: $OSTBOT_DB or ~/.local/share/ostbot/ostbot.db)",
+    )
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="start every adapter whose token is set (console chat if none)")
+    sub.add_parser("chat", help="console chat: one message per input line")
+    ask = sub.add_parser("ask", help="one message in, one reply out")
+    ask.add_argument("text", nargs="+", help="the message")
+    ask.add_argument("--json", action="store_true", help="print the reply as JSON")
+    ask.add_argument("--user", default=ASK_USER, help="user id (history is kept per user)")
+    db = sub.add_parser("db", help="catalog maintenance")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    imp = dbsub.add_parser("import", help="insert or update tracks from CSV (all or nothing)")
+    imp.add_argument("file", type=Path)
+    exp = dbsub.add_parser("export", help="write every track as CSV ('-' for stdout)")
+    exp.add_argument("file")
+    val = dbsub.add_parser("validate", help="check the shipped catalog, or FILE, without writing")
+    val.add_argument("file", type=Path, nargs="?")
+    bench = sub.add_parser("bench", help="measure the core's latency and throughput")
+    bench.add_argument("--tracks", type=int, default=0, help="use N synthetic tracks")
+    bench.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from bot.config import Settings
+
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    db_path: Path = args.db or settings.db_path
+    command = args.command or "run"
+    try:
+        if command == "ask":
+            text = " ".join(args.text)
+            if not text.strip():
+                parser.error("ask: the message is empty")
+            return asyncio.run(_ask(db_path, text, args.user, args.json))
+        if command == "chat":
+            return asyncio.run(_chat(db_path))
+        if command == "run":
+            from bot.runner import run
+
+            return asyncio.run(run(settings, db_path))
+        if command == "db":
+            return _db(args, db_path)
+        if command == "bench":
+            from bot.bench import bench
+
+            return int(asyncio.run(bench(args.tracks, args.json)))
+    except CatalogError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {command!r}")
+    return 2
+
+
+async def _open(db_path: Path) -> tuple[Store, Service]:
+    from bot.core.service import Service
+    from bot.core.store import Store
+
+    store = await Store.open(db_path)
+    try:
+        return store, await Service.create(store)
+    except BaseException:
+        await store.close()
+        raise
+
+
+async def _ask(db_path: Path, text: str, user: str, as_json: bool) -> int:
+    store, service = await _open(db_path)
+    try:
+        reply = await service.handle(
+            Request(platform=Platform.CLI, user_id=user, chat_id="cli", text=text)
+        )
+    finally:
+        await service.close()
+        await store.close()
+    if as_json:
+        out = {
+            "reply": render_plain(reply),
+            "tracks": [
+                {
+                    "title": c.track.title,
+                    "title_ko": c.track.title_ko,
+                    "artist": c.track.artist,
+                    "drama": c.track.drama,
+                    "year": c.track.year,
+                    "tags": list(c.track.tags),
+                    "reason": c.reason,
+                }
+                for c in reply.cards
+            ],
+        }
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(render_plain(reply))
+    return 0
+
+
+async def _chat(db_path: Path) -> int:
+    from bot.adapters.console import chat
+
+    store, service = await _open(db_path)
+    try:
+        await chat(service)
+    finally:
+        await service.close()
+        await store.close()
+    return 0
+
+
+def _db(args: argparse.Namespace, db_path: Path) -> int:
+    if args.db_command == "validate":
+        if args.file is None:
+            catalog = load_catalog(DATA_DIR)
+            print(
+                f"OK: {len(catalog.dramas)} dramas, {len(catalog.tracks)} tracks, "
+                f"{len(catalog.artists)} artists"
+            )
+        else:
+            rows = parse_import(_read(args.file), str(args.file), load_vocabulary())
+            print(f"OK: {len(rows)} tracks")
+        return 0
+    return asyncio.run(_db_async(args, db_path))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CatalogError([_problem(str(path), f"cannot read: {exc.strerror}")]) from exc
+
+
+def _problem(file: str, message: str) -> Problem:
+    return Problem(file, 1, message)
+
+
+def _export_to(path: Path, catalog: Catalog) -> int:
+    # Write a temporary file and rename it, so a failed export never leaves half a file.
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        count = write_csv(export_rows(catalog), fh)
+    tmp.replace(path)
+    return count
+
+
+async def _db_async(args: argparse.Namespace, db_path: Path) -> int:
+    from bot.core.imports import check_against
+    from bot.core.store import Store
+
+    if args.db_command == "import":
+        data = _read(args.file)
+        store = await Store.open(db_path)
+        try:
+            catalog = await store.load()
+            rows = parse_import(data, str(args.file), catalog.vocabulary)
+            check_against(rows, catalog, str(args.file))
+            result = await store.import_rows(rows, catalog)
+        finally:
+            await store.close()
+        print(f"imported {len(rows)} tracks: {result.inserted} new, {result.updated} updated")
+        return 0
+    if args.db_command == "export":
+        store = await Store.open(db_path)
+        try:
+            catalog = await store.load()
+        finally:
+            await store.close()
+        if args.file == "-":
+            write_csv(export_rows(catalog), sys.stdout)
+        else:
+            count = _export_to(Path(args.file), catalog)
+            print(f"exported {count} tracks to {args.file}", file=sys.stderr)
+        return 0
+    return 2

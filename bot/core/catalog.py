@@ -1,0 +1,511 @@
+"""Read and validate the catalog: the shipped data/ folder and import CSV files.
+
+Every problem is reported with its file and line so a curator can fix it in one pass; nothing
+is loaded unless the whole input is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.models import Artist, Drama, Track
+from bot.core.text import has_hangul, norm
+from bot.core.vocabulary import Vocabulary, VocabularyError
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+# The import/export contract (DESIGN.md): required and optional columns.
+CSV_REQUIRED = ("title", "artist", "drama", "year", "tags")
+CSV_OPTIONAL = ("title_ko", "artist_ko", "drama_ko", "network", "part", "aliases")
+CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
+
+DRAMA_COLUMNS = (
+    "drama",
+    "drama_ko",
+    "aliases",
+    "year",
+    "year_end",
+    "network",
+    "genres",
+    "sources",
+    "notes",
+)
+ARTIST_COLUMNS = ("artist", "artist_ko", "aliases", "groups")
+TRACK_COLUMNS = ("drama", "part", "title", "title_ko", "artist", "year", "tags", "aliases")
+
+NETWORKS = frozenset(
+    {
+        *"KBS1 KBS2 MBC SBS tvN JTBC OCN ENA MBN Mnet TVING Wavve Netflix Disney+ Web".split(),
+        *("Channel A", "TV Chosun", "Coupang Play"),
+    }
+)
+GENRES = frozenset(
+    [
+        "romance",
+        "melodrama",
+        "comedy",
+        "medical",
+        "legal",
+        "thriller",
+        "crime",
+        "historical",
+        "fantasy",
+        "youth",
+        "family",
+        "workplace",
+        "music",
+        "sports",
+        "action",
+        "horror",
+        "slice-of-life",
+        "sci-fi",
+        "military",
+    ]
+)
+MIN_YEAR, MAX_YEAR = 1990, 2100
+MAX_FIELD = 300  # characters; longer values are a sign of a broken file
+
+# "Chanyeol & Punch", "Heize ft. Punch", "Crush, Punch": the individual acts of a credit.
+_CREDIT_SPLIT = re.compile(r"\s+&\s+|\s+(?:ft|feat)\.\s+|,\s+")
+
+
+def split_credit(artist: str, known: Collection[str] = ()) -> list[str]:
+    """The acts in a credit. Names that contain a separator themselves ("Car, the Garden",
+    "Savina & Drones") are kept whole when they are in `known`."""
+    artist = artist.strip()
+    if artist in known:
+        return [artist]
+    kept: dict[str, str] = {}
+    for name in known:
+        if name in artist and _CREDIT_SPLIT.search(name):
+            token = f"\x00{len(kept)}\x00"
+            kept[token] = name
+            artist = artist.replace(name, token)
+    parts = [name for name in _CREDIT_SPLIT.split(artist) if name]
+    for token, name in kept.items():
+        parts = [p.replace(token, name) for p in parts]
+    return parts
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(";") if item.strip())
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class CatalogError(ValueError):
+    """The input is invalid; `problems` lists every error found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Catalog:
+    vocabulary: Vocabulary
+    dramas: dict[str, Drama] = field(default_factory=dict)
+    artists: dict[str, Artist] = field(default_factory=dict)
+    tracks: list[Track] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- CSV reading
+
+
+def _records(text: str, name: str, problems: list[Problem]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (first line number, row) for each record, reporting malformed structure."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem(name, 1, "empty file: expected a header row"))
+        return
+    except csv.Error as exc:
+        problems.append(Problem(name, 1, f"unreadable header: {exc}"))
+        return
+    header = [h.strip().lower() for h in header]
+    last = reader.line_num
+    while True:
+        start = last + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(Problem(name, start, f"malformed CSV: {exc}"))
+            return
+        last = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        if len(cells) != len(header):
+            problems.append(
+                Problem(name, start, f"expected {len(header)} fields, found {len(cells)}")
+            )
+            continue
+        yield start, {h: c.strip() for h, c in zip(header, cells, strict=True)}
+
+
+def _decode(data: bytes, name: str, problems: list[Problem]) -> str | None:
+    if b"\x00" in data:
+        problems.append(Problem(name, 1, "binary data: expected a UTF-8 CSV file"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(Problem(name, line, "not valid UTF-8"))
+        return None
+
+
+def _header(text: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    return [h.strip().lower() for h in first]
+
+
+def _check_header(
+    text: str, name: str, required: Iterable[str], allowed: Iterable[str], problems: list[Problem]
+) -> bool:
+    header = _header(text)
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in set(allowed)]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    for msg, cols in (
+        ("missing column(s)", missing),
+        ("unknown column(s)", unknown),
+        ("repeated column(s)", dupes),
+    ):
+        if cols:
+            problems.append(Problem(name, 1, f"{msg}: {', '.join(cols)}"))
+    return not (missing or unknown or dupes)
+
+
+def _int(value: str, what: str, name: str, line: int, problems: list[Problem]) -> int | None:
+    try:
+        number = int(value)
+    except ValueError:
+        problems.append(Problem(name, line, f"{what} must be a whole number, got {value!r}"))
+        return None
+    return number
+
+
+def _too_long(row: dict[str, str], name: str, line: int, problems: list[Problem]) -> bool:
+    for col, value in row.items():
+        if len(value) > MAX_FIELD and col not in ("sources", "notes", "aliases"):
+            problems.append(Problem(name, line, f"{col} is longer than {MAX_FIELD} characters"))
+            return True
+    return False
+
+
+def check_tags(
+    tags: tuple[str, ...], vocab: Vocabulary, strict: bool, name: str, line: int
+) -> list[Problem]:
+    out: list[Problem] = []
+    unknown = [t for t in tags if t not in vocab.tags]
+    if unknown:
+        out.append(Problem(name, line, f"unknown tag(s): {', '.join(unknown)}"))
+    if not tags:
+        out.append(Problem(name, line, "at least one tag is required"))
+    if len(set(tags)) != len(tags):
+        out.append(Problem(name, line, "repeated tag"))
+    if strict and not unknown:
+        kinds = [vocab.tags[t].kind for t in tags]
+        if not 1 <= kinds.count("mood") <= 3:
+            out.append(Problem(name, line, "needs 1-3 mood tags"))
+        if kinds.count("energy") != 1:
+            out.append(Problem(name, line, "needs exactly one energy tag"))
+    return out
+
+
+# ------------------------------------------------------------ shipped catalog
+
+
+def fingerprint(data_dir: Path = DATA_DIR) -> str:
+    """A hash of the catalog files, so the store knows when data/ changed."""
+    digest = hashlib.sha256()
+    for fname in ("moods.toml", "dramas.csv", "artists.csv", "tracks.csv"):
+        path = data_dir / fname
+        digest.update(fname.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
+    return Vocabulary.load(data_dir / "moods.toml")
+
+
+def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
+    """Read and validate data/; raise CatalogError listing every problem."""
+    problems: list[Problem] = []
+    try:
+        vocab = load_vocabulary(data_dir)
+    except VocabularyError as exc:
+        raise CatalogError([Problem("moods.toml", 1, str(exc))]) from exc
+    catalog = Catalog(vocabulary=vocab)
+
+    def read(fname: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+        path = data_dir / fname
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(fname, 1, f"cannot read: {exc.strerror}"))
+            return
+        text = _decode(data, fname, problems)
+        if text is None or not _check_header(text, fname, columns, columns, problems):
+            return
+        yield from _records(text, fname, problems)
+
+    _read_dramas(read("dramas.csv", DRAMA_COLUMNS), catalog, problems)
+    _read_artists(read("artists.csv", ARTIST_COLUMNS), catalog, problems)
+    _read_tracks(read("tracks.csv", TRACK_COLUMNS), catalog, problems)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def _read_dramas(
+    rows: Iterable[tuple[int, dict[str, str]]], catalog: Catalog, problems: list[Problem]
+) -> None:
+    f = "dramas.csv"
+    names: dict[str, tuple[str, int]] = {}  # normalised name -> (drama, line)
+    for line, row in rows:
+        title = row["drama"]
+        if not title:
+            problems.append(Problem(f, line, "drama title is empty"))
+            continue
+        if title in catalog.dramas:
+            problems.append(Problem(f, line, f"duplicate drama {title!r}"))
+            continue
+        if not has_hangul(row["drama_ko"]):
+            problems.append(Problem(f, line, f"{title}: missing Hangul title (drama_ko)"))
+        year = _int(row["year"], "year", f, line, problems)
+        year_end = _int(row["year_end"], "year_end", f, line, problems) if row["year_end"] else None
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            problems.append(Problem(f, line, f"year {year} out of range"))
+        if year is not None and year_end is not None and year_end < year:
+            problems.append(Problem(f, line, "year_end is before year"))
+        if row["network"] not in NETWORKS:
+            problems.append(Problem(f, line, f"unknown network {row['network']!r}"))
+        genres = split_list(row["genres"])
+        bad = [g for g in genres if g not in GENRES]
+        if bad:
+            problems.append(Problem(f, line, f"unknown genre(s): {', '.join(bad)}"))
+        sources = split_list(row["sources"])
+        if not sources:
+            problems.append(Problem(f, line, f"{title}: no source URL for its soundtrack"))
+        elif not all(s.startswith(("https://", "http://")) for s in sources):
+            problems.append(Problem(f, line, "sources must be http(s) URLs"))
+        aliases = split_list(row["aliases"])
+        for name in (title, *aliases):
+            key = norm(name)
+            other = names.get(key)
+            if other and other[0] != title:
+                problems.append(
+                    Problem(f, line, f"name {name!r} collides with {other[0]!r} (line {other[1]})")
+                )
+            names.setdefault(key, (title, line))
+        catalog.dramas[title] = Drama(
+            title=title,
+            title_ko=row["drama_ko"],
+            year=year or 0,
+            year_end=year_end,
+            network=row["network"],
+            aliases=aliases,
+            genres=genres,
+            sources=sources,
+            notes=row["notes"],
+        )
+
+
+def _read_artists(
+    rows: Iterable[tuple[int, dict[str, str]]], catalog: Catalog, problems: list[Problem]
+) -> None:
+    f = "artists.csv"
+    for line, row in rows:
+        name = row["artist"]
+        if not name:
+            problems.append(Problem(f, line, "artist name is empty"))
+            continue
+        if name in catalog.artists:
+            problems.append(Problem(f, line, f"duplicate artist {name!r}"))
+            continue
+        if row["artist_ko"] and not has_hangul(row["artist_ko"]):
+            problems.append(Problem(f, line, "artist_ko must be Hangul"))
+        catalog.artists[name] = Artist(
+            name=name,
+            name_ko=row["artist_ko"],
+            aliases=split_list(row["aliases"]),
+            groups=split_list(row["groups"]),
+        )
+
+
+def _read_tracks(
+    rows: Iterable[tuple[int, dict[str, str]]], catalog: Catalog, problems: list[Problem]
+) -> None:
+    f = "tracks.csv"
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if _too_long(row, f, line, problems):
+            continue
+        drama = catalog.dramas.get(row["drama"])
+        if drama is None:
+            problems.append(Problem(f, line, f"drama {row['drama']!r} is not in dramas.csv"))
+            continue
+        track = _track_from_row(row, f, line, problems)
+        if track is None:
+            continue
+        if not drama.year <= track.year <= drama.last_year:
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    f"year {track.year} is outside {drama.title}'s airing "
+                    f"({drama.year}-{drama.last_year})",
+                )
+            )
+        problems.extend(check_tags(track.tags, catalog.vocabulary, True, f, line))
+        for name in split_credit(track.artist, catalog.artists):
+            if name not in catalog.artists:
+                problems.append(Problem(f, line, f"artist {name!r} is not in artists.csv"))
+        if track.key in seen:
+            problems.append(Problem(f, line, f"duplicate of line {seen[track.key]}"))
+            continue
+        seen[track.key] = line
+        catalog.tracks.append(track)
+
+
+def _track_from_row(
+    row: dict[str, str], f: str, line: int, problems: list[Problem]
+) -> Track | None:
+    before = len(problems)
+    for col in CSV_REQUIRED:
+        if not row.get(col):
+            problems.append(Problem(f, line, f"{col} is empty"))
+    if len(problems) > before:
+        return None
+    year = _int(row["year"], "year", f, line, problems)
+    part = _int(row["part"], "part", f, line, problems) if row.get("part") else None
+    if year is None or (row.get("part") and part is None):
+        return None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        problems.append(Problem(f, line, f"year {year} out of range"))
+        return None
+    if part is not None and part < 1:
+        problems.append(Problem(f, line, "part must be 1 or more"))
+        return None
+    title_ko = row.get("title_ko") or None
+    if title_ko and not has_hangul(title_ko):
+        problems.append(Problem(f, line, "title_ko must contain Hangul"))
+        return None
+    return Track(
+        title=row["title"],
+        artist=row["artist"],
+        drama=row["drama"],
+        year=year,
+        tags=split_list(row["tags"]),
+        title_ko=title_ko,
+        part=part,
+        aliases=split_list(row.get("aliases", "")),
+    )
+
+
+# ---------------------------------------------------------------- import CSV
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    track: Track
+    drama_ko: str
+    network: str
+    artist_ko: str
+
+
+def parse_import(data: bytes, name: str, vocab: Vocabulary) -> list[ImportRow]:
+    """Parse an import file in the contract format; raise CatalogError on any bad row."""
+    problems: list[Problem] = []
+    text = _decode(data, name, problems)
+    if text is None or not _check_header(text, name, CSV_REQUIRED, CSV_COLUMNS, problems):
+        raise CatalogError(problems)
+    out: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for line, row in _records(text, name, problems):
+        if _too_long(row, name, line, problems):
+            continue
+        track = _track_from_row(row, name, line, problems)
+        if track is None:
+            continue
+        tag_problems = check_tags(track.tags, vocab, False, name, line)
+        if tag_problems:
+            problems.extend(tag_problems)
+            continue
+        if row.get("drama_ko") and not has_hangul(row["drama_ko"]):
+            problems.append(Problem(name, line, "drama_ko must contain Hangul"))
+            continue
+        if row.get("artist_ko") and not has_hangul(row["artist_ko"]):
+            problems.append(Problem(name, line, "artist_ko must contain Hangul"))
+            continue
+        if row.get("network") and row["network"] not in NETWORKS:
+            problems.append(Problem(name, line, f"unknown network {row['network']!r}"))
+            continue
+        if track.key in seen:
+            problems.append(Problem(name, line, f"duplicate of line {seen[track.key]}"))
+            continue
+        seen[track.key] = line
+        out.append(
+            ImportRow(
+                line=line,
+                track=track,
+                drama_ko=row.get("drama_ko", ""),
+                network=row.get("network", ""),
+                artist_ko=row.get("artist_ko", ""),
+            )
+        )
+    if problems:
+        raise CatalogError(problems)
+    return out
+
+
+def export_rows(catalog: Catalog) -> Iterator[dict[str, str]]:
+    """Every track as a contract-format row (the inverse of parse_import)."""
+    for t in catalog.tracks:
+        drama = catalog.dramas.get(t.drama)
+        names = split_credit(t.artist, catalog.artists)
+        ko = [catalog.artists[n].name_ko if n in catalog.artists else "" for n in names]
+        yield {
+            "title": t.title,
+            "artist": t.artist,
+            "drama": t.drama,
+            "year": str(t.year),
+            "tags": ";".join(t.tags),
+            "title_ko": t.title_ko or "",
+            "artist_ko": ko[0] if len(names) == 1 else "",
+            "drama_ko": drama.title_ko if drama else "",
+            "network": drama.network if drama else "",
+            "part": str(t.part) if t.part is not None else "",
+            "aliases": ";".join(t.aliases),
+        }
+
+
+def write_csv(rows: Iterable[dict[str, str]], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count

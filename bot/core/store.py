@@ -1,0 +1,470 @@
+"""The SQLite store: catalog tables, per-user history, feedback and saved requests.
+
+Only parameterised SQL. Each public write runs in one transaction, so a failure leaves the
+database as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiosqlite
+
+from bot.core.catalog import (
+    DATA_DIR,
+    Catalog,
+    ImportRow,
+    fingerprint,
+    load_catalog,
+    load_vocabulary,
+    split_credit,
+)
+from bot.core.models import Artist, Drama, Track
+
+log = logging.getLogger(__name__)
+
+# Versioned migrations: index i upgrades user_version i -> i + 1. Append only; never edit a
+# migration that has shipped.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: catalog, listening history and feedback
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE dramas (
+        title TEXT PRIMARY KEY, title_ko TEXT NOT NULL, year INTEGER NOT NULL,
+        year_end INTEGER, network TEXT NOT NULL DEFAULT '', aliases TEXT NOT NULL DEFAULT '[]',
+        genres TEXT NOT NULL DEFAULT '[]', sources TEXT NOT NULL DEFAULT '[]',
+        notes TEXT NOT NULL DEFAULT '', origin TEXT NOT NULL DEFAULT 'catalog');
+    CREATE TABLE artists (
+        name TEXT PRIMARY KEY, name_ko TEXT NOT NULL DEFAULT '',
+        aliases TEXT NOT NULL DEFAULT '[]', groups_ TEXT NOT NULL DEFAULT '[]',
+        origin TEXT NOT NULL DEFAULT 'catalog');
+    CREATE TABLE tracks (
+        key TEXT PRIMARY KEY, title TEXT NOT NULL, title_ko TEXT, artist TEXT NOT NULL,
+        drama TEXT NOT NULL, year INTEGER NOT NULL, tags TEXT NOT NULL, part INTEGER,
+        aliases TEXT NOT NULL DEFAULT '[]', origin TEXT NOT NULL DEFAULT 'catalog');
+    CREATE TABLE history (
+        user TEXT NOT NULL, track_key TEXT NOT NULL, at REAL NOT NULL);
+    CREATE INDEX history_by_user ON history (user, at);
+    CREATE TABLE feedback (
+        user TEXT NOT NULL, track_key TEXT NOT NULL,
+        value INTEGER NOT NULL CHECK (value IN (-1, 1)), at REAL NOT NULL,
+        PRIMARY KEY (user, track_key));
+    """,
+    # 2: saved requests, so "another" works from any button and after a restart
+    """
+    CREATE TABLE queries (
+        id INTEGER PRIMARY KEY, user TEXT NOT NULL, spec TEXT NOT NULL, at REAL NOT NULL);
+    CREATE TABLE users (
+        user TEXT PRIMARY KEY, last_query INTEGER, last_tracks TEXT NOT NULL DEFAULT '[]');
+    ALTER TABLE history ADD COLUMN query_id INTEGER;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+RECENT = 10  # history entries kept in memory per user for the `history` command
+
+
+@dataclass
+class UserState:
+    heard: set[str]
+    feedback: dict[str, int]
+    last_query: int | None = None
+    last_tracks: tuple[str, ...] = ()
+    recent: deque[tuple[str, float]] = field(default_factory=lambda: deque(maxlen=RECENT))
+
+
+@dataclass(frozen=True)
+class SaveQuery:
+    query_id: int
+    user: str
+    spec: str
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Tracks shown to a user; `forget` clears earlier history when a pool starts over."""
+
+    user: str
+    query_id: int | None
+    keys: tuple[str, ...]
+    forget: tuple[str, ...] = ()
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class Rate:
+    user: str
+    key: str
+    value: int  # 1 like, -1 dislike
+    at: float = field(default_factory=time.time)
+
+
+Write = SaveQuery | Shown | Rate
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    inserted: int
+    updated: int
+
+
+def default_db_path() -> Path:
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ostbot" / "ostbot.db"
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION; returns the version found before."""
+    async with db.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    found = int(row[0]) if row else 0
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"database schema v{found} is newer than this ostbot (v{SCHEMA_VERSION}):"
+            " upgrade ostbot"
+        )
+    for version in range(found, SCHEMA_VERSION):
+        # executescript would commit on its own; run each statement inside one transaction.
+        await db.execute("BEGIN")
+        try:
+            for statement in _statements(MIGRATIONS[version]):
+                await db.execute(statement)
+            await db.execute(f"PRAGMA user_version = {version + 1}")
+            await db.commit()
+        except Exception:
+            await db.rollback()
+            raise
+    return found
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _dump(items: Iterable[str]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def _load(raw: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(raw)) if raw else ()
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        # One connection serves every coroutine: writes take turns so one request's
+        # statements never land inside another's transaction.
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+            except BaseException:
+                # Queued after BEGIN on the connection's thread, so it always undoes it, even
+                # when the BEGIN itself was interrupted; shielded so a cancel cannot skip it.
+                await asyncio.shield(self._db.rollback())
+                raise
+            await asyncio.shield(self._db.commit())
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, data_dir: Path | None = DATA_DIR, sync: bool = True
+    ) -> Store:
+        """Open (creating if needed) and migrate; seed or refresh the catalog from data_dir."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await db.execute("PRAGMA busy_timeout = 5000")
+            await migrate(db)
+            store = cls(db, path)
+            if sync and data_dir is not None:
+                await store.sync_catalog(data_dir)
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # ---------------------------------------------------------------- catalog
+
+    async def meta(self, key: str) -> str | None:
+        async with self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def sync_catalog(self, data_dir: Path = DATA_DIR, *, force: bool = False) -> bool:
+        """Load data/ when it changed since the last load. History and feedback are kept.
+
+        Returns True when the catalog was (re)loaded. An invalid data/ leaves the store as it
+        was and raises CatalogError.
+        """
+        stamp = fingerprint(data_dir)
+        if not force and await self.meta("catalog_fingerprint") == stamp:
+            return False
+        catalog = load_catalog(data_dir)
+        await self.replace_catalog(catalog, stamp)
+        log.info("catalog loaded: %d dramas, %d tracks", len(catalog.dramas), len(catalog.tracks))
+        return True
+
+    async def replace_catalog(self, catalog: Catalog, stamp: str) -> None:
+        """Upsert the shipped catalog and drop shipped rows it no longer has.
+
+        Rows added by `db import` (origin 'import') are left alone.
+        """
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM dramas WHERE origin = 'catalog'")
+            await db.execute("DELETE FROM artists WHERE origin = 'catalog'")
+            await db.execute("DELETE FROM tracks WHERE origin = 'catalog'")
+            await db.executemany(
+                "INSERT OR IGNORE INTO dramas (title, title_ko, year, year_end, network, aliases,"
+                " genres, sources, notes, origin) VALUES (?,?,?,?,?,?,?,?,?,'catalog')",
+                [
+                    (
+                        d.title,
+                        d.title_ko,
+                        d.year,
+                        d.year_end,
+                        d.network,
+                        _dump(d.aliases),
+                        _dump(d.genres),
+                        _dump(d.sources),
+                        d.notes,
+                    )
+                    for d in catalog.dramas.values()
+                ],
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO artists (name, name_ko, aliases, groups_, origin)"
+                " VALUES (?,?,?,?,'catalog')",
+                [
+                    (a.name, a.name_ko, _dump(a.aliases), _dump(a.groups))
+                    for a in catalog.artists.values()
+                ],
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO tracks (key, title, title_ko, artist, drama, year, tags,"
+                " part, aliases, origin) VALUES (?,?,?,?,?,?,?,?,?,'catalog')",
+                [_track_params(t) for t in catalog.tracks],
+            )
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES ('catalog_fingerprint', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (stamp,),
+            )
+
+    async def load(self, data_dir: Path = DATA_DIR) -> Catalog:
+        """The catalog as stored (shipped rows plus imports)."""
+        catalog = Catalog(vocabulary=load_vocabulary(data_dir))
+        async with self._db.execute(
+            "SELECT title, title_ko, year, year_end, network, aliases, genres, sources, notes"
+            " FROM dramas"
+        ) as cur:
+            async for r in cur:
+                catalog.dramas[r[0]] = Drama(
+                    title=r[0],
+                    title_ko=r[1],
+                    year=r[2],
+                    year_end=r[3],
+                    network=r[4],
+                    aliases=_load(r[5]),
+                    genres=_load(r[6]),
+                    sources=_load(r[7]),
+                    notes=r[8],
+                )
+        async with self._db.execute("SELECT name, name_ko, aliases, groups_ FROM artists") as cur:
+            async for r in cur:
+                catalog.artists[r[0]] = Artist(
+                    name=r[0], name_ko=r[1], aliases=_load(r[2]), groups=_load(r[3])
+                )
+        async with self._db.execute(
+            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases FROM tracks"
+            " ORDER BY drama, part IS NULL, part, rowid"
+        ) as cur:
+            async for r in cur:
+                catalog.tracks.append(
+                    Track(
+                        key=r[0],
+                        title=r[1],
+                        title_ko=r[2],
+                        artist=r[3],
+                        drama=r[4],
+                        year=r[5],
+                        tags=_load(r[6]),
+                        part=r[7],
+                        aliases=_load(r[8]),
+                    )
+                )
+        return catalog
+
+    async def import_rows(self, rows: Sequence[ImportRow], catalog: Catalog) -> ImportResult:
+        """Insert or update tracks, all in one transaction.
+
+        A drama named by an alias is filed under its canonical title; unknown dramas and
+        artists are created from the row's Hangul names and network.
+        """
+        by_name: dict[str, str] = {}
+        for d in catalog.dramas.values():
+            for name in (d.title, d.title_ko, *d.aliases):
+                by_name.setdefault(name.casefold(), d.title)
+        inserted = updated = 0
+        async with self._transaction() as db:
+            for row in rows:
+                t = row.track
+                drama_title = by_name.get(t.drama.casefold(), t.drama)
+                if drama_title not in catalog.dramas:
+                    await db.execute(
+                        "INSERT OR IGNORE INTO dramas (title, title_ko, year, network, origin)"
+                        " VALUES (?,?,?,?,'import')",
+                        (drama_title, row.drama_ko, t.year, row.network),
+                    )
+                names = split_credit(t.artist, catalog.artists)
+                for name in names:
+                    ko = row.artist_ko if len(names) == 1 else ""
+                    await db.execute(
+                        "INSERT OR IGNORE INTO artists (name, name_ko, origin)"
+                        " VALUES (?,?,'import')",
+                        (name, ko),
+                    )
+                track = Track(
+                    title=t.title,
+                    artist=t.artist,
+                    drama=drama_title,
+                    year=t.year,
+                    tags=t.tags,
+                    title_ko=t.title_ko,
+                    part=t.part,
+                    aliases=t.aliases,
+                )
+                async with db.execute("SELECT 1 FROM tracks WHERE key = ?", (track.key,)) as cur:
+                    exists = await cur.fetchone() is not None
+                if exists:
+                    await db.execute(
+                        "UPDATE tracks SET title = ?, title_ko = ?, artist = ?, drama = ?,"
+                        " year = ?, tags = ?, part = ?, aliases = ? WHERE key = ?",
+                        (*_track_params(track)[1:], track.key),
+                    )
+                    updated += 1
+                else:
+                    await db.execute(
+                        "INSERT INTO tracks (key, title, title_ko, artist, drama, year, tags,"
+                        " part, aliases, origin) VALUES (?,?,?,?,?,?,?,?,?,'import')",
+                        _track_params(track),
+                    )
+                    inserted += 1
+        return ImportResult(inserted, updated)
+
+    # ------------------------------------------------------------- user state
+
+    async def user_state(self, user: str) -> UserState:
+        """Everything the ranking needs about one user, in three indexed reads."""
+        db = self._db
+        async with db.execute(
+            "SELECT track_key, at FROM history WHERE user = ? ORDER BY at, rowid", (user,)
+        ) as cur:
+            shown = [(r[0], float(r[1])) async for r in cur]
+        heard = {key for key, _ in shown}
+        async with db.execute(
+            "SELECT track_key, value FROM feedback WHERE user = ?", (user,)
+        ) as cur:
+            feedback = {r[0]: r[1] async for r in cur}
+        async with db.execute(
+            "SELECT last_query, last_tracks FROM users WHERE user = ?", (user,)
+        ) as cur:
+            row = await cur.fetchone()
+        last_query = int(row[0]) if row and row[0] is not None else None
+        last_tracks = _load(row[1]) if row else ()
+        recent = deque(shown[-RECENT:], maxlen=RECENT)
+        return UserState(heard, feedback, last_query, last_tracks, recent)
+
+    async def history(self, user: str, limit: int = 10) -> list[tuple[str, float]]:
+        async with self._db.execute(
+            "SELECT track_key, at FROM history WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+            (user, limit),
+        ) as cur:
+            return [(r[0], r[1]) async for r in cur]
+
+    async def query(self, query_id: int) -> str | None:
+        async with self._db.execute("SELECT spec FROM queries WHERE id = ?", (query_id,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def apply(self, ops: Sequence[Write]) -> None:
+        """Apply a batch of writes in one transaction: all of them or none."""
+        async with self._transaction() as db:
+            for op in ops:
+                if isinstance(op, SaveQuery):
+                    await db.execute(
+                        "INSERT OR REPLACE INTO queries (id, user, spec, at) VALUES (?,?,?,?)",
+                        (op.query_id, op.user, op.spec, op.at),
+                    )
+                elif isinstance(op, Shown):
+                    if op.forget:
+                        await db.executemany(
+                            "DELETE FROM history WHERE user = ? AND track_key = ?",
+                            [(op.user, k) for k in op.forget],
+                        )
+                    await db.executemany(
+                        "INSERT INTO history (user, track_key, at, query_id) VALUES (?,?,?,?)",
+                        [(op.user, k, op.at, op.query_id) for k in op.keys],
+                    )
+                    await db.execute(
+                        "INSERT INTO users (user, last_query, last_tracks) VALUES (?,?,?)"
+                        " ON CONFLICT (user) DO UPDATE SET last_query = excluded.last_query,"
+                        " last_tracks = excluded.last_tracks",
+                        (op.user, op.query_id, _dump(op.keys)),
+                    )
+                else:
+                    await db.execute(
+                        "INSERT INTO feedback (user, track_key, value, at) VALUES (?,?,?,?)"
+                        " ON CONFLICT (user, track_key) DO UPDATE SET value = excluded.value,"
+                        " at = excluded.at",
+                        (op.user, op.key, op.value, op.at),
+                    )
+
+    async def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("dramas", "artists", "tracks", "history", "feedback"):
+            async with self._db.execute(f"SELECT count(*) FROM {table}") as cur:  # noqa: S608
+                row = await cur.fetchone()
+            out[table] = int(row[0]) if row else 0
+        return out
+
+
+def _track_params(t: Track) -> tuple[object, ...]:
+    return (
+        t.key,
+        t.title,
+        t.title_ko,
+        t.artist,
+        t.drama,
+        t.year,
+        _dump(t.tags),
+        t.part,
+        _dump(t.aliases),
+    )

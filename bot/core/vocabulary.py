@@ -1,0 +1,69 @@
+"""The mood vocabulary: canonical tags with English and Korean synonyms (data/moods.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.models import Tag
+from bot.core.text import norm, squash
+
+KINDS = ("mood", "energy", "season", "scene")
+
+
+class VocabularyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    tags: dict[str, Tag]
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise VocabularyError(f"{path}: {exc}") from exc
+        tags: dict[str, Tag] = {}
+        for name, spec in raw.get("tags", {}).items():
+            kind = spec.get("kind")
+            if kind not in KINDS:
+                raise VocabularyError(f"{path}: tag {name!r} has unknown kind {kind!r}")
+            tags[name] = Tag(
+                name=name,
+                kind=kind,
+                label_ko=spec.get("label_ko", name),
+                means=spec.get("means", ""),
+                en=tuple(spec.get("en", ())),
+                ko=tuple(spec.get("ko", ())),
+            )
+        if not tags:
+            raise VocabularyError(f"{path}: no tags defined")
+        return cls(tags)
+
+    def of_kind(self, kind: str) -> list[Tag]:
+        return [t for t in self.tags.values() if t.kind == kind]
+
+    def label(self, name: str, locale: str) -> str:
+        tag = self.tags.get(name)
+        if tag is None:
+            return name
+        return tag.label_ko if locale == "ko" else name
+
+    def english_phrases(self) -> dict[str, str]:
+        """Normalised English phrase -> tag name (the tag's own name included)."""
+        out: dict[str, str] = {}
+        for tag in self.tags.values():
+            for phrase in (tag.name, tag.name.replace("-", " "), *tag.en):
+                out.setdefault(norm(phrase), tag.name)
+        return out
+
+    def korean_stems(self) -> dict[str, str]:
+        """Space-free Korean stem -> tag name."""
+        out: dict[str, str] = {}
+        for tag in self.tags.values():
+            for stem in (tag.label_ko, *tag.ko):
+                out.setdefault(squash(stem), tag.name)
+        return out

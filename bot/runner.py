@@ -1,0 +1,93 @@
+"""`ostbot run`: one asyncio loop for every adapter whose token is set.
+
+With no token the console chat runs instead. SIGINT/SIGTERM stop everything under a timeout,
+then the store is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.core.service import Service
+from bot.core.store import Store
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT = 10.0  # seconds each adapter gets to shut down
+
+Serve = Callable[[Service, Settings, asyncio.Event], Coroutine[Any, Any, None]]
+
+
+def adapters_for(settings: Settings) -> list[tuple[str, Serve]]:
+    """The adapters whose tokens are set. Imports happen here, only when needed."""
+    chosen: list[tuple[str, Serve]] = []
+    if settings.discord_token:
+        from bot.adapters.discord_adapter import serve as serve_discord
+
+        chosen.append(("discord", serve_discord))
+    if settings.telegram_token:
+        from bot.adapters.telegram_adapter import serve as serve_telegram
+
+        chosen.append(("telegram", serve_telegram))
+    return chosen
+
+
+async def run(settings: Settings, db_path: Path) -> int:
+    store = await Store.open(db_path)
+    service: Service | None = None
+    try:
+        service = await Service.create(store, owners=settings.owners)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        adapters = adapters_for(settings)
+        if not adapters:
+            from bot.adapters.console import chat
+
+            log.info("no DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console chat")
+            await chat(service, stop=stop)
+            return 0
+        return await supervise(adapters, service, settings, stop)
+    finally:
+        if service is not None:
+            await service.close()
+        await store.close()
+
+
+async def supervise(
+    adapters: list[tuple[str, Serve]], service: Service, settings: Settings, stop: asyncio.Event
+) -> int:
+    """Run adapters until stop is set or one fails; then stop the rest cleanly."""
+    tasks: dict[asyncio.Task[None], str] = {
+        asyncio.create_task(serve(service, settings, stop), name=name): name
+        for name, serve in adapters
+    }
+    waiter = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({*tasks, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    failed = 0
+    for task in tasks:
+        if task in done and task.exception() is not None:
+            failed = 1
+            log.error("%s adapter stopped: %r", tasks[task], task.exception())
+    stop.set()
+    pending = [t for t in tasks if not t.done()]
+    if pending:
+        finished, late = await asyncio.wait(pending, timeout=STOP_TIMEOUT)
+        for task in late:
+            log.warning("%s adapter did not stop in %.0fs; cancelling", tasks[task], STOP_TIMEOUT)
+            task.cancel()
+        for task in finished:
+            if not task.cancelled() and task.exception() is not None:
+                failed = 1
+                log.error("%s adapter failed while stopping: %r", tasks[task], task.exception())
+    waiter.cancel()
+    return failed
