@@ -197,7 +197,6 @@ def _export_to(path: Path, catalog: Catalog) -> int:
 
 
 async def _db_async(args: argparse.Namespace, db_path: Path) -> int:
-    from bot.core.imports import check_against
     from bot.core.store import Store
 
     if args.db_command == "import":
@@ -205,8 +204,7 @@ async def _db_async(args: argparse.Namespace, db_path: Path) -> int:
         store = await Store.open(db_path)
         try:
             catalog = await store.load()
-            rows = parse_import(data, str(args.file), catalog.vocabulary)
-            check_against(rows, catalog, str(args.file))
+            rows = parse_import(data, str(args.file), catalog.vocabulary, catalog)
             result = await store.import_rows(rows, catalog)
         finally:
             await store.close()

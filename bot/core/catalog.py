@@ -180,6 +180,9 @@ def _header(text: str) -> list[str]:
 def _check_header(
     text: str, name: str, required: Iterable[str], allowed: Iterable[str], problems: list[Problem]
 ) -> bool:
+    if not text.strip():
+        problems.append(Problem(name, 1, "empty file: expected a header row"))
+        return False
     header = _header(text)
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in set(allowed)]
@@ -435,9 +438,16 @@ class ImportRow:
     artist_ko: str
 
 
-def parse_import(data: bytes, name: str, vocab: Vocabulary) -> list[ImportRow]:
-    """Parse an import file in the contract format; raise CatalogError on any bad row."""
+def parse_import(
+    data: bytes, name: str, vocab: Vocabulary, known: Catalog | None = None
+) -> list[ImportRow]:
+    """Parse an import file in the contract format; raise CatalogError listing every bad row.
+
+    With `known` (what the store holds), rows are also checked against it: a year outside a
+    known drama's airing, or a new drama without a Hangul title.
+    """
     problems: list[Problem] = []
+    dramas = drama_names(known) if known else {}
     text = _decode(data, name, problems)
     if text is None or not _check_header(text, name, CSV_REQUIRED, CSV_COLUMNS, problems):
         raise CatalogError(problems)
@@ -466,6 +476,21 @@ def parse_import(data: bytes, name: str, vocab: Vocabulary) -> list[ImportRow]:
             problems.append(Problem(name, line, f"duplicate of line {seen[track.key]}"))
             continue
         seen[track.key] = line
+        if known is not None:
+            drama = dramas.get(track.drama.casefold())
+            if drama is None and not row.get("drama_ko"):
+                problems.append(Problem(name, line, f"new drama {track.drama!r} needs drama_ko"))
+                continue
+            if drama is not None and not drama.year <= track.year <= drama.last_year:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        f"year {track.year} is outside {drama.title}'s airing "
+                        f"({drama.year}-{drama.last_year})",
+                    )
+                )
+                continue
         out.append(
             ImportRow(
                 line=line,
@@ -477,6 +502,15 @@ def parse_import(data: bytes, name: str, vocab: Vocabulary) -> list[ImportRow]:
         )
     if problems:
         raise CatalogError(problems)
+    return out
+
+
+def drama_names(catalog: Catalog) -> dict[str, Drama]:
+    """Every name of every drama (title, Hangul title, aliases), case-folded."""
+    out: dict[str, Drama] = {}
+    for d in catalog.dramas.values():
+        for alias in (d.title, d.title_ko, *d.aliases):
+            out.setdefault(alias.casefold(), d)
     return out
 
 

@@ -18,7 +18,7 @@ from bot.core.understand import Query
 
 BAND = 0.25  # picks are sampled among tracks within 25% of the best score
 KIND_WEIGHT = {"mood": 1.0, "energy": 0.5, "season": 0.8, "scene": 0.8}
-LIKED_ARTIST = 0.3  # share of the best score a liked artist adds
+LIKED_ARTIST = 0.5  # share of the best score a liked artist adds
 LIKED_TAG = 0.08  # per liked mood the track shares, at most three
 
 

@@ -22,6 +22,7 @@ from bot.core.catalog import (
     DATA_DIR,
     Catalog,
     ImportRow,
+    drama_names,
     fingerprint,
     load_catalog,
     load_vocabulary,
@@ -65,6 +66,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE users (
         user TEXT PRIMARY KEY, last_query INTEGER, last_tracks TEXT NOT NULL DEFAULT '[]');
     ALTER TABLE history ADD COLUMN query_id INTEGER;
+    """,
+    # 3: when a pool starts over, mark its history as cleared instead of deleting it, so
+    # `history` still shows everything that was recommended
+    """
+    ALTER TABLE history ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -328,10 +334,7 @@ class Store:
         A drama named by an alias is filed under its canonical title; unknown dramas and
         artists are created from the row's Hangul names and network.
         """
-        by_name: dict[str, str] = {}
-        for d in catalog.dramas.values():
-            for name in (d.title, d.title_ko, *d.aliases):
-                by_name.setdefault(name.casefold(), d.title)
+        by_name = {name: d.title for name, d in drama_names(catalog).items()}
         inserted = updated = 0
         async with self._transaction() as db:
             for row in rows:
@@ -385,10 +388,11 @@ class Store:
         """Everything the ranking needs about one user, in three indexed reads."""
         db = self._db
         async with db.execute(
-            "SELECT track_key, at FROM history WHERE user = ? ORDER BY at, rowid", (user,)
+            "SELECT track_key, at, cleared FROM history WHERE user = ? ORDER BY at, rowid", (user,)
         ) as cur:
-            shown = [(r[0], float(r[1])) async for r in cur]
-        heard = {key for key, _ in shown}
+            rows = [(r[0], float(r[1]), r[2]) async for r in cur]
+        heard = {key for key, _, cleared in rows if not cleared}
+        shown = [(key, at) for key, at, _ in rows]
         async with db.execute(
             "SELECT track_key, value FROM feedback WHERE user = ?", (user,)
         ) as cur:
@@ -426,7 +430,7 @@ class Store:
                 elif isinstance(op, Shown):
                     if op.forget:
                         await db.executemany(
-                            "DELETE FROM history WHERE user = ? AND track_key = ?",
+                            "UPDATE history SET cleared = 1 WHERE user = ? AND track_key = ?",
                             [(op.user, k) for k in op.forget],
                         )
                     await db.executemany(

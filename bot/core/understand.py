@@ -159,6 +159,9 @@ OLD = frozenset(["old", "older", "classic", "classics", "oldies"])
 KO_OLD = ("옛날", "고전", "명작")
 CUE_BEFORE = frozenset(["from", "in", "of"])
 CUE_AFTER = frozenset(["ost", "osts", "soundtrack", "drama"])
+BARE = frozenset("ost osts soundtrack song songs drama the k kdrama music".split())
+# After "another"/"다른": words that still mean "the next pick", not a new request.
+MORE_FILLER = frozenset("거 곡 것 노래 줘 하나 더 추천 추천해줘 one song please pls plz".split())
 
 # Command words. Korean forms come after the English ones.
 COMMANDS: dict[str, str] = {
@@ -320,8 +323,11 @@ class Parser:
             # "like Stay With Me" asks for similar songs, unless the name is one of the
             # tracks just shown; the service decides that, so pass both readings on.
             return Command("like", rest, self.query(" ".join(words)))
-        if name == "another" and rest and head not in ("another", "next", "more", "again"):
-            return Command("recommend", text, self.query(" ".join(words)))
+        if name == "another" and rest:
+            if all(w.casefold() in MORE_FILLER for w in rest.split()):
+                return Command("another")
+            if head not in ("another", "next", "more", "again"):
+                return Command("recommend", text, self.query(" ".join(words)))
         return Command(name, rest)
 
     # ------------------------------------------------------------------ queries
@@ -437,8 +443,8 @@ class Parser:
         after = words[j] if j < len(words) else ""
         if before in CUE_BEFORE or before == "by" or after in CUE_AFTER:
             return True
-        rest = [w for k, w in enumerate(words) if not (i <= k < j) and w not in FILLER]
-        return not rest  # the name is the whole request
+        rest = [w for k, w in enumerate(words) if not (i <= k < j) and w not in BARE]
+        return not rest  # the name is (almost) the whole request: "Life", "Life OST"
 
     def _hangul_names(self, text: str) -> list[Entity]:
         if not has_hangul(text):

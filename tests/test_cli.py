@@ -1,0 +1,202 @@
+"""The `ostbot` command line: ask --json contract, db import/export/validate, console chat."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "cli.db")
+
+
+def test_ask_json_contract(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    code, out, _ = run(capsys, "--db", db, "ask", "3", "sad", "songs", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"reply", "tracks"}
+    assert len(data["tracks"]) == 3
+    for track in data["tracks"]:
+        assert set(track) == {"title", "title_ko", "artist", "drama", "year", "tags", "reason"}
+        assert isinstance(track["year"], int) and "sad" in track["tags"]
+        assert track["title"] in data["reply"]
+
+
+def test_ask_nonsense_exits_zero_with_no_tracks(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    code, out, _ = run(capsys, "--db", db, "ask", "--json", "qwzx vbnm")
+    data = json.loads(out)
+    assert code == 0 and data["tracks"] == [] and "qwzx" in data["reply"]
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_ask_empty_is_a_usage_error(capsys: pytest.CaptureFixture[str], db: str, text: str) -> None:
+    code, _, err = run(capsys, "--db", db, "ask", text)
+    assert code == 2 and "empty" in err
+
+
+def test_ask_keeps_history_per_user(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    seen = []
+    for _ in range(4):
+        _, out, _ = run(capsys, "--db", db, "ask", "--json", "--user", "fan", "sad winter song")
+        seen.append(json.loads(out)["tracks"][0]["title"])
+    assert len(set(seen)) == 4  # no repeats for the same user
+
+
+def test_validate_shipped_catalog(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "db", "validate")
+    assert code == 0 and out.startswith("OK:")
+
+
+CSV_OK = (
+    "title,artist,drama,year,tags,title_ko,drama_ko,network,part\n"
+    "New Song,Brand New Singer,A New Drama,2024,sad;low-energy,새 노래,새 드라마,tvN,1\n"
+    "Second Song,Brand New Singer,A New Drama,2024,healing;low-energy,,새 드라마,tvN,2\n"
+)
+
+
+def test_import_then_export_round_trips(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(CSV_OK, encoding="utf-8")
+    code, out, _ = run(capsys, "--db", db, "db", "import", str(src))
+    assert code == 0 and "2 new" in out
+    code, out, _ = run(capsys, "--db", db, "db", "import", str(src))
+    assert code == 0 and "2 updated" in out
+    first = tmp_path / "one.csv"
+    assert run(capsys, "--db", db, "db", "export", str(first))[0] == 0
+    assert "New Song,Brand New Singer,A New Drama,2024" in first.read_text(encoding="utf-8")
+    other = str(tmp_path / "other.db")
+    assert run(capsys, "--db", other, "db", "import", str(first))[0] == 0
+    second = tmp_path / "two.csv"
+    assert run(capsys, "--db", other, "db", "export", str(second))[0] == 0
+    assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
+
+
+def test_imported_track_is_recommended(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(CSV_OK, encoding="utf-8")
+    run(capsys, "--db", db, "db", "import", str(src))
+    code, out, _ = run(capsys, "--db", db, "ask", "--json", "songs from A New Drama")
+    assert code == 0
+    assert {t["title"] for t in json.loads(out)["tracks"]} == {"New Song", "Second Song"}
+
+
+def test_bad_import_names_every_line_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    before = tmp_path / "before.csv"
+    run(capsys, "--db", db, "db", "export", str(before))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "title,artist,drama,year,tags\n"
+        "Fine Song,Singer,Goblin,2016,sad;low-energy\n"
+        "No Year,Singer,Goblin,soon,sad\n"
+        ",Singer,Goblin,2016,sad\n"
+        '"Multi\nline",Singer,Goblin,2016,groovy\n'
+        "Late,Singer,Goblin,1999,sad\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "--db", db, "db", "import", str(bad))
+    assert code == 1
+    assert "bad.csv:3: year must be a whole number" in err
+    assert "bad.csv:4: title is empty" in err
+    assert "bad.csv:5: unknown tag(s): groovy" in err
+    assert "bad.csv:7: year 1999 is outside Goblin's airing" in err
+    after = tmp_path / "after.csv"
+    run(capsys, "--db", db, "db", "export", str(after))
+    assert before.read_text(encoding="utf-8") == after.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"\x00\x01\x02\x03", "binary data"),
+        (b"title,artist,drama,year,tags\n\xff\xfe,x,y,2016,sad\n", "not valid UTF-8"),
+        (b"title,artist,year\nA,B,2016\n", "missing column(s): drama, tags"),
+        (b"title,artist,drama,year,tags,colour\nA,B,C,2016,sad,red\n", "unknown column(s): colour"),
+    ],
+)
+def test_broken_files_are_refused(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path, content: bytes, message: str
+) -> None:
+    src = tmp_path / "broken.csv"
+    src.write_bytes(content)
+    code, _, err = run(capsys, "--db", db, "db", "import", str(src))
+    assert code == 1 and message in err
+    code, _, err = run(capsys, "db", "validate", str(src))
+    assert code == 1 and message in err
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--db", db, "db", "import", str(tmp_path / "nope.csv"))
+    assert code == 1 and "cannot read" in err
+
+
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["OSTBOT_DB"] = str(tmp_path / "proc.db")
+    env.pop("DISCORD_TOKEN", None)
+    env.pop("TELEGRAM_TOKEN", None)
+    return env
+
+
+def test_ask_does_not_import_platform_libraries(tmp_path: Path) -> None:
+    probe = (
+        "import sys\nfrom bot.cli import main\ncode = main(['ask', 'healing'])\n"
+        "print('LOADED', sorted(m for m in ('discord', 'telegram') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "LOADED []" in out.stdout
+
+
+def test_console_chat_end_to_end(tmp_path: Path) -> None:
+    lines = "sad songs from Goblin\nanother\nlike\nhistory\n힐링 OST 추천해줘\n\nhelp\n"
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path),
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    blocks = [b for b in out.split("\n\n\n") if b.strip()] if "\n\n\n" in out else out
+    assert "Goblin" in out
+    assert "Noted: you like" in out
+    assert "Your last" in out
+    assert "힐링" in out and "추천" in out
+    assert "Commands:" in out
+    assert "Traceback" not in out and blocks

@@ -1,0 +1,147 @@
+"""Ranking rules on small, hand-made catalogs: rarity, variety, no repeats, feedback, relaxing."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from bot.core.catalog import Catalog
+from bot.core.index import CatalogIndex
+from bot.core.recommend import Outcome, Recommender
+from bot.core.understand import Query
+from tests.conftest import make_catalog
+
+SAD, LOW = ("sad",), ("low-energy",)
+
+
+@pytest.fixture(scope="module")
+def small(catalog: Catalog) -> CatalogIndex:
+    rows: list[tuple[str, str, str, int, tuple[str, ...]]] = []
+    for d in range(6):
+        for n in range(4):
+            tags = ("sad", "low-energy") if n % 2 == 0 else ("upbeat", "high-energy")
+            rows.append((f"Song {d}-{n}", f"Artist {d}-{n % 3}", f"Drama {d}", 2010 + d, tags))
+    rows.append(("Snow Tears", "Artist W", "Drama W", 2020, ("sad", "winter", "low-energy")))
+    rows.append(("Thriller", "Artist T", "Drama T", 2021, ("tense", "high-energy")))
+    rows.append(("Thriller 2", "Artist T", "Drama T", 2021, ("tense", "epic", "high-energy")))
+    return CatalogIndex(make_catalog(rows, catalog))
+
+
+def titles(index: CatalogIndex, picks: list[int]) -> list[str]:
+    return [index.tracks[i].title for i in picks]
+
+
+def run(
+    index: CatalogIndex,
+    q: Query,
+    heard: set[str] | None = None,
+    feedback: dict[str, int] | None = None,
+    seed: int = 0,
+) -> tuple[list[int], Outcome]:
+    out = Recommender(index).recommend(q, heard or set(), feedback or {}, random.Random(seed))
+    return [p.index for p in out.picks], out
+
+
+def test_rare_tags_weigh_more(small: CatalogIndex) -> None:
+    # Every sad song matches "sad"; only one also matches the rarer "winter".
+    for seed in range(10):
+        picks, _ = run(small, Query(tags=("sad", "winter")), seed=seed)
+        assert titles(small, picks) == ["Snow Tears"]
+
+
+def test_variety_one_per_drama_unless_asked(small: CatalogIndex) -> None:
+    picks, _ = run(small, Query(tags=SAD, count=5))
+    dramas = [small.tracks[i].drama for i in picks]
+    assert len(picks) == 5 and len(set(dramas)) == 5
+    picks, _ = run(small, Query(tags=(), drama="Drama 1", count=4))
+    assert {small.tracks[i].drama for i in picks} == {"Drama 1"} and len(picks) == 4
+
+
+def test_no_repeats_until_the_pool_is_used_up(small: CatalogIndex) -> None:
+    heard: set[str] = set()
+    pool = {t.key for t in small.tracks if "tense" in t.tags}
+    seen = []
+    for seed in range(len(pool)):
+        picks, out = run(small, Query(tags=("tense",)), heard=heard, seed=seed)
+        key = small.tracks[picks[0]].key
+        assert key not in heard
+        assert not out.restarted
+        heard.add(key)
+        seen.append(key)
+    assert set(seen) == pool
+    picks, out = run(small, Query(tags=("tense",)), heard=heard)
+    assert out.restarted and set(out.forget) == pool
+    assert small.tracks[picks[0]].key in pool
+
+
+def test_disliked_never_comes_back(small: CatalogIndex) -> None:
+    thriller = next(t for t in small.tracks if t.title == "Thriller")
+    feedback = {thriller.key: -1}
+    for seed in range(20):
+        picks, _ = run(small, Query(tags=("tense",)), feedback=feedback, seed=seed)
+        assert titles(small, picks) == ["Thriller 2"]
+    # Even when asked for by drama, and even once everything else has been heard.
+    heard = {next(t.key for t in small.tracks if t.title == "Thriller 2")}
+    picks, _ = run(small, Query(drama="Drama T", count=2), heard=heard, feedback=feedback)
+    assert titles(small, picks) == ["Thriller 2"]
+
+
+def test_liked_artist_leans_up(small: CatalogIndex) -> None:
+    # Liking an upbeat song by Artist 3-0 makes their sad song come up more for "sad".
+    liked = next(t for t in small.tracks if t.title == "Song 3-3")
+    counts: Counter[str] = Counter()
+    baseline: Counter[str] = Counter()
+    for seed in range(300):
+        picks, _ = run(small, Query(tags=SAD), feedback={liked.key: 1}, seed=seed)
+        counts[small.tracks[picks[0]].title] += 1
+        picks, _ = run(small, Query(tags=SAD), seed=seed)
+        baseline[small.tracks[picks[0]].title] += 1
+    assert counts["Song 3-0"] > baseline["Song 3-0"] * 1.5
+
+
+def test_reason_names_the_liked_artist(small: CatalogIndex) -> None:
+    liked = next(t for t in small.tracks if t.title == "Thriller")
+    _, out = run(small, Query(tags=("epic",)), feedback={liked.key: 1})
+    pick = out.picks[0]
+    assert small.tracks[pick.index].title == "Thriller 2"
+    assert pick.liked_artist == "Artist T"
+
+
+def test_ties_vary_between_calls(small: CatalogIndex) -> None:
+    firsts = {titles(small, run(small, Query(tags=SAD), seed=s)[0])[0] for s in range(30)}
+    assert len(firsts) > 3
+
+
+def test_relaxes_moods_the_drama_lacks_and_says_what_it_offers(small: CatalogIndex) -> None:
+    picks, out = run(small, Query(tags=SAD, drama="Drama T"))
+    assert {small.tracks[i].drama for i in picks} == {"Drama T"}
+    assert out.relaxed == ["tags"]
+    assert out.shown_tags == ("tense",)
+
+
+def test_relaxes_years_when_nothing_matches(small: CatalogIndex) -> None:
+    picks, out = run(small, Query(tags=("tense",), year_from=2000, year_to=2001))
+    assert picks and out.relaxed[-1] == "years"
+
+
+def test_similar_never_returns_the_track_and_shares_its_mood(small: CatalogIndex) -> None:
+    target = next(t for t in small.tracks if t.title == "Thriller")
+    for seed in range(20):
+        picks, _ = run(small, Query(similar_to=target.key, count=3), seed=seed)
+        assert target.key not in {small.tracks[i].key for i in picks}
+        assert "tense" in small.tracks[picks[0]].tags
+
+
+def test_empty_query_still_recommends(small: CatalogIndex) -> None:
+    picks, _ = run(small, Query(count=3))
+    assert len(picks) == 3
+
+
+def test_shipped_catalog_answers_every_mood(index: CatalogIndex) -> None:
+    rec = Recommender(index)
+    for tag in index.vocabulary.tags:
+        out = rec.recommend(Query(tags=(tag,)), set(), {}, random.Random(0))
+        assert out.picks, tag
+        assert tag in index.tracks[out.picks[0].index].tags, tag

@@ -1,0 +1,200 @@
+"""Every command through Service.handle, in English and Korean, and hostile input."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.models import ReplyKind, Request
+from bot.core.render import render_plain
+from bot.core.service import Service
+from bot.core.store import Store
+from bot.core.text import MAX_INPUT_CHARS
+from tests.conftest import ask
+
+
+async def test_recommendation_card_has_everything(service: Service) -> None:
+    reply = await service.handle(ask("a sad OST from Goblin"))
+    assert reply.kind is ReplyKind.RECOMMENDATION and len(reply.cards) == 1
+    card = reply.cards[0]
+    assert card.track.drama == "Goblin" and "sad" in card.track.tags
+    assert card.reason.startswith("sad · Goblin (")
+    urls = [link.url for link in card.links]
+    assert urls[0].startswith("https://www.youtube.com/results?search_query=")
+    assert urls[1].startswith("https://open.spotify.com/search/")
+    assert {a.kind for a in card.actions} == {"like", "dislike"}
+    assert reply.actions[0].kind == "another"
+    text = render_plain(reply)
+    assert card.track.title in text and card.track.artist in text and "Why:" in text
+
+
+async def test_korean_request_gets_a_korean_reply(service: Service) -> None:
+    reply = await service.handle(ask("힐링 OST 추천해줘"))
+    assert reply.locale == "ko" and "추천" in reply.text and reply.cards
+    assert "healing" in reply.cards[0].track.tags
+    assert "힐링" in reply.cards[0].reason
+
+
+async def test_platform_locale_is_the_fallback(service: Service) -> None:
+    reply = await service.handle(ask("2016", locale="ko-KR"))
+    assert reply.locale == "ko"
+    reply = await service.handle(ask("2016", locale="en-US"))
+    assert reply.locale == "en"
+
+
+async def test_another_continues_the_last_request_without_repeats(service: Service) -> None:
+    first = await service.handle(ask("songs from Goblin", user="a"))
+    seen = {c.track.key for c in first.cards}
+    for _ in range(3):
+        more = await service.handle(ask("another", user="a"))
+        assert all(c.track.drama == "Goblin" for c in more.cards)
+        keys = {c.track.key for c in more.cards}
+        assert not keys & seen
+        seen |= keys
+
+
+async def test_pool_used_up_says_so(service: Service) -> None:
+    drama = "Dr. Romantic 2"
+    n = len(service.index.drama_tracks[drama])
+    await service.handle(ask(f"{n} songs from {drama}" if n <= 5 else f"songs from {drama}"))
+    replies = [await service.handle(ask("another")) for _ in range(n)]
+    assert any("starting the list over" in r.text for r in replies)
+
+
+async def test_like_dislike_and_history(service: Service) -> None:
+    reply = await service.handle(ask("3 sad songs", user="b"))
+    second = reply.cards[1].track
+    liked = await service.handle(ask("like 2", user="b"))
+    assert liked.kind is ReplyKind.FEEDBACK and second.title in liked.text
+    disliked = await service.handle(ask("dislike", user="b"))
+    assert reply.cards[0].track.title in disliked.text and "dislike 2" in disliked.text
+    history = await service.handle(ask("history", user="b"))
+    assert history.private and all(c.track.title in history.text for c in reply.cards)
+    # The disliked track never comes back, whatever is asked.
+    gone = reply.cards[0].track.key
+    for _ in range(10):
+        again = await service.handle(ask(f"songs from {reply.cards[0].track.drama}", user="b"))
+        assert gone not in {c.track.key for c in again.cards}
+
+
+async def test_like_a_title_not_shown_means_songs_like_it(service: Service) -> None:
+    reply = await service.handle(ask("like Stay With Me", user="c"))
+    assert reply.kind is ReplyKind.RECOMMENDATION
+    assert all(c.track.title != "Stay With Me" for c in reply.cards)
+    assert "Stay With Me" in reply.cards[0].reason
+
+
+async def test_buttons_work_and_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "restart.db"
+    store = await Store.open(path)
+    service = await Service.create(store, rng=random.Random(5))
+    reply = await service.handle(ask("sad songs", user="d"))
+    more_id = reply.actions[0].id
+    like_id = reply.cards[0].actions[0].id
+    assert len(more_id.encode()) <= 64 and len(like_id.encode()) <= 64
+    await service.close()
+    await store.close()
+
+    store = await Store.open(path)
+    service = await Service.create(store, rng=random.Random(6))
+    try:
+        pressed = await service.handle(Request("console", "e", "c", action=more_id))
+        assert pressed.kind is ReplyKind.RECOMMENDATION
+        assert all("sad" in c.track.tags for c in pressed.cards)
+        liked = await service.handle(Request("console", "e", "c", action=like_id))
+        assert liked.kind is ReplyKind.FEEDBACK
+    finally:
+        await service.close()
+        await store.close()
+
+
+async def test_forged_and_stale_buttons_get_a_polite_answer(service: Service) -> None:
+    for action in ("like:zzzzzzzzzzzz", "more:0", "more:zzzzzzzz", "reload", "", "x" * 200):
+        reply = await service.handle(Request("console", "f", "c", action=action))
+        assert reply.kind is ReplyKind.HINT and "expired" in reply.text
+
+
+async def test_info_commands(service: Service) -> None:
+    assert "Commands:" in (await service.handle(ask("help"))).text
+    moods = (await service.handle(ask("moods"))).text
+    assert "healing (힐링)" in moods and "e.g." in moods
+    dramas = await service.handle(ask("dramas"))
+    assert "page 1 of" in dramas.text and len(dramas.text) < 4000
+    drama = (await service.handle(ask("drama Goblin"))).text
+    assert drama.index("Part 1 · Stay With Me") < drama.index("Part 9 ·")
+    assert "Source: http" in drama
+    artist = (await service.handle(ask("artist 백현"))).text
+    assert "Baekhyun (백현)" in artist and "My Love" in artist
+    about = (await service.handle(ask("about"))).text
+    assert "By year:" in about and "By network:" in about and "By mood:" in about
+
+
+async def test_unknown_names_get_suggestions(service: Service) -> None:
+    assert "Stay With Me" in (await service.handle(ask("drama Gobline"))).text  # one typo
+    reply = await service.handle(ask("drama Gobbblinz"))
+    assert "Did you mean" in reply.text and "Goblin" in reply.text
+    reply = await service.handle(ask("qqqq zzzz"))
+    assert reply.kind is ReplyKind.HINT and "didn't catch" in reply.text
+
+
+async def test_reload_is_for_owners_only(service: Service) -> None:
+    assert "Only the bot's owners" in (await service.handle(ask("reload", user="nobody"))).text
+    reply = await service.handle(ask("reload", user="owner"))
+    assert reply.text.startswith("Catalog reloaded:")
+
+
+async def test_capped_count_is_explained(service: Service) -> None:
+    reply = await service.handle(ask("50 romantic songs"))
+    assert len(reply.cards) == 5 and "at most 5" in reply.text
+
+
+async def test_long_input_is_read_in_part(service: Service) -> None:
+    reply = await service.handle(ask("sad " * 50_000))
+    assert reply.cards and f"first {MAX_INPUT_CHARS} characters" in reply.text
+
+
+HOSTILE = [
+    "",
+    "   ",
+    "\x00\x01\x02\x1b[31m",
+    "' OR 1=1; DROP TABLE tracks; --",
+    "<script>alert(1)</script> <b>bold</b> &amp;",
+    "@everyone @here <@123> <@&456> <#789>",
+    "😭😭😭 🎵",
+    "\u202e\u200b\ufeff",
+    "ぼくのうた 悲しい歌",
+    "x" * 100_000,
+]
+
+
+async def test_hostile_input_gets_a_helpful_reply(service: Service) -> None:
+    before = await service.store.counts()
+    for text in HOSTILE:
+        reply = await service.handle(ask(text))
+        out = render_plain(reply)
+        assert out.strip()
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u202e]", out)
+        assert len(out) < 6000
+    assert (await service.store.counts())["tracks"] == before["tracks"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(max_size=300))
+async def test_any_text_is_answered(service: Service, text: str) -> None:
+    reply = await service.handle(ask(text, user="hypo"))
+    out = render_plain(reply)
+    assert out.strip() and len(out) < 6000
+    assert reply.kind in (
+        ReplyKind.RECOMMENDATION,
+        ReplyKind.HINT,
+        ReplyKind.INFO,
+        ReplyKind.FEEDBACK,
+    )

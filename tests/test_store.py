@@ -1,0 +1,120 @@
+"""The SQLite store: migrations, catalog reloads that keep user data, atomic writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.core.catalog import DATA_DIR, CatalogError
+from bot.core.store import MIGRATIONS, SCHEMA_VERSION, Rate, SaveQuery, Shown, Store, StoreError
+
+
+async def version(path: Path) -> int:
+    async with aiosqlite.connect(path) as db, db.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else -1
+
+
+async def test_fresh_database_is_migrated_and_seeded(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "new.db")
+    try:
+        counts = await store.counts()
+    finally:
+        await store.close()
+    assert await version(tmp_path / "new.db") == SCHEMA_VERSION
+    assert counts["tracks"] > 200 and counts["dramas"] > 30
+
+
+async def test_v1_database_upgrades_and_keeps_history(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    async with aiosqlite.connect(path) as db:
+        for statement in MIGRATIONS[0].split(";"):
+            if statement.strip():
+                await db.execute(statement)
+        await db.execute("PRAGMA user_version = 1")
+        await db.execute(
+            "INSERT INTO history (user, track_key, at) VALUES ('console:a', 'k1', 1.0)"
+        )
+        await db.execute(
+            "INSERT INTO feedback (user, track_key, value, at) VALUES ('console:a', 'k2', -1, 1.0)"
+        )
+        await db.commit()
+    store = await Store.open(path)
+    try:
+        state = await store.user_state("console:a")
+    finally:
+        await store.close()
+    assert await version(path) == SCHEMA_VERSION
+    assert state.heard == {"k1"} and state.feedback == {"k2": -1}
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    async with aiosqlite.connect(path) as db:
+        await db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        await db.commit()
+    with pytest.raises(StoreError, match="newer"):
+        await Store.open(path)
+
+
+def copy_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    return data
+
+
+async def test_newer_catalog_keeps_history_and_feedback(tmp_path: Path) -> None:
+    data = copy_data(tmp_path)
+    store = await Store.open(tmp_path / "db.sqlite", data_dir=data)
+    catalog = await store.load(data)
+    kept = catalog.tracks[0]
+    await store.apply([Shown("console:a", 1, (kept.key,)), Rate("console:a", kept.key, 1)])
+    await store.close()
+
+    # Ship a new catalog: one more track.
+    drama = catalog.dramas[kept.drama]
+    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
+        fh.write(f'"{drama.title}",,Brand New Song,,{kept.artist},{drama.year},sad;low-energy,\n')
+    store = await Store.open(tmp_path / "db.sqlite", data_dir=data)
+    try:
+        titles = {t.title for t in (await store.load(data)).tracks}
+        state = await store.user_state("console:a")
+    finally:
+        await store.close()
+    assert "Brand New Song" in titles
+    assert kept.key in state.heard and state.feedback == {kept.key: 1}
+
+
+async def test_invalid_new_catalog_changes_nothing(tmp_path: Path) -> None:
+    data = copy_data(tmp_path)
+    store = await Store.open(tmp_path / "db.sqlite", data_dir=data)
+    before = await store.counts()
+    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Goblin,,Bad Row,,Nobody,2016,not-a-mood,\n")
+    with pytest.raises(CatalogError) as err:
+        await store.sync_catalog(data)
+    assert "unknown tag(s): not-a-mood" in str(err.value)
+    assert await store.counts() == before
+    await store.close()
+
+
+async def test_a_failing_batch_writes_nothing(store: Store) -> None:
+    good = Shown("console:a", 7, ("k1", "k2"))
+    bad = Rate("console:a", "k3", 5)  # violates the CHECK (value IN (-1, 1))
+    with pytest.raises(aiosqlite.IntegrityError):
+        await store.apply([SaveQuery(7, "console:a", "{}"), good, bad])
+    state = await store.user_state("console:a")
+    assert state.heard == set() and state.last_query is None
+    assert await store.query(7) is None
+
+
+async def test_restart_of_a_pool_forgets_history(store: Store) -> None:
+    await store.apply([Shown("u", 1, ("a", "b"))])
+    await store.apply([Shown("u", 2, ("a",), forget=("a", "b"))])
+    state = await store.user_state("u")
+    assert state.heard == {"a"} and state.last_tracks == ("a",)
+    # History still shows every recommendation; only the no-repeat memory starts over.
+    assert [k for k, _ in state.recent] == ["a", "b", "a"]
