@@ -1,14 +1,15 @@
 # Two commands on a fresh machine with Python 3.11 and make: `make run`, `make test`.
-PYTHON ?= python3.11
+# Python 3.11 or newer; falls back to python3 when python3.11 is not on PATH.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test lint typecheck unit bench clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) (set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+		|| { echo "ostbot needs Python 3.11+ (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when the dependency list changes.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
