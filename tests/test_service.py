@@ -130,7 +130,8 @@ async def test_info_commands(service: Service) -> None:
     artist = (await service.handle(ask("artist 백현"))).text
     assert "Baekhyun (백현)" in artist and "My Love" in artist
     about = (await service.handle(ask("about"))).text
-    assert "By year:" in about and "By network:" in about and "By mood:" in about
+    assert "Dramas by year: 2004" in about and "Dramas by network:" in about
+    assert "Songs by mood:" in about
 
 
 async def test_unknown_names_get_suggestions(service: Service) -> None:

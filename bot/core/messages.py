@@ -184,9 +184,9 @@ _TEXT: dict[str, dict[str, str]] = {
             "모든 드라마의 OST는 공개된 출처로 확인했어요."
         ),
     },
-    "about_years": {"en": "By year: {items}", "ko": "연도별: {items}"},
-    "about_networks": {"en": "By network: {items}", "ko": "방송사별: {items}"},
-    "about_moods": {"en": "By mood: {items}", "ko": "분위기별: {items}"},
+    "about_years": {"en": "Dramas by year: {items}", "ko": "연도별 드라마: {items}"},
+    "about_networks": {"en": "Dramas by network: {items}", "ko": "방송사별 드라마: {items}"},
+    "about_moods": {"en": "Songs by mood: {items}", "ko": "분위기별 곡: {items}"},
     "about_sources": {
         "en": "Sources: {n} public pages (see data/dramas.csv); started from two fan articles.",
         "ko": "출처: 공개 페이지 {n}곳 (data/dramas.csv 참고).",
