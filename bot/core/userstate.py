@@ -16,6 +16,7 @@ from bot.core.store import Store, UserState, Write
 log = logging.getLogger(__name__)
 
 MAX_USERS = 10_000  # users kept in memory; the rest are reloaded from SQLite on demand
+MAX_PENDING = 100_000  # writes held while the database is unavailable
 
 
 class WriteBehind:
@@ -29,6 +30,11 @@ class WriteBehind:
 
     def submit(self, *ops: Write) -> None:
         self._pending.extend(ops)
+        if len(self._pending) > MAX_PENDING:
+            # The database has been failing for a long time: keep the newest writes.
+            dropped = len(self._pending) - MAX_PENDING
+            del self._pending[:dropped]
+            log.error("database unavailable: dropped %d unsaved writes", dropped)
         if self._closing:
             return  # close() writes it
         if self._task is None or self._task.done():
@@ -43,16 +49,19 @@ class WriteBehind:
         return any(op.user == user for op in self._pending)
 
     async def _run(self) -> None:
+        delay = 1.0
         while True:
             await self._wake.wait()
             self._wake.clear()
             try:
                 await self.flush()
+                delay = 1.0
             except Exception:  # keep serving; the ops stay queued for the next flush
-                log.exception("could not save to the database; will retry")
+                log.exception("could not save to the database; retrying in %.0fs", delay)
                 if self._closing:
                     return
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
                 self._wake.set()
             if self._closing:
                 return
