@@ -72,7 +72,7 @@ RATE_LIMIT_RETRIES: Final = 3  # RetryAfter retries inside AIORateLimiter
 SEND_ATTEMPTS: Final = 4  # attempts per Bot API call on transient network errors
 RETRY_DELAY: Final = 0.5  # seconds before the first retry; doubles each time
 CONCURRENT_UPDATES: Final = 32  # one slow (rate-limited) chat must not stall the others
-STARTUP_BACKOFF_MAX: Final = 60.0
+STARTUP_BACKOFF: Final = (1.0, 60.0)  # first and longest wait between getMe attempts
 ALLOWED_UPDATES: Final = ("message", "callback_query", "inline_query")
 ALLOWED_TAGS: Final = frozenset({"b", "i"})  # the only markup this module produces
 DEEP_LINK: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what t.me/<bot>?start= may carry
@@ -156,7 +156,12 @@ def clean(text: str) -> str:
 
 def utf16_len(text: str) -> int:
     # Telegram counts in UTF-16 code units; an emoji counts twice.
-    return len(text.encode("utf-16-le")) // 2
+    return len(_utf16(text)) // 2
+
+
+def _utf16(text: str) -> bytes:
+    # JSON can carry a lone surrogate ("\ud800"); count it as the one unit Telegram would.
+    return text.encode("utf-16-le", "surrogatepass")
 
 
 def segment_html(tag: str, text: str) -> str:
@@ -494,15 +499,15 @@ def _leading_command(entities: Sequence[MessageEntity]) -> MessageEntity | None:
 
 def _entity_text(text: str, entity: MessageEntity) -> str:
     # Entity offsets count UTF-16 code units, not Python characters (emoji differ).
-    raw = text.encode("utf-16-le")[entity.offset * 2 : (entity.offset + entity.length) * 2]
-    return raw.decode("utf-16-le", "replace")
+    raw = _utf16(text)[entity.offset * 2 : (entity.offset + entity.length) * 2]
+    return raw.decode("utf-16-le", "surrogatepass")
 
 
 def _utf16_cut(text: str, entity: MessageEntity) -> str:
     """`text` without the entity's span."""
-    raw = text.encode("utf-16-le")
+    raw = _utf16(text)
     start, end = entity.offset * 2, (entity.offset + entity.length) * 2
-    return (raw[:start] + raw[end:]).decode("utf-16-le", "replace")
+    return (raw[:start] + raw[end:]).decode("utf-16-le", "surrogatepass")
 
 
 def core_text(command: str, arg: str) -> str:
@@ -813,7 +818,7 @@ async def initialize(app: App, stop: asyncio.Event) -> bool:
 
     Returns False if `stop` was set first. A wrong token raises at once.
     """
-    delay = 1.0
+    delay, longest = STARTUP_BACKOFF
     while not stop.is_set():
         try:
             await app.initialize()
@@ -827,7 +832,7 @@ async def initialize(app: App, stop: asyncio.Event) -> bool:
         try:
             await asyncio.wait_for(stop.wait(), timeout=delay)
         except TimeoutError:
-            delay = min(delay * 2, STARTUP_BACKOFF_MAX)
+            delay = min(delay * 2, longest)
     return False
 
 

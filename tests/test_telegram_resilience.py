@@ -1,0 +1,400 @@
+"""The Telegram adapter under a misbehaving Bot API, and running it: serve(), startup, logging."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.adapters import telegram_adapter as tga
+from bot.config import Settings
+from bot.core.service import Service
+from tests.test_telegram_support import (
+    TOKEN,
+    USER_ID,
+    FakeBotAPI,
+    check_html,
+    message_update,
+    running,
+    settings,
+)
+
+# PTB itself warns inside RetryAfter.__init__ about a future type change; nothing to do here.
+pytestmark = pytest.mark.filterwarnings("ignore:.*attribute `retry_after`:DeprecationWarning")
+
+TOO_MANY = (
+    429,
+    {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 1",
+        "parameters": {"retry_after": 1},
+    },
+)
+BAD_GATEWAY = (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+CANT_PARSE = (
+    400,
+    {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: can't parse entities: unexpected end tag at byte offset 12",
+    },
+)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Make every asyncio.sleep instant, and remember how long each would have been."""
+    real = asyncio.sleep
+    asked: list[float] = []
+
+    async def fast(delay: float, result: Any = None) -> Any:
+        asked.append(delay)
+        return await real(0, result)
+
+    monkeypatch.setattr(asyncio, "sleep", fast)
+    yield asked
+
+
+def succeeded(api: FakeBotAPI, method: str = "sendMessage") -> int:
+    return sum(1 for c in api.calls if c.method == method)
+
+
+def tried(api: FakeBotAPI, method: str = "sendMessage") -> int:
+    return sum(1 for c in api.attempts if c.method == method)
+
+
+# ------------------------------------------------------------------ Bot API errors
+
+
+async def test_429_is_waited_out_and_the_message_sent_once(
+    service: Service, sleeps: list[float]
+) -> None:
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", TOO_MANY)
+        await tg.feed(message_update("/drama Goblin"))
+    assert tried(tg.api) == 2
+    assert succeeded(tg.api) == 1
+    assert any(1.0 <= s <= 2.0 for s in sleeps)  # retry_after was honoured (plus slack)
+    assert "Goblin" in check_html(tg.sent()[0]["text"])
+
+
+async def test_502_is_retried_and_the_message_sent_once(
+    service: Service, sleeps: list[float]
+) -> None:
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", BAD_GATEWAY, BAD_GATEWAY)
+        await tg.feed(message_update("/drama Goblin"))
+    assert tried(tg.api) == 3
+    assert succeeded(tg.api) == 1
+
+
+async def test_429_then_502_then_a_dropped_connection(
+    service: Service, sleeps: list[float]
+) -> None:
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", TOO_MANY, BAD_GATEWAY, httpx.ConnectError("connection reset"))
+        await tg.feed(message_update("/drama Goblin"))
+    assert succeeded(tg.api) == 1
+    assert tried(tg.api) == 4
+
+
+async def test_callback_answers_and_inline_answers_are_retried_too(
+    service: Service, sleeps: list[float]
+) -> None:
+    async with running(service) as tg:
+        tg.api.fail("answerCallbackQuery", BAD_GATEWAY)
+        tg.api.fail("answerInlineQuery", TOO_MANY, BAD_GATEWAY)
+        from tests.test_telegram_support import callback_update, inline_update
+
+        await tg.feed(callback_update("like:ffffffffffff"))
+        await tg.feed(inline_update("healing"))
+    assert succeeded(tg.api, "answerCallbackQuery") == 1
+    assert succeeded(tg.api, "answerInlineQuery") == 1
+
+
+async def test_retries_are_bounded(
+    service: Service, sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", *[BAD_GATEWAY] * 10)
+        await tg.feed(message_update("/drama Goblin"))  # must not raise out of the handler
+    texts = [c.params["text"] for c in tg.api.attempts if c.method == "sendMessage"]
+    # SEND_ATTEMPTS tries of the reply, then one try of the error handler's apology.
+    assert len(texts) == tga.SEND_ATTEMPTS + 1
+    assert len(set(texts[:-1])) == 1 and "wrong" in texts[-1]
+    assert succeeded(tg.api) == 0
+    assert "Telegram update failed" in caplog.text
+    # Backoff grows instead of hammering the API.
+    backoff = [s for s in sleeps if s >= tga.RETRY_DELAY]
+    assert backoff == sorted(backoff) and len(backoff) == tga.SEND_ATTEMPTS - 1
+
+
+async def test_refused_html_falls_back_to_plain_text(service: Service) -> None:
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", CANT_PARSE)
+        await tg.feed(message_update("/recommend 2 sad songs"))
+    (plain,) = tg.sent()
+    assert "parse_mode" not in plain and "reply_markup" not in plain
+    assert "<b>" not in plain["text"] and "1. " in plain["text"]
+    assert tried(tg.api) == 2  # a BadRequest is not retried as-is
+
+
+async def test_a_blocked_user_is_not_an_endless_retry(
+    service: Service, sleeps: list[float]
+) -> None:
+    from telegram.error import Forbidden
+
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", Forbidden("Forbidden: bot was blocked by the user"))
+        await tg.feed(message_update("/drama Goblin"))
+    assert tried(tg.api) == 1
+
+
+async def test_an_expired_button_press_is_not_an_error(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.test_telegram_support import callback_update
+
+    too_old = (
+        400,
+        {"ok": False, "error_code": 400, "description": "Bad Request: query is too old"},
+    )
+    async with running(service) as tg:
+        tg.api.fail("answerCallbackQuery", too_old)
+        await tg.feed(callback_update("like:ffffffffffff"))
+    assert "Telegram update failed" not in caplog.text
+    assert tried(tg.api, "answerCallbackQuery") == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "again"),
+    [
+        (NetworkError("Bad Gateway"), True),
+        (BadRequest("Bad Request: chat not found"), False),
+        (TimedOut(), True),  # no cause known: the request may not have left
+    ],
+)
+def test_which_errors_are_retried(error: NetworkError, again: bool) -> None:
+    assert tga._retryable(error) is again
+
+
+def test_a_read_timeout_is_not_retried() -> None:
+    # The request reached Telegram; sending it again could post the message twice.
+    try:
+        raise TimedOut() from httpx.ReadTimeout("read timed out")
+    except TimedOut as exc:
+        assert tga._retryable(exc) is False
+    try:
+        raise TimedOut() from httpx.ConnectTimeout("connect timed out")
+    except TimedOut as exc:
+        assert tga._retryable(exc) is True
+
+
+async def test_with_retry_returns_the_first_success(sleeps: list[float]) -> None:
+    calls = 0
+
+    async def flaky() -> str:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise NetworkError("Connection reset by peer")
+        return "ok"
+
+    assert await tga.with_retry(flaky, "test") == "ok"
+    assert calls == 3
+    assert sleeps == [tga.RETRY_DELAY, tga.RETRY_DELAY * 2]
+
+
+# ------------------------------------------------------------------------ tokens
+
+
+def test_redactor_scrubs_messages_arguments_and_tracebacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = TOKEN.split(":")[1]
+    undo = tga.install_redactor(tga.Redactor([TOKEN]))
+    try:
+        with caplog.at_level(logging.DEBUG):
+            logging.getLogger("httpx").info(
+                'HTTP Request: POST https://api.telegram.org/bot%s/getUpdates "200 OK"', TOKEN
+            )
+            logging.getLogger("telegram.ext.Updater").error("url %s", f"bot{secret}")
+            try:
+                raise httpx.ConnectError(f"https://api.telegram.org/bot{TOKEN}/getMe")
+            except httpx.ConnectError:
+                logging.getLogger("telegram.ext.Application").exception("no network")
+            logging.getLogger("somewhere.else").warning("token %s", TOKEN)  # via root handlers
+    finally:
+        undo()
+    text = caplog.text
+    assert "getUpdates" in text and "no network" in text and "ConnectError" in text
+    assert secret not in text
+    assert all(secret not in (r.getMessage() + (r.exc_text or "")) for r in caplog.records)
+    assert text.count("[REDACTED]") >= 4
+
+
+def test_redactor_undo_removes_the_filter(caplog: pytest.LogCaptureFixture) -> None:
+    undo = tga.install_redactor(tga.Redactor([TOKEN]))
+    undo()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("httpx").info("token %s", TOKEN)
+    assert TOKEN in caplog.text  # proves the filter (not luck) did the scrubbing above
+
+
+def test_redactor_ignores_short_or_empty_secrets() -> None:
+    redactor = tga.Redactor(["", "a:b"])
+    assert redactor.redact("a:b and b") == "a:b and b"  # nothing that would shred logs
+
+
+# ------------------------------------------------------------------------ serve()
+
+
+def patch_build(monkeypatch: pytest.MonkeyPatch, api: FakeBotAPI) -> None:
+    real = tga.build_application
+
+    def build(service: Service, settings: Settings, **_: Any) -> tga.App:
+        return real(service, settings, request=api)
+
+    monkeypatch.setattr(tga, "build_application", build)
+
+
+async def wait_for(condition: Callable[[], bool], budget: float = 5.0) -> None:
+    """The fake API is watched from outside the bot, so there is no event to wait on."""
+    for _ in range(int(budget / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not met in time")
+
+
+async def test_serve_polls_answers_and_stops_cleanly(
+    service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = FakeBotAPI()
+    patch_build(monkeypatch, api)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.DEBUG):
+        task = asyncio.create_task(tga.serve(service, settings(), stop))
+        await api.updates.put(message_update("/drama Goblin"))
+        await wait_for(lambda: bool(api.sent()))
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    methods = api.methods()
+    assert methods[0] == "getMe"
+    assert "setMyCommands" in methods  # post_init ran although start() does not call it
+    assert "deleteWebhook" in methods and "getUpdates" in methods
+    polls = [c.params for c in api.calls if c.method == "getUpdates"]
+    assert set(polls[0]["allowed_updates"]) == set(tga.ALLOWED_UPDATES)
+    assert api.sent()[0]["chat_id"] == USER_ID
+    after = len(api.attempts)
+    await asyncio.sleep(0.1)
+    assert len(api.attempts) == after  # polling really stopped
+    assert TOKEN.split(":")[1] not in caplog.text  # PTB logs its URL at DEBUG
+    assert not _redactors()  # serve() took its filters away again
+
+
+def _redactors() -> list[object]:
+    holders: list[logging.Filterer] = [logging.getLogger(n) for n in ("httpx", "telegram")]
+    holders += logging.getLogger().handlers
+    return [f for h in holders for f in h.filters if isinstance(f, tga.Redactor)]
+
+
+async def test_serve_waits_out_an_outage_at_startup(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = FakeBotAPI()
+    api.fail("getMe", BAD_GATEWAY, httpx.ConnectError("network unreachable"))
+    patch_build(monkeypatch, api)
+    monkeypatch.setattr(tga, "STARTUP_BACKOFF", (0.01, 0.02))
+    stop = asyncio.Event()
+    task = asyncio.create_task(tga.serve(service, settings(), stop))
+    await wait_for(lambda: any(c.method == "getUpdates" for c in api.calls))
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert [c.method for c in api.attempts[:3]] == ["getMe"] * 3
+
+
+async def test_serve_returns_when_stopped_during_an_outage(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = FakeBotAPI()
+    api.fail("getMe", *[BAD_GATEWAY] * 1000)
+    patch_build(monkeypatch, api)
+    stop = asyncio.Event()
+    task = asyncio.create_task(tga.serve(service, settings(), stop))
+    await wait_for(lambda: bool(api.attempts))
+    stop.set()
+    await asyncio.wait_for(task, 5)  # did not wait for the backoff to run out
+    assert not any(c.method == "getUpdates" for c in api.attempts)
+
+
+async def test_serve_gives_up_on_a_wrong_token(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from telegram.error import InvalidToken
+
+    api = FakeBotAPI()
+    api.fail("getMe", (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}))
+    patch_build(monkeypatch, api)
+    with pytest.raises(InvalidToken):
+        await asyncio.wait_for(tga.serve(service, settings(), asyncio.Event()), 5)
+
+
+async def test_self_hosted_api_server_is_used(service: Service) -> None:
+    async with running(service, telegram_api_base_url="http://localhost:8081/") as tg:
+        await tg.feed(message_update("/help"))
+        assert tg.app.bot.base_file_url == f"http://localhost:8081/file/bot{TOKEN}"
+    (call,) = [c for c in tg.api.calls if c.method == "sendMessage"]
+    assert call.url == f"http://localhost:8081/bot{TOKEN}/sendMessage"
+
+
+@pytest.mark.parametrize(
+    ("given", "api", "files"),
+    [
+        ("http://localhost:8081", "http://localhost:8081/bot", "http://localhost:8081/file/bot"),
+        ("http://h:8081/bot/", "http://h:8081/bot", "http://h:8081/file/bot"),
+        ("https://h/x/bot{token}", "https://h/x/bot{token}", "https://h/x/file/bot{token}"),
+    ],
+)
+def test_api_urls(given: str, api: str, files: str) -> None:
+    assert tga.api_urls(given) == (api, files)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("tornado") is not None, reason="webhooks extra installed"
+)
+async def test_webhook_mode_without_the_extra_says_so(service: Service) -> None:
+    webhook = settings(telegram_webhook_url="https://ost.example.org/telegram")
+    with pytest.raises(RuntimeError, match=r"python-telegram-bot\[webhooks\]"):
+        await tga.serve(service, webhook, asyncio.Event())
+
+
+async def test_webhook_mode_passes_the_settings_on(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+
+    async def start_webhook(**kwargs: Any) -> None:
+        seen.update(kwargs)
+
+    async with running(service) as tg:
+        assert tg.app.updater is not None
+        monkeypatch.setattr(tg.app.updater, "start_webhook", start_webhook)
+        hook = settings(
+            telegram_webhook_url="https://ost.example.org/hooks/telegram",
+            telegram_webhook_port=8443,
+            telegram_webhook_secret="s3cret-Token_value",
+        )
+        await tga.start_updates(tg.app, hook)
+    assert seen["webhook_url"] == "https://ost.example.org/hooks/telegram"
+    assert seen["url_path"] == "hooks/telegram"  # never the bot token
+    assert seen["secret_token"] == "s3cret-Token_value"
+    assert (seen["listen"], seen["port"]) == ("0.0.0.0", 8443)  # noqa: S104
+    assert set(seen["allowed_updates"]) == set(tga.ALLOWED_UPDATES)
