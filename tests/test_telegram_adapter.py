@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -358,6 +360,23 @@ async def test_sticker_or_photo_in_private_gets_the_core_hint(service: Service) 
     hints = [visible_text(p["text"]) for p in tg.sent()]
     empty = t("empty", "en")
     assert hints == [f"{empty}\n{t('try', 'en')}"] * 2
+
+
+async def test_shared_inline_results_are_not_answered(service: Service) -> None:
+    shared = "<b>Beautiful</b> — Crush"
+    async with running(service) as tg:
+        await tg.feed(message_update(shared, via_bot=bot_user()))
+        await tg.feed(group_update(shared, via_bot=bot_user()))
+    assert tg.api.calls == []
+
+
+def test_core_and_console_do_not_import_telegram() -> None:
+    code = (
+        "import sys, bot.cli, bot.runner, bot.config, bot.adapters.common, bot.adapters.console, "
+        "bot.core.service, bot.core.render; "
+        "sys.exit(any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 async def test_service_messages_are_ignored(service: Service) -> None:

@@ -74,7 +74,6 @@ RETRY_DELAY: Final = 0.5  # seconds before the first retry; doubles each time
 CONCURRENT_UPDATES: Final = 32  # one slow (rate-limited) chat must not stall the others
 STARTUP_BACKOFF: Final = (1.0, 60.0)  # first and longest wait between getMe attempts
 ALLOWED_UPDATES: Final = ("message", "callback_query", "inline_query")
-ALLOWED_TAGS: Final = frozenset({"b", "i"})  # the only markup this module produces
 DEEP_LINK: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what t.me/<bot>?start= may carry
 
 # Menu commands -> the core text they stand for. `None` means "the argument alone"
@@ -98,6 +97,7 @@ COMMANDS: Final[dict[str, str | None]] = {
 }
 BARE: Final = {"start": "help", "mood": "moods"}
 MENU: Final[dict[str, tuple[str, str]]] = {  # command -> (English, Korean) menu description
+    "start": ("What I can do", "시작하기"),
     "recommend": ("Recommend OSTs: /recommend sad songs from Goblin", "OST 추천: /recommend 힐링"),
     "mood": ("Songs for a mood: /mood healing", "분위기별 추천: /mood 설렘"),
     "drama": ("A drama's soundtrack: /drama Goblin", "드라마 OST: /drama 도깨비"),
@@ -562,6 +562,8 @@ class TelegramAdapter:
     @staticmethod
     def text_for_bot(message: Message, bot: Bot) -> str | None:
         """The text meant for the bot, or None for chatter the bot should not answer."""
+        if message.via_bot is not None and message.via_bot.id == bot.id:
+            return None  # an inline result the user shared: our own words, not a request
         text = message.text or message.caption or ""
         if message.chat.type == ChatType.PRIVATE:
             return text  # stickers and photos give "" and the core answers with a hint
