@@ -173,3 +173,16 @@ def test_query_round_trips_through_json(parser: Parser) -> None:
         q.count,
         q.year_from,
     )
+
+
+def test_mood_words_beat_namesake_artists(parser: Parser) -> None:
+    # aespa's Winter sings OSTs, but "winter songs" asks for the season.
+    q = parser.query("winter songs")
+    assert q.tags == ("winter",) and q.artist is None
+    assert parser.query("songs by Winter").artist is not None
+
+
+def test_everyday_phrases_are_not_drama_titles(parser: Parser) -> None:
+    assert parser.query("play it once again").drama is None
+    assert parser.query("songs about life").drama is None
+    assert parser.query("Once Again OST").drama == "Once Again"

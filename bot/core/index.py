@@ -17,95 +17,19 @@ from bot.core.vocabulary import Vocabulary
 # Single English words that are also everyday words: a drama or artist with such a name is
 # only recognised with a cue ("from Life", "Life OST", "drama Life") or on its own.
 COMMON_WORDS = frozenset(
-    [
-        "w",
-        "life",
-        "doctors",
-        "healer",
-        "signal",
-        "stranger",
-        "tunnel",
-        "mouse",
-        "moving",
-        "encounter",
-        "hyena",
-        "snowdrop",
-        "love",
-        "always",
-        "flower",
-        "beautiful",
-        "home",
-        "run",
-        "on",
-        "start",
-        "up",
-        "sweet",
-        "night",
-        "christmas",
-        "tree",
-        "rain",
-        "the",
-        "a",
-        "i",
-        "you",
-        "me",
-        "my",
-        "us",
-        "we",
-        "he",
-        "she",
-        "it",
-        "one",
-        "two",
-        "good",
-        "best",
-        "happy",
-        "sad",
-        "dream",
-        "high",
-        "moon",
-        "sun",
-        "day",
-        "days",
-        "story",
-        "song",
-        "songs",
-        "music",
-        "mother",
-        "father",
-        "family",
-        "memories",
-        "hope",
-        "heart",
-        "spring",
-        "summer",
-        "winter",
-        "autumn",
-        "fall",
-        "blue",
-        "red",
-        "black",
-        "white",
-        "star",
-        "stars",
-        "angel",
-        "devil",
-        "queen",
-        "king",
-        "punch",
-        "crush",
-        "heize",
-        "v",
-        "ben",
-        "car",
-        "rio",
-        "rain",
-        "someone",
-        "nobody",
-        "because",
-        "yes",
-        "no",
-    ]
+    """
+    a again all always angel autumn away baby back bad beautiful beauty because best big
+    bicycle black blue boy boyfriend boys call car cheer christmas city class cold come cry
+    dance day days dear december devil doctor doctors dream driver end eyes faith fall family
+    father flower for forever from glory go gold golden good goodbye guest happiness happy heart
+    healer hello here high hold home hope hour i if in is it joy just kiss king life light link
+    live love lovely me melody memories miss moment monster moon more mother mouse moving my
+    night no not now of on once one only palace punch queen rain red remember road run sad say
+    secret signal sky slay snow so someday someone song songs spring star stars start stay
+    stranger strike summer sun sway sweet taxi tears the three time to today tomorrow tonight
+    tree true twenty two up us v w way we white why will wind winter wish with without yes you
+    your youth
+    """.split()
 )
 
 
@@ -222,8 +146,9 @@ class CatalogIndex:
         if not key:
             return
         self.names.setdefault(key, entity)
-        if key in COMMON_WORDS or len(key) <= 2:
-            self.ambiguous.add(key)
+        words = key.split()
+        if len(key) <= 2 or (len(words) <= 2 and all(w in COMMON_WORDS for w in words)):
+            self.ambiguous.add(key)  # "Life", "Winter", "Once Again": needs a cue
 
     # ------------------------------------------------------------------ helpers
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.core.index import CatalogIndex, Entity
+from bot.core.index import COMMON_WORDS, CatalogIndex, Entity
 from bot.core.text import has_hangul, norm, squash
 
 MAX_COUNT = 5  # tracks in one reply: fits Discord's 25 buttons and Telegram's 4096 chars
@@ -363,7 +363,13 @@ class Parser:
 
         # Typos: what is left, against moods, dramas and artists.
         for i, word in tokens.left():
-            if word in FILLER or len(word) < 4 or word.isdigit() or has_hangul(word):
+            if (
+                word in FILLER
+                or word in COMMON_WORDS  # "life" is a word, not a typo of the drama "Live"
+                or len(word) < 4
+                or word.isdigit()
+                or has_hangul(word)
+            ):
                 continue
             hit = self._fuzzy(word, tokens, i)
             if hit is None:
@@ -443,6 +449,8 @@ class Parser:
         after = words[j] if j < len(words) else ""
         if before in CUE_BEFORE or before == "by" or after in CUE_AFTER:
             return True
+        if " ".join(words[i:j]) in self.phrases:
+            return False  # "winter songs" is a season, not the singer Winter
         rest = [w for k, w in enumerate(words) if not (i <= k < j) and w not in BARE]
         return not rest  # the name is (almost) the whole request: "Life", "Life OST"
 
