@@ -1,0 +1,839 @@
+"""The Discord adapter: Discord events in, core `Request`s out; core `Reply`s in, messages out.
+
+No command logic lives here. Slash commands, button presses, mentions and direct messages are
+translated into `Request`s for `Service.handle`, and the `Reply` is rendered as embeds (one per
+track card) with buttons, or as plain text where the bot may not post embeds.
+
+Everything sent passes `allowed_mentions=none`, and all catalog and user text is escaped, so
+nothing the bot says can ping @everyone, a role or a user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+import discord
+from discord import app_commands
+from discord.utils import MISSING
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
+
+from bot.adapters.common import Cooldown, split_text
+from bot.config import Settings
+from bot.core.index import CatalogIndex
+from bot.core.messages import t
+from bot.core.models import Card, Platform, Reply, ReplyKind, Request, Track
+from bot.core.render import render_plain
+from bot.core.service import Service, pick_locale
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------ Discord's limits
+
+CONTENT_LIMIT = 2000
+EMBEDS_PER_MESSAGE = 10
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+EMBED_FIELDS = 25
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+FOOTER_TEXT = 2048
+EMBED_TOTAL = 6000
+EMBED_URL = 2048
+ROWS = 5
+BUTTONS_PER_ROW = 5
+CUSTOM_ID = 100
+BUTTON_LABEL = 80
+BUTTON_URL = 512
+CHOICES = 25
+CHOICE_TEXT = 100
+
+# Ours, not Discord's: an absurdly long reply is cut rather than flooding a channel.
+MAX_MESSAGES = 5
+# Answer directly when the core is this quick; otherwise defer first. Discord allows 3 s for
+# the first response, and that includes the network round trip.
+DEFER_AFTER = 1.5
+
+NO_MENTIONS = discord.AllowedMentions.none()
+# discord.py reads command annotations at runtime, so this alias must live at module level.
+Interaction = discord.Interaction[discord.Client]
+COLOUR = discord.Colour(0xF4A7B9)
+ACTION_TEMPLATE = r"(?P<action>(?:more|like|dislike):.{0,95})"
+_ACTION_ID = re.compile(ACTION_TEMPLATE)
+
+_SAY: dict[str, dict[str, str]] = {
+    "slow": {
+        "en": "Slow down a little — try again in {n} s.",
+        "ko": "조금만 천천히요 — {n}초 뒤에 다시 해 주세요.",
+    },
+    "oops": {
+        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "ko": "죄송해요, 문제가 생겼어요. 잠시 뒤에 다시 해 주세요.",
+    },
+    "private": {
+        "en": "That one is just for you: use /history (only you will see it) or ask me in a DM.",
+        "ko": "나만 볼 수 있는 정보예요: /history 를 쓰거나 DM으로 물어봐 주세요.",
+    },
+    "artist": {"en": "Artist", "ko": "가수"},
+    "drama": {"en": "Drama", "ko": "드라마"},
+    "tags": {"en": "Tags", "ko": "태그"},
+}
+
+
+def say(key: str, locale: str, **values: object) -> str:
+    texts = _SAY[key]
+    return texts.get(locale, texts["en"]).format(**values)
+
+
+def locale_of(value: str | None) -> str:
+    return "ko" if (value or "").lower().startswith("ko") else "en"
+
+
+# ---------------------------------------------------------------------- text safety
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to `limit` characters with an ellipsis; Discord rejects rather than truncates."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def safe(text: str) -> str:
+    """Show text literally: no markdown, no mention syntax, no control characters.
+
+    The core speaks plain text, so markdown in a catalog entry or an echoed message must not
+    format. Mentions are neutralised twice over: escaped here, and allowed_mentions=none.
+    """
+    text = "".join(
+        ch for ch in text if ch in "\n" or unicodedata.category(ch) not in ("Cc", "Cs", "Co")
+    )
+    text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    # escape_mentions only knows real-length ids; break every <@…> and <@&…> regardless.
+    return text.replace("<@", "<@\u200b")
+
+
+def field_text(text: str, limit: int) -> str:
+    # Discord rejects empty embed fields and titles.
+    return clip(safe(text), limit) or "—"
+
+
+# ------------------------------------------------------------------------ rendering
+
+
+@dataclass
+class Outgoing:
+    """One Discord message to send, already inside every limit."""
+
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+
+
+def title_of(track: Track) -> str:
+    if track.title_ko and track.title_ko != track.title:
+        return f"{track.title} ({track.title_ko})"
+    return track.title
+
+
+def card_embed(n: int, card: Card, locale: str) -> discord.Embed:
+    tr = card.track
+    url = next((link.url for link in card.links if _usable_url(link.url, EMBED_URL)), None)
+    embed = discord.Embed(
+        title=field_text(f"{n}. {title_of(tr)}", EMBED_TITLE), url=url, colour=COLOUR
+    )
+    artist = f"{tr.artist} ({card.artist_ko})" if card.artist_ko else tr.artist
+    drama = tr.drama
+    if card.drama and card.drama.title_ko and card.drama.title_ko != tr.drama:
+        drama += f" · {card.drama.title_ko}"
+    # Short, inline facts first; the reason can be long, so it gets the full width.
+    embed.add_field(name=say("artist", locale), value=field_text(artist, 256), inline=True)
+    embed.add_field(
+        name=say("drama", locale), value=field_text(f"{drama} ({tr.year})", 256), inline=True
+    )
+    if tr.tags:
+        embed.add_field(
+            name=say("tags", locale), value=field_text(", ".join(tr.tags), 512), inline=False
+        )
+    if card.reason:
+        embed.add_field(name=t("why", locale), value=field_text(card.reason, 1000), inline=False)
+    return embed
+
+
+def pack(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
+    """Group embeds into messages: at most 10 a message and 6000 characters together."""
+    groups: list[list[discord.Embed]] = []
+    size = 0
+    for embed in embeds:
+        if not groups or len(groups[-1]) == EMBEDS_PER_MESSAGE or size + len(embed) > EMBED_TOTAL:
+            groups.append([])
+            size = 0
+        groups[-1].append(embed)
+        size += len(embed)
+    return groups
+
+
+def card_messages(reply: Reply) -> list[Outgoing]:
+    embeds = [card_embed(n, card, reply.locale) for n, card in enumerate(reply.cards, 1)]
+    if reply.footer:
+        embeds[-1].set_footer(text=clip(safe(reply.footer), FOOTER_TEXT))
+    texts = split_text(safe(reply.text), CONTENT_LIMIT) if reply.text else []
+    # The intro goes with the first embeds, so it reads as their heading.
+    out = [Outgoing(content=text) for text in texts[:-1]]
+    for i, group in enumerate(pack(embeds)):
+        out.append(Outgoing(content=texts[-1] if texts and i == 0 else None, embeds=group))
+    return out
+
+
+def text_messages(reply: Reply) -> list[Outgoing]:
+    body = safe(reply.text).strip() or "…"
+    footer = safe(reply.footer)
+    if len(body) + len(footer) + 2 <= CONTENT_LIMIT:
+        return [Outgoing(content=f"{body}\n\n{footer}" if footer else body)]
+    # Too long for one message: embed descriptions hold twice as much per message.
+    embeds = [
+        discord.Embed(description=chunk, colour=COLOUR)
+        for chunk in split_text(body, EMBED_DESCRIPTION)
+    ]
+    if reply.title:
+        embeds[0].title = clip(safe(reply.title), EMBED_TITLE)
+    if footer:
+        embeds[-1].set_footer(text=clip(footer, FOOTER_TEXT))
+    return [Outgoing(embeds=group) for group in pack(embeds)]
+
+
+def plain_messages(reply: Reply) -> list[Outgoing]:
+    """For channels where the bot may not embed: the console's text, split for Discord."""
+    return [
+        Outgoing(content=chunk) for chunk in split_text(safe(render_plain(reply)), CONTENT_LIMIT)
+    ]
+
+
+def render(reply: Reply, *, rich: bool = True) -> list[Outgoing]:
+    """A Reply as Discord messages (buttons on the last one), within every Discord limit."""
+    if not rich:
+        messages = plain_messages(reply)
+    elif reply.cards:
+        messages = card_messages(reply)
+    else:
+        messages = text_messages(reply)
+    messages = [m for m in messages if m.content or m.embeds] or [Outgoing(content="…")]
+    if len(messages) > MAX_MESSAGES:
+        messages = messages[:MAX_MESSAGES]
+        last = messages[-1]
+        if last.content is not None:
+            last.content = clip(last.content, CONTENT_LIMIT - 2) + "\n…"
+    view = build_view(reply)
+    if view is not None:
+        messages[-1].view = view
+    return messages
+
+
+# -------------------------------------------------------------------------- buttons
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSpec:
+    label: str
+    custom_id: str | None = None  # an action button routed back to the core
+    url: str | None = None  # a link button, opened by the client
+
+
+def button_layout(reply: Reply) -> list[list[ButtonSpec]]:
+    """Rows of buttons within 5 rows of 5: one row per track, "Another" last.
+
+    When that does not fit, listen links go first (the embed title links to the song too),
+    then the rows are packed tightly; track buttons are dropped last.
+    """
+    track_rows: list[list[ButtonSpec]] = []
+    for n, card in enumerate(reply.cards, 1):
+        row = [
+            ButtonSpec(clip(f"{n} {a.label}", BUTTON_LABEL), custom_id=a.id)
+            for a in card.actions
+            if _routable(a.id)
+        ]
+        row += [
+            ButtonSpec(clip(link.label, BUTTON_LABEL) or "▶", url=link.url)
+            for link in card.links
+            if _usable_url(link.url, BUTTON_URL)
+        ]
+        track_rows.append(row)
+    extra = [
+        ButtonSpec(clip(a.label, BUTTON_LABEL) or "…", custom_id=a.id)
+        for a in reply.actions
+        if _routable(a.id)
+    ]
+    for with_links in (True, False):
+        rows = [
+            chunk
+            for row in track_rows
+            for chunk in _chunks([b for b in row if with_links or b.url is None])
+        ]
+        if extra and len(rows) >= ROWS and len(rows[-1]) + len(extra) <= BUTTONS_PER_ROW:
+            rows[-1] = rows[-1] + extra
+        elif extra:
+            rows += _chunks(extra)
+        if len(rows) <= ROWS:
+            return rows
+    room = ROWS * BUTTONS_PER_ROW - len(extra)
+    flat = [b for row in track_rows for b in row if b.url is None][:room] + extra
+    return _chunks(flat)[:ROWS]
+
+
+def _routable(action_id: str) -> bool:
+    """Only ids Discord accepts and ActionButton will route back; others are left out."""
+    if len(action_id) <= CUSTOM_ID and _ACTION_ID.fullmatch(action_id):
+        return True
+    log.warning("discord: leaving out a button with an unroutable id %r", action_id[:120])
+    return False
+
+
+def _usable_url(url: str, limit: int) -> bool:
+    return url.startswith(("https://", "http://")) and len(url) <= limit
+
+
+def _chunks(items: list[ButtonSpec]) -> list[list[ButtonSpec]]:
+    return [items[i : i + BUTTONS_PER_ROW] for i in range(0, len(items), BUTTONS_PER_ROW)]
+
+
+def build_view(reply: Reply) -> discord.ui.View | None:
+    rows = button_layout(reply)
+    if not rows:
+        return None
+    view = discord.ui.View(timeout=None)  # persistent: ActionButton handles presses anyway
+    for r, row in enumerate(rows):
+        for spec in row:
+            if spec.url is not None:
+                view.add_item(discord.ui.Button(label=spec.label, url=spec.url, row=r))
+            elif spec.custom_id is not None:
+                view.add_item(ActionButton(spec.custom_id, spec.label, row=r))
+    return view
+
+
+class ActionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=ACTION_TEMPLATE
+):
+    """A core action button (`more:…`, `like:…`, `dislike:…`).
+
+    Registered with `Client.add_dynamic_items`, so a press is routed by its custom_id alone:
+    buttons on messages sent before a restart keep working. The core checks the id itself
+    and answers a stale or forged one politely.
+    """
+
+    def __init__(self, custom_id: str, label: str, *, row: int | None = None) -> None:
+        style = (
+            discord.ButtonStyle.primary
+            if custom_id.startswith("more:")
+            else discord.ButtonStyle.secondary
+        )
+        super().__init__(discord.ui.Button(label=label, custom_id=custom_id, style=style), row=row)
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[discord.Client],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        label = getattr(item, "label", None) or "…"
+        return cls(match["action"], label)
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        client = interaction.client
+        if isinstance(client, OstClient):
+            await client.adapter.on_button(interaction, self.custom_id)
+
+
+# --------------------------------------------------------------------- autocomplete
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    label: str
+    value: str
+    keys: tuple[str, ...]  # what a user might type: English and Hangul names, synonyms
+
+
+class Completer:
+    """Fuzzy autocomplete over catalog names, rebuilt whenever the catalog is reloaded."""
+
+    def __init__(self) -> None:
+        self._index: CatalogIndex | None = None
+        self._options: dict[str, list[Option]] = {}
+        self._keys: dict[str, list[tuple[str, int]]] = {}
+
+    def complete(self, index: CatalogIndex, kind: str, current: str) -> list[Option]:
+        if index is not self._index:
+            self._build(index)
+        options = self._options[kind]
+        query = current.strip()
+        if not query:
+            return options[:CHOICES]
+        keys = self._keys[kind]
+        hits = process.extract(
+            query,
+            [k for k, _ in keys],
+            scorer=fuzz.WRatio,
+            processor=default_process,
+            limit=CHOICES * 4,
+            score_cutoff=50,
+        )
+        chosen: list[Option] = []
+        seen: set[str] = set()
+        for _, _, pos in hits:
+            option = options[keys[pos][1]]
+            if option.value not in seen:
+                seen.add(option.value)
+                chosen.append(option)
+            if len(chosen) == CHOICES:
+                break
+        return chosen
+
+    def _build(self, index: CatalogIndex) -> None:
+        vocab = index.vocabulary
+        moods = [
+            Option(
+                _choice_text(
+                    f"{tag.name} ({tag.label_ko})" + (f" — {tag.means}" if tag.means else "")
+                ),
+                tag.name,
+                (tag.name, tag.label_ko, *tag.en, *tag.ko),
+            )
+            for kind in ("mood", "energy", "season", "scene")
+            for tag in vocab.of_kind(kind)
+        ]
+        dramas = [
+            Option(
+                _choice_text(f"{d.title} ({d.title_ko}, {d.year})"),
+                d.title,
+                (d.title, d.title_ko, *d.aliases),
+            )
+            for d in sorted(index.dramas.values(), key=lambda d: (-d.year, d.title))
+        ]
+        tracks = _track_options(index.tracks)
+        self._options = {"mood": moods, "drama": dramas, "track": tracks}
+        self._keys = {
+            kind: [(key, i) for i, opt in enumerate(opts) for key in opt.keys if key]
+            for kind, opts in self._options.items()
+        }
+        self._index = index
+
+
+def _track_options(tracks: Sequence[Track]) -> list[Option]:
+    """One choice per title: the core is asked by title, so songs sharing one are one choice."""
+    by_title: dict[str, list[Track]] = {}
+    for tr in sorted(tracks, key=lambda tr: (-tr.year, tr.title)):
+        by_title.setdefault(tr.title.casefold(), []).append(tr)
+    options = []
+    for same in by_title.values():
+        tr = same[0]
+        if len(same) == 1:
+            label = f"{title_of(tr)} — {tr.artist} · {tr.drama}"
+        else:
+            label = f"{tr.title} — " + " / ".join(f"{x.artist} ({x.drama})" for x in same)
+        keys = tuple(k for x in same for k in (x.title, x.title_ko or "", *x.aliases))
+        options.append(Option(_choice_text(label), tr.title, keys))
+    return options
+
+
+def _choice_text(text: str) -> str:
+    return clip(" ".join(text.split()), CHOICE_TEXT) or "…"
+
+
+def choices(options: list[Option]) -> list[app_commands.Choice[str]]:
+    # A value longer than Discord allows cannot be offered intact; the name can be clipped.
+    return [
+        app_commands.Choice(name=o.label, value=o.value)
+        for o in options
+        if 0 < len(o.value) <= CHOICE_TEXT
+    ][:CHOICES]
+
+
+# -------------------------------------------------------------------------- routing
+
+
+def addressed_text(message: discord.Message, me: discord.abc.User) -> str | None:
+    """The text meant for the bot, or None when the message is not for it.
+
+    Without the message-content intent Discord still delivers the text of direct messages and
+    of messages that mention the bot; those are exactly the ones answered.
+    """
+    if message.author.bot or message.type not in (
+        discord.MessageType.default,
+        discord.MessageType.reply,
+    ):
+        return None
+    if message.guild is None:
+        return message.content.strip()
+    patterns = [rf"<@!?{me.id}>"]
+    mentioned = any(user.id == me.id for user in message.mentions)
+    # Typing "@ostbot" sometimes picks the bot's managed role instead of the bot user.
+    role = message.guild.self_role
+    if role is not None and any(r.id == role.id for r in message.role_mentions):
+        mentioned = True
+        patterns.append(rf"<@&{role.id}>")
+    if not mentioned:
+        return None
+    return re.sub("|".join(patterns), " ", message.content).strip()
+
+
+class DiscordAdapter:
+    """Turns Discord events into core requests and sends the rendered replies."""
+
+    def __init__(
+        self,
+        service: Service,
+        *,
+        cooldown_seconds: float = 2.0,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        self.service = service
+        self.cooldown = Cooldown(cooldown_seconds)
+        self.defer_after = defer_after
+        self.completer = Completer()
+
+    # ------------------------------------------------------------ messages
+
+    async def on_message(self, message: discord.Message, me: discord.abc.User) -> None:
+        text = addressed_text(message, me)
+        if text is None:
+            return
+        locale = pick_locale(text, None)
+        try:
+            wait = self.cooldown.remaining(f"discord:{message.author.id}")
+            if wait > 0:
+                outgoing = [Outgoing(content=say("slow", locale, n=math.ceil(wait)))]
+            else:
+                request = Request(
+                    platform=Platform.DISCORD,
+                    user_id=str(message.author.id),
+                    chat_id=str(message.channel.id),
+                    text=text,
+                )
+                reply = await self.service.handle(request)
+                if reply.private and message.guild is not None:
+                    # A channel has no "only you" messages; never show history to everyone.
+                    outgoing = [Outgoing(content=say("private", reply.locale))]
+                else:
+                    outgoing = render(reply, rich=_can_embed(message))
+            await self._send_to_channel(message, outgoing)
+        except Exception:
+            log.exception("discord: failed to answer message %s", message.id)
+            await self._apologise_in_channel(message, locale)
+
+    async def _send_to_channel(self, message: discord.Message, outgoing: list[Outgoing]) -> None:
+        reference = message.to_reference(fail_if_not_exists=False)
+        for i, out in enumerate(outgoing):
+            await message.channel.send(
+                content=out.content,
+                embeds=out.embeds,
+                view=out.view or MISSING,
+                allowed_mentions=NO_MENTIONS,
+                reference=reference if i == 0 else MISSING,
+                mention_author=False,
+            )
+
+    async def _apologise_in_channel(self, message: discord.Message, locale: str) -> None:
+        try:
+            await message.channel.send(say("oops", locale), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.warning("discord: could not apologise in channel %s", message.channel.id)
+
+    # -------------------------------------------------------- interactions
+
+    async def on_command(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        text: str,
+        *,
+        private: bool = False,
+        limited: bool = False,
+    ) -> None:
+        """A slash command: `text` is the core command it stands for."""
+        locale = locale_of(interaction.locale.value)
+        try:
+            wait = self.cooldown.remaining(f"discord:{interaction.user.id}") if limited else 0.0
+            if wait > 0:
+                slow = [Outgoing(content=say("slow", locale, n=math.ceil(wait)))]
+                await self._respond(interaction, slow, ephemeral=True)
+                return
+            await self._answer(interaction, self._request(interaction, text=text), private=private)
+        except Exception:
+            log.exception("discord: failed to answer /%s", _command_name(interaction))
+            await self.apologise(interaction)
+
+    async def on_button(
+        self, interaction: discord.Interaction[discord.Client], action: str
+    ) -> None:
+        """A button press: the custom_id goes to the core as it is."""
+        more = action.startswith("more:")
+        try:
+            wait = self.cooldown.remaining(f"discord:{interaction.user.id}") if more else 0.0
+            if wait > 0:
+                locale = locale_of(interaction.locale.value)
+                slow = [Outgoing(content=say("slow", locale, n=math.ceil(wait)))]
+                await self._respond(interaction, slow, ephemeral=True)
+                return
+            # Feedback and "that button is stale" only matter to whoever pressed.
+            await self._answer(
+                interaction, self._request(interaction, action=action), private=not more, quiet=True
+            )
+        except Exception:
+            log.exception("discord: failed to answer button %r", action)
+            await self.apologise(interaction)
+
+    def _request(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        *,
+        text: str = "",
+        action: str | None = None,
+    ) -> Request:
+        return Request(
+            platform=Platform.DISCORD,
+            user_id=str(interaction.user.id),
+            chat_id=str(interaction.channel_id or interaction.user.id),
+            text=text,
+            locale=interaction.locale.value or None,
+            action=action,
+        )
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        request: Request,
+        *,
+        private: bool,
+        quiet: bool = False,
+    ) -> None:
+        reply = await self._handle_in_time(interaction, request, private=private)
+        ephemeral = (
+            private or reply.private or (quiet and reply.kind is not ReplyKind.RECOMMENDATION)
+        )
+        await self._respond(
+            interaction, render(reply, rich=_can_embed(interaction)), ephemeral=ephemeral
+        )
+
+    async def _handle_in_time(
+        self, interaction: discord.Interaction[discord.Client], request: Request, *, private: bool
+    ) -> Reply:
+        """Ask the core; defer the interaction if it has not answered quickly."""
+        task = asyncio.ensure_future(self.service.handle(request))
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            try:
+                await interaction.response.defer(thinking=True, ephemeral=private)
+            except discord.HTTPException:
+                log.warning("discord: could not defer interaction %s", interaction.id)
+        return await task
+
+    async def _respond(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        outgoing: list[Outgoing],
+        *,
+        ephemeral: bool,
+    ) -> None:
+        for out in outgoing:
+            if not interaction.response.is_done():
+                await interaction.response.send_message(
+                    content=out.content,
+                    embeds=out.embeds,
+                    view=out.view or MISSING,
+                    ephemeral=ephemeral,
+                    allowed_mentions=NO_MENTIONS,
+                )
+            else:
+                await interaction.followup.send(
+                    content=out.content or MISSING,
+                    embeds=out.embeds,
+                    view=out.view or MISSING,
+                    ephemeral=ephemeral,
+                    allowed_mentions=NO_MENTIONS,
+                )
+
+    async def apologise(self, interaction: discord.Interaction[discord.Client]) -> None:
+        """Never leave a user with "The application did not respond"."""
+        if interaction.type is discord.InteractionType.autocomplete:
+            return  # autocomplete cannot carry a message
+        text = say("oops", locale_of(interaction.locale.value))
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(
+                    text, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+        except discord.HTTPException:
+            log.warning("discord: could not apologise for interaction %s", interaction.id)
+
+    # -------------------------------------------------------- autocomplete
+
+    def complete(self, kind: str, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            return choices(self.completer.complete(self.service.index, kind, current))
+        except Exception:
+            log.exception("discord: autocomplete failed for %s %r", kind, current)
+            return []
+
+
+def _can_embed(source: discord.Message | discord.Interaction[discord.Client]) -> bool:
+    """Whether embeds will show: they need the Embed Links permission in guild channels."""
+    if source.guild is None:
+        return True
+    if isinstance(source, discord.Interaction):
+        return source.app_permissions.embed_links
+    me = source.guild.me
+    return me is not None and source.channel.permissions_for(me).embed_links
+
+
+def _command_name(interaction: discord.Interaction[discord.Client]) -> str:
+    command = interaction.command
+    return command.name if command is not None else "?"
+
+
+# ------------------------------------------------------------------- slash commands
+
+
+class OstTree(app_commands.CommandTree[discord.Client]):
+    def __init__(self, client: OstClient) -> None:
+        super().__init__(client)
+        self.adapter = client.adapter
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[discord.Client],
+        error: app_commands.AppCommandError,
+    ) -> None:
+        log.error("discord: command error in /%s", _command_name(interaction), exc_info=error)
+        await self.adapter.apologise(interaction)
+
+
+def add_commands(tree: app_commands.CommandTree[discord.Client], adapter: DiscordAdapter) -> None:
+    """Every core command as a slash command; each only builds the text the core reads."""
+
+    @tree.command(name="recommend", description="Recommend K-drama OSTs for what you describe")
+    @app_commands.describe(text='e.g. "healing songs from 2016", "sad Goblin OST", "힐링 OST"')
+    async def recommend(interaction: Interaction, text: app_commands.Range[str, 1, 500]) -> None:
+        await adapter.on_command(interaction, f"recommend {text}", limited=True)
+
+    @tree.command(name="mood", description="OSTs for a mood")
+    @app_commands.describe(name="a mood such as healing, sad, romantic, 설렘")
+    async def mood(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        # "mood X" rather than "X": a mood typed as "help" or "history" stays a mood request.
+        await adapter.on_command(interaction, f"mood {name}", limited=True)
+
+    @tree.command(name="drama", description="The soundtrack of one drama")
+    @app_commands.describe(name="the drama's title, in English or Korean")
+    async def drama(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        await adapter.on_command(interaction, f"drama {name}")
+
+    @tree.command(name="similar", description="OSTs that sound like a song you name")
+    @app_commands.describe(track="a song title")
+    async def similar(interaction: Interaction, track: app_commands.Range[str, 1, 200]) -> None:
+        await adapter.on_command(interaction, f"similar {track}", limited=True)
+
+    @tree.command(name="artist", description="OSTs sung by an artist")
+    @app_commands.describe(name="an artist or group")
+    async def artist(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
+        await adapter.on_command(interaction, f"artist {name}")
+
+    @tree.command(name="moods", description="The moods I know")
+    async def moods(interaction: Interaction) -> None:
+        await adapter.on_command(interaction, "moods")
+
+    @tree.command(name="history", description="What I recommended to you lately (only you see it)")
+    async def history(interaction: Interaction) -> None:
+        await adapter.on_command(interaction, "history", private=True)
+
+    @tree.command(name="help", description="How to ask me for OSTs")
+    async def help_(interaction: Interaction) -> None:
+        await adapter.on_command(interaction, "help")
+
+    @tree.command(name="about", description="What is in the catalog")
+    async def about(interaction: Interaction) -> None:
+        await adapter.on_command(interaction, "about")
+
+    @tree.command(name="reload", description="Reload the catalog (bot owners only)")
+    async def reload(interaction: Interaction) -> None:
+        await adapter.on_command(interaction, "reload", private=True)
+
+    @mood.autocomplete("name")
+    async def mood_names(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return adapter.complete("mood", current)
+
+    @drama.autocomplete("name")
+    async def drama_names(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return adapter.complete("drama", current)
+
+    @similar.autocomplete("track")
+    async def track_names(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return adapter.complete("track", current)
+
+
+# ---------------------------------------------------------------------------- client
+
+
+class OstClient(discord.Client):
+    def __init__(
+        self, service: Service, settings: Settings, *, defer_after: float = DEFER_AFTER
+    ) -> None:
+        # Default intents: no privileged message-content intent (mentions and DMs suffice).
+        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS)
+        self.adapter = DiscordAdapter(
+            service, cooldown_seconds=settings.cooldown_seconds, defer_after=defer_after
+        )
+        self.guild_id = settings.discord_guild_id
+        self.tree = OstTree(self)
+        add_commands(self.tree, self.adapter)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ActionButton)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """A development guild gets commands at once; global commands can take a while."""
+        try:
+            if self.guild_id is not None:
+                guild = discord.Object(id=self.guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+            else:
+                synced = await self.tree.sync()
+        except discord.HTTPException as exc:
+            # Commands from an earlier sync keep working; mentions and DMs always do.
+            log.warning("discord: could not sync slash commands: %s", exc)
+            return
+        log.info("discord: synced %d slash commands", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("discord: connected as %s (%s)", self.user, getattr(self.user, "id", "?"))
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.user is not None:
+            await self.adapter.on_message(message, self.user)
+
+
+async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> None:
+    """Run the Discord bot in the current loop until `stop` is set, then close it."""
+    if settings.discord_token is None:
+        raise RuntimeError("DISCORD_TOKEN is not set")
+    token = settings.discord_token.get_secret_value()
+    client = OstClient(service, settings)
+    async with client:
+        runner = asyncio.create_task(client.start(token), name="discord-client")
+        halt = asyncio.create_task(stop.wait(), name="discord-stop")
+        done, _ = await asyncio.wait({runner, halt}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            halt.cancel()
+            runner.result()  # a failed login propagates to the supervisor
+            return
+        log.info("discord: stopping")
+        await client.close()
+        await runner
