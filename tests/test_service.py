@@ -113,7 +113,8 @@ async def test_buttons_work_and_survive_a_restart(tmp_path: Path) -> None:
 
 
 async def test_forged_and_stale_buttons_get_a_polite_answer(service: Service) -> None:
-    for action in ("like:zzzzzzzzzzzz", "more:0", "more:zzzzzzzz", "reload", "", "x" * 200):
+    forged = ("like:zzzzzzzzzzzz", "more:0", "more:zzzzzzzz", "more:" + "z" * 16, "like:")
+    for action in (*forged, "reload", "", "x" * 200, "dislike:" + "0" * 12):
         reply = await service.handle(Request("console", "f", "c", action=action))
         assert reply.kind is ReplyKind.HINT and "expired" in reply.text
 
@@ -199,3 +200,15 @@ async def test_any_text_is_answered(service: Service, text: str) -> None:
         ReplyKind.INFO,
         ReplyKind.FEEDBACK,
     )
+
+
+async def test_preview_recommends_ten_and_records_nothing(service: Service) -> None:
+    request = Request("telegram", "p", "inline", text="healing", preview=True)
+    reply = await service.handle(request)
+    assert len(reply.cards) == 10 and not reply.actions
+    assert all("healing" in c.track.tags for c in reply.cards)
+    state = await service.users.get("telegram:p")
+    assert not state.heard and state.last_query is None
+    # Commands never run from a preview.
+    reload = await service.handle(Request("telegram", "p", "inline", text="reload", preview=True))
+    assert "reloaded" not in reload.text and "owners" not in reload.text

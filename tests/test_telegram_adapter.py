@@ -510,7 +510,7 @@ async def test_inline_query_offers_matching_tracks(service: Service) -> None:
         await tg.feed(inline_update("healing"))
     (answer,) = tg.sent("answerInlineQuery")
     results = answer["results"]
-    assert 1 <= len(results) <= 10
+    assert len(results) == 10  # the catalog has far more than ten healing songs
     assert answer["is_personal"] is True
     assert len({r["id"] for r in results}) == len(results)
     for r in results:
@@ -560,7 +560,7 @@ async def test_inline_odd_queries_do_not_crash(
             check_html(r["input_message_content"]["message_text"])
         if not query.strip():
             assert answer["results"], "an empty query offers a few picks"
-    assert all(r.text.startswith("5 ") for r in seen)  # always a recommendation, never a command
+    assert all(r.preview for r in seen)  # always a recommendation, never a command
 
 
 async def test_inline_results_can_be_liked(service: Service) -> None:

@@ -66,7 +66,6 @@ T = TypeVar("T")
 MESSAGE_LIMIT: Final = 4096  # Bot API: text of one message
 CALLBACK_DATA_LIMIT: Final = 64  # Bot API: bytes of callback_data
 TOAST_LIMIT: Final = 200  # Bot API: text of answerCallbackQuery
-INLINE_COUNT: Final = 5  # tracks asked for per inline query (the core caps a reply at 5)
 INLINE_CACHE_SECONDS: Final = 30  # short: results depend on the user's history
 RATE_LIMIT_RETRIES: Final = 3  # RetryAfter retries inside AIORateLimiter
 SEND_ATTEMPTS: Final = 4  # attempts per Bot API call on transient network errors
@@ -669,14 +668,13 @@ class TelegramAdapter:
         reply = await self.service.handle(
             Request(
                 platform=Platform.TELEGRAM,
-                # Inline queries arrive on every keystroke; a separate history keeps them
-                # from marking dozens of never-chosen tracks as heard for the user's chats.
-                user_id=f"inline-{user.id}",
+                user_id=str(user.id),
                 chat_id="inline",
-                # The count first, so the text can only ever be a recommendation request
-                # (inline typing must not run commands such as "reload").
-                text=f"{INLINE_COUNT} {text}",
+                text=text,
                 locale=user.language_code,
+                # Inline queries arrive on every keystroke: a preview records nothing (so
+                # they do not use up the user's songs) and never runs a command.
+                preview=True,
             )
         )
         results = inline_results(reply)

@@ -13,7 +13,7 @@ def track_key(drama: str, title: str, artist: str) -> str:
     Button payloads carry it, so it must be stable and fit Telegram's 64-byte callback data.
     """
     raw = "\x1f".join(part.strip().casefold() for part in (drama, title, artist))
-    return hashlib.blake2b(raw.encode(), digest_size=6).hexdigest()
+    return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,9 @@ class Request:
     text: str = ""
     locale: str | None = None
     action: str | None = None  # a button payload such as "like:1a2b3c4d5e6f"
+    # A preview (Telegram inline mode, typed keystroke by keystroke): the text is only ever a
+    # recommendation request, up to PREVIEW_COUNT tracks, and nothing is recorded.
+    preview: bool = False
 
     @property
     def user(self) -> str:

@@ -9,6 +9,7 @@ import secrets
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core.catalog import DATA_DIR, CatalogError
@@ -27,7 +28,9 @@ log = logging.getLogger(__name__)
 
 DRAMAS_PER_PAGE = 40
 QUERY_CACHE = 10_000  # saved requests kept in memory for "another"
-ACTION = re.compile(r"(more|like|dislike):([0-9a-z]{1,16})")
+# Saved-request ids are 40-bit (at most 8 base-36 digits); track keys are 12 hex digits.
+ACTION = re.compile(r"more:([0-9a-z]{1,8})|(like|dislike):([0-9a-f]{12})")
+PREVIEW_COUNT = 10  # inline-mode results
 
 
 def pick_locale(text: str, hint: str | None) -> str:
@@ -87,6 +90,8 @@ class Service:
             return await self._action(request)
         text, truncated = clean_input(request.text)
         locale = pick_locale(text, request.locale)
+        if request.preview:
+            return await self._preview(request, text, locale)
         command = self.parser.parse(text)
         handler: Callable[[Request, Command, str], Awaitable[Reply]] = getattr(
             self, f"_cmd_{command.name}"
@@ -397,17 +402,26 @@ class Service:
         m = ACTION.fullmatch(req.action or "")
         if m is None:
             return Reply(t("stale_button", locale), locale, ReplyKind.HINT)
-        verb, arg = m.groups()
-        if verb == "more":
-            try:
-                query_id = int(arg, 36)
-            except ValueError:
-                return Reply(t("stale_button", locale), locale, ReplyKind.HINT)
-            return await self._again(req, query_id, locale)
-        i = self.index.by_key.get(arg)
+        query_id, verb, key = m.groups()
+        if query_id is not None:
+            return await self._again(req, int(query_id, 36), locale)
+        i = self.index.by_key.get(key)
         if i is None:
             return Reply(t("stale_button", locale), locale, ReplyKind.HINT)
         return await self._set_feedback(req, i, 1 if verb == "like" else -1, locale)
+
+    async def _preview(self, req: Request, text: str, locale: str) -> Reply:
+        """Inline-mode results: a recommendation only, with nothing written."""
+        q = self.parser.query(text)
+        if q.is_empty and q.unknown:
+            return self._not_understood(text, locale, q)
+        q = replace(q, count=PREVIEW_COUNT, asked=None)
+        state = await self.users.get(req.user)
+        outcome = self.recommender.recommend(q, set(), state.feedback, self.rng)
+        if not outcome.picks:
+            return Reply(t("nothing", locale), locale, ReplyKind.HINT)
+        reply = self._reply(q, outcome, locale, 0)
+        return replace(reply, actions=())  # "another" needs a saved request
 
     # ---------------------------------------------------------- recommending
 
@@ -563,8 +577,6 @@ class Service:
 
 
 def _with_text(reply: Reply, text: str) -> Reply:
-    from dataclasses import replace
-
     return replace(reply, text=text)
 
 

@@ -313,8 +313,8 @@ class Parser:
         name = COMMANDS.get(head)
         if name is None:
             return Command("recommend", text, self.query(" ".join(words)))
-        if name == "recommend":
-            return Command("recommend", rest, self.query(rest)) if rest else Command("empty")
+        if name == "recommend":  # on its own: any good song
+            return Command("recommend", rest, self.query(rest))
         if name == "moods" and rest:
             return Command("recommend", rest, self.query(rest))
         if name in NEEDS_ARG and not rest:
