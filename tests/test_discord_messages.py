@@ -119,10 +119,10 @@ async def test_messages_not_for_the_bot_are_ignored(chat: Chat) -> None:
 async def test_a_direct_message_needs_no_mention(chat: Chat) -> None:
     dm = await chat.member.create_dm()
     sent = await chat.say("3 romantic OSTs", channel=dm)
-    assert chat.requests[0].text == "3 romantic OSTs"
+    sent += await chat.say(f"<@{chat.me.id}> help", channel=dm)  # a habitual mention, too
+    assert [r.text for r in chat.requests] == ["3 romantic OSTs", "help"]
     assert chat.requests[0].chat_id == str(dm.id)
-    (payload,) = sent
-    assert len(payload["embeds"]) == 3
+    assert len(sent[0]["embeds"]) == 3 and len(sent) == 2
 
 
 async def test_history_is_not_shown_in_a_channel_but_is_in_a_dm(chat: Chat) -> None:

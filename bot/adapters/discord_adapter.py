@@ -469,12 +469,11 @@ def addressed_text(message: discord.Message, me: discord.abc.User) -> str | None
         discord.MessageType.reply,
     ):
         return None
-    if message.guild is None:
-        return message.content.strip()
     patterns = [rf"<@!?{me.id}>"]
-    mentioned = any(user.id == me.id for user in message.mentions)
+    # Everything in a DM is for the bot; in a server, only what mentions it.
+    mentioned = message.guild is None or any(user.id == me.id for user in message.mentions)
     # Typing "@ostbot" sometimes picks the bot's managed role instead of the bot user.
-    role = message.guild.self_role
+    role = message.guild.self_role if message.guild is not None else None
     if role is not None and any(r.id == role.id for r in message.role_mentions):
         mentioned = True
         patterns.append(rf"<@&{role.id}>")
