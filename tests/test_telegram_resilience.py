@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -365,15 +364,6 @@ async def test_self_hosted_api_server_is_used(service: Service) -> None:
 )
 def test_api_urls(given: str, api: str, files: str) -> None:
     assert tga.api_urls(given) == (api, files)
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("tornado") is not None, reason="webhooks extra installed"
-)
-async def test_webhook_mode_without_the_extra_says_so(service: Service) -> None:
-    webhook = settings(telegram_webhook_url="https://ost.example.org/telegram")
-    with pytest.raises(RuntimeError, match=r"python-telegram-bot\[webhooks\]"):
-        await tga.serve(service, webhook, asyncio.Event())
 
 
 async def test_webhook_mode_passes_the_settings_on(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import importlib.util
 import logging
 import re
 import unicodedata
@@ -790,10 +789,6 @@ async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> No
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per poll
     try:
-        if settings.telegram_webhook_url and importlib.util.find_spec("tornado") is None:
-            raise RuntimeError(
-                "TELEGRAM_WEBHOOK_URL needs python-telegram-bot[webhooks]; unset it to poll"
-            )
         app = build_application(service, settings)
         if not await initialize(app, stop):
             return
