@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,9 +27,27 @@ def index(catalog: Catalog) -> CatalogIndex:
     return CatalogIndex(catalog)
 
 
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database seeded from data/ per session; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+
+    async def seed() -> None:
+        st = await Store.open(path)
+        await st.close()
+
+    asyncio.run(seed())
+    return path
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    st = await Store.open(tmp_path / "test.db")
+async def store(tmp_path: Path, seeded_db: Path) -> AsyncIterator[Store]:
+    target = tmp_path / "test.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = seeded_db.with_name(seeded_db.name + suffix)
+        if source.exists():
+            shutil.copy(source, target.with_name(target.name + suffix))
+    st = await Store.open(target)
     yield st
     await st.close()
 
