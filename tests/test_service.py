@@ -212,3 +212,10 @@ async def test_preview_recommends_ten_and_records_nothing(service: Service) -> N
     # Commands never run from a preview.
     reload = await service.handle(Request("telegram", "p", "inline", text="reload", preview=True))
     assert "reloaded" not in reload.text and "owners" not in reload.text
+
+
+async def test_korean_cards_show_korean_tag_names(service: Service) -> None:
+    reply = await service.handle(ask("슬픈 노래"))
+    card = reply.cards[0]
+    assert "슬픈" in card.labels and "sad" not in card.labels
+    assert ", ".join(card.labels) in render_plain(reply)

@@ -156,9 +156,9 @@ def card_embed(n: int, card: Card, locale: str) -> discord.Embed:
     embed.add_field(
         name=say("drama", locale), value=field_text(f"{drama} ({tr.year})", 256), inline=True
     )
-    if tr.tags:
+    if card.labels:
         embed.add_field(
-            name=say("tags", locale), value=field_text(", ".join(tr.tags), 512), inline=False
+            name=say("tags", locale), value=field_text(", ".join(card.labels), 512), inline=False
         )
     if card.reason:
         embed.add_field(name=t("why", locale), value=field_text(card.reason, 1000), inline=False)

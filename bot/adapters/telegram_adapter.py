@@ -237,7 +237,7 @@ def card_lines(card: Card, locale: str, n: int | None = None) -> list[Line]:
         drama += f" · {card.drama.title_ko}"
     return [
         title,
-        [("i", f"{drama} ({tr.year})")],
+        [("i", f"{drama} ({tr.year})"), ("", f" · {', '.join(card.labels)}")],
         [("", f"{t('why', locale)}: {card.reason}")],
     ]
 

@@ -118,6 +118,11 @@ class Card:
     links: tuple[Link, ...]
     actions: tuple[Action, ...]
     artist_ko: str = ""
+    tag_labels: tuple[str, ...] = ()  # the track's tags in the reply's language
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.tag_labels or self.track.tags
 
 
 class ReplyKind(StrEnum):

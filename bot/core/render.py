@@ -20,7 +20,7 @@ def card_lines(n: int, card: Card, locale: str) -> list[str]:
     drama = f"{tr.drama} ({tr.year})"
     if card.drama and card.drama.title_ko:
         drama = f"{tr.drama} · {card.drama.title_ko} ({tr.year})"
-    lines.append(f"   {drama} · {', '.join(tr.tags)}")
+    lines.append(f"   {drama} · {', '.join(card.labels)}")
     lines.append(f"   {t('why', locale)}: {card.reason}")
     lines.append(f"   {t('listen', locale)}: " + " · ".join(link.url for link in card.links))
     return lines

@@ -558,6 +558,7 @@ class Service:
                 Action(f"dislike:{tr.key}", t("button_dislike", locale), "dislike"),
             ),
             artist_ko=index.artist_ko(tr.artist),
+            tag_labels=tuple(vocab.label(x, locale) for x in tr.tags),
         )
 
     # ----------------------------------------------------------------- misc
