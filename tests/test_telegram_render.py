@@ -175,7 +175,7 @@ def test_cards_look_right() -> None:
         "Here is one &lt;sad&gt; OST",
         "",
         "<b>1. Beautiful &amp; &lt;Sad&gt;</b> (눈) — Ailee (&lt;에일리&gt;)",
-        "<i>Goblin · &lt;도깨비&gt; (2016)</i>",
+        "<i>Goblin · &lt;도깨비&gt; (2016)</i> · sad",
         "Why: sad",
         "",
         "<i>Enjoy</i>",
