@@ -219,3 +219,8 @@ async def test_korean_cards_show_korean_tag_names(service: Service) -> None:
     card = reply.cards[0]
     assert "슬픈" in card.labels and "sad" not in card.labels
     assert ", ".join(card.labels) in render_plain(reply)
+
+
+async def test_korean_replies_name_the_drama_in_korean(service: Service) -> None:
+    reply = await service.handle(ask("도깨비 슬픈 노래"))
+    assert reply.text.startswith("도깨비의") and "도깨비 (" in reply.cards[0].reason

@@ -462,7 +462,8 @@ class Service:
         if "years" in outcome.relaxed:
             notes.append(t("relaxed_years", locale, years=_years(q, locale)))
         if "artist" in outcome.relaxed and q.drama and q.artist:
-            notes.append(t("relaxed_artist", locale, artist=q.artist, drama=q.drama))
+            drama = self._drama_name(q.drama, locale)
+            notes.append(t("relaxed_artist", locale, artist=q.artist, drama=drama))
         if "drama" in outcome.relaxed or ("artist" in outcome.relaxed and not q.drama):
             notes.append(t("relaxed_drama", locale, scope=scope))
         if outcome.restarted:
@@ -503,6 +504,14 @@ class Service:
             footer=t("footer", locale),
         )
 
+    def _drama_name(self, title: str, locale: str) -> str:
+        """The drama's name for this reply: its shortest Hangul name in Korean replies."""
+        drama = self.index.dramas.get(title)
+        if locale != "ko" or drama is None:
+            return title
+        hangul = [n for n in (drama.title_ko, *drama.aliases) if has_hangul(n)]
+        return min(hangul, key=len) if hangul else title
+
     def _scope(self, q: Query, locale: str) -> str:
         bits = []
         if q.similar_to and q.similar_to in self.index.by_key:
@@ -514,7 +523,7 @@ class Service:
                 )
             )
         if q.drama:
-            bits.append(t("from_drama", locale, drama=q.drama))
+            bits.append(t("from_drama", locale, drama=self._drama_name(q.drama, locale)))
         if q.artist:
             bits.append(t("by_artist", locale, artist=q.artist))
         if q.year_from or q.year_to:
@@ -544,7 +553,7 @@ class Service:
                 reasons.append(t("shares", locale, tags=labels, title=target.title))
         else:
             reasons.append(", ".join(vocab.label(x, locale) for x in shown))
-        reasons.append(f"{tr.drama} ({tr.year})")
+        reasons.append(f"{self._drama_name(tr.drama, locale)} ({tr.year})")
         if liked_artist:
             reasons.append(t("you_liked", locale, artist=liked_artist))
         return Card(
