@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
@@ -18,8 +19,11 @@ from tests.test_discord_fakes import BOT_ID, make_settings, user_payload
 class FakeGateway:
     """Replaces the two network steps of Client.start: login (HTTP) and connect (websocket)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, bad_token: bool = False) -> None:
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, *, bad_token: bool = False, outages: int = 0
+    ) -> None:
         self.tokens: list[str] = []
+        self.outages = outages
         self.synced: list[int | None] = []
         self.clients: list[OstClient] = []
         self.connected = asyncio.Event()
@@ -29,6 +33,9 @@ class FakeGateway:
         async def login(client: OstClient, token: str) -> None:
             gateway.tokens.append(token)
             gateway.clients.append(client)
+            if gateway.outages:
+                gateway.outages -= 1
+                raise aiohttp.ClientConnectionError("Cannot connect to host discord.com:443")
             if bad_token:
                 raise discord.LoginFailure("Improper token has been passed.")
             await client._async_setup_hook()
@@ -88,6 +95,38 @@ async def test_a_bad_token_fails_the_adapter_without_showing_the_token(
             serve(service, make_settings(discord_token="secret-token"), asyncio.Event()), 5
         )
     assert "secret-token" not in str(failure.value)
+
+
+async def test_discord_unreachable_at_start_is_retried(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway = FakeGateway(monkeypatch, outages=2)
+    waits: list[float] = []
+    real_wait_for = asyncio.wait_for
+
+    async def quick_wait_for(aw: Any, timeout: float | None) -> Any:  # noqa: ASYNC109
+        waits.append(timeout or 0.0)
+        return await real_wait_for(aw, 0.01)
+
+    monkeypatch.setattr(asyncio, "wait_for", quick_wait_for)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(service, make_settings(discord_token="t"), stop))
+    await real_wait_for(gateway.connected.wait(), 5)
+    assert len(gateway.tokens) == 3 and waits[:2] == [1.0, 2.0]  # backs off, then connects
+    stop.set()
+    await real_wait_for(task, 5)
+    assert gateway.clients[-1].is_closed()
+
+
+async def test_stop_during_an_outage_ends_serve(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    FakeGateway(monkeypatch, outages=1000)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(service, make_settings(discord_token="t"), stop))
+    await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 5)  # returns instead of retrying forever
 
 
 async def test_serve_without_a_token_refuses(service: Service) -> None:

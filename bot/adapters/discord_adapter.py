@@ -11,6 +11,7 @@ nothing the bot says can ping @everyone, a role or a user.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import re
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.utils import MISSING
@@ -60,6 +62,7 @@ MAX_MESSAGES = 5
 # Answer directly when the core is this quick; otherwise defer first. Discord allows 3 s for
 # the first response, and that includes the network round trip.
 DEFER_AFTER = 1.5
+STARTUP_BACKOFF = (1.0, 60.0)  # first and longest wait while Discord is unreachable
 
 NO_MENTIONS = discord.AllowedMentions.none()
 # discord.py reads command annotations at runtime, so this alias must live at module level.
@@ -820,11 +823,27 @@ class OstClient(discord.Client):
 
 
 async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> None:
-    """Run the Discord bot in the current loop until `stop` is set, then close it."""
+    """Run the Discord bot in the current loop until `stop` is set, then close it.
+
+    A network failure before the first connection (Discord unreachable at start-up) is
+    retried with backoff; a bad token fails at once.
+    """
     if settings.discord_token is None:
         raise RuntimeError("DISCORD_TOKEN is not set")
     token = settings.discord_token.get_secret_value()
-    client = OstClient(service, settings)
+    delay, longest = STARTUP_BACKOFF
+    while not stop.is_set():
+        try:
+            await _run_client(OstClient(service, settings), token, stop)
+            return
+        except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
+            log.warning("Discord unreachable (%s); retrying in %.0fs", type(exc).__name__, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, longest)
+
+
+async def _run_client(client: OstClient, token: str, stop: asyncio.Event) -> None:
     async with client:
         runner = asyncio.create_task(client.start(token), name="discord-client")
         halt = asyncio.create_task(stop.wait(), name="discord-stop")
