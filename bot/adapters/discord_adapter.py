@@ -831,6 +831,8 @@ async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> No
     if settings.discord_token is None:
         raise RuntimeError("DISCORD_TOKEN is not set")
     token = settings.discord_token.get_secret_value()
+    # ostbot never joins voice; discord.py's "voice will NOT be supported" warnings are noise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     delay, longest = STARTUP_BACKOFF
     while not stop.is_set():
         try:
