@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 
 from rapidfuzz import process
@@ -285,6 +286,17 @@ class _Tokens:
         for k in range(i, j):
             self.used[k] = True
 
+    def spans(self, longest: int) -> Iterator[tuple[int, int, str]]:
+        """Untaken runs of words, longest first, as (start, end, text).
+
+        Lazy, so words taken while iterating are skipped from then on.
+        """
+        n = len(self.words)
+        for size in range(min(longest, n), 0, -1):
+            for i in range(n - size + 1):
+                if self.free(i, i + size):
+                    yield i, i + size, " ".join(self.words[i : i + size])
+
     def left(self) -> list[tuple[int, str]]:
         return [(i, w) for i, w in enumerate(self.words) if not self.used[i]]
 
@@ -420,27 +432,22 @@ class Parser:
         index = self.index
         drama = artist = None
         words = tokens.words
-        n = len(words)
-        for size in range(min(index.max_name_tokens, n), 0, -1):
-            for i in range(0, n - size + 1):
-                if not tokens.free(i, i + size):
-                    continue
-                key = " ".join(words[i : i + size])
-                ent = index.names.get(key)
-                if ent is None:
-                    continue
-                if key in index.ambiguous and not self._cued(tokens, i, i + size):
-                    continue
-                if ent.kind == "drama" and drama is None:
-                    drama = ent.name
-                elif ent.kind != "drama" and artist is None:
-                    artist = ent.name
-                else:
-                    continue
-                tokens.take(i, i + size)
-                # "from X" / "by X": the cue word is spent too.
-                if i > 0 and words[i - 1] in ("from", "by", "of") and not tokens.used[i - 1]:
-                    tokens.take(i - 1, i)
+        for i, j, key in tokens.spans(index.max_name_tokens):
+            ent = index.names.get(key)
+            if ent is None:
+                continue
+            if key in index.ambiguous and not self._cued(tokens, i, j):
+                continue
+            if ent.kind == "drama" and drama is None:
+                drama = ent.name
+            elif ent.kind != "drama" and artist is None:
+                artist = ent.name
+            else:
+                continue
+            tokens.take(i, j)
+            # "from X" / "by X": the cue word is spent too.
+            if i > 0 and words[i - 1] in ("from", "by", "of") and not tokens.used[i - 1]:
+                tokens.take(i - 1, i)
         return drama, artist
 
     def _cued(self, tokens: _Tokens, i: int, j: int) -> bool:
@@ -467,18 +474,13 @@ class Parser:
 
     def _moods(self, tokens: _Tokens) -> list[str]:
         tags: list[str] = []
-        words = tokens.words
-        n = len(words)
-        for size in range(min(self.max_phrase, n), 0, -1):
-            for i in range(0, n - size + 1):
-                if not tokens.free(i, i + size):
-                    continue
-                tag = self.phrases.get(" ".join(words[i : i + size]))
-                if tag is None:
-                    continue
-                tokens.take(i, i + size)
-                if tag not in tags:
-                    tags.append(tag)
+        for i, j, key in tokens.spans(self.max_phrase):
+            tag = self.phrases.get(key)
+            if tag is None:
+                continue
+            tokens.take(i, j)
+            if tag not in tags:
+                tags.append(tag)
         return tags
 
     def _similar(self, raw: str, tokens: _Tokens) -> int | None:
