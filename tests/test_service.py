@@ -224,3 +224,10 @@ async def test_korean_cards_show_korean_tag_names(service: Service) -> None:
 async def test_korean_replies_name_the_drama_in_korean(service: Service) -> None:
     reply = await service.handle(ask("도깨비 슬픈 노래"))
     assert reply.text.startswith("도깨비의") and "도깨비 (" in reply.cards[0].reason
+
+
+async def test_a_command_without_its_name_says_what_is_missing(service: Service) -> None:
+    reply = await service.handle(ask("drama"))
+    assert reply.kind is ReplyKind.HINT and "drama Goblin" in reply.text
+    reply = await service.handle(ask("가수"))
+    assert "artist Baekhyun" in reply.text and "가수" in reply.text

@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 
 DRAMAS_PER_PAGE = 40
 QUERY_CACHE = 10_000  # saved requests kept in memory for "another"
+NEEDS_NAME = {  # command -> (what it needs, an example)
+    "drama": ("drama_word", "drama Goblin"),
+    "artist": ("artist_word", "artist Baekhyun"),
+    "similar": ("song_word", "similar Stay With Me"),
+}
 # Saved-request ids are 40-bit (at most 8 base-36 digits); track keys are 12 hex digits.
 ACTION = re.compile(r"more:([0-9a-z]{1,8})|(like|dislike):([0-9a-f]{12})")
 PREVIEW_COUNT = 10  # inline-mode results
@@ -108,27 +113,13 @@ class Service:
         return Reply(t("empty", locale) + "\n" + t("try", locale), locale, ReplyKind.HINT)
 
     async def _cmd_help(self, req: Request, cmd: Command, locale: str) -> Reply:
-        text = t("help", locale)
-        examples = {
-            "drama": "drama Goblin",
-            "artist": "artist Baekhyun",
-            "similar": "similar Stay With Me",
-        }
-        for word, target in (
-            ("drama", "drama"),
-            ("show", "drama"),
-            ("드라마", "drama"),
-            ("artist", "artist"),
-            ("singer", "artist"),
-            ("가수", "artist"),
-            ("아티스트", "artist"),
-            ("similar", "similar"),
-            ("비슷한", "similar"),
-        ):
-            if cmd.arg == word:
-                what = t(f"{target}_word" if target != "similar" else "song_word", locale)
-                text = t("need_name", locale, what=what, example=examples[target])
-        return Reply(text, locale, ReplyKind.INFO)
+        return Reply(t("help", locale), locale, ReplyKind.INFO)
+
+    async def _cmd_need_name(self, req: Request, cmd: Command, locale: str) -> Reply:
+        """'drama', 'artist' or 'similar' without a name: say what is missing."""
+        word, example = NEEDS_NAME[cmd.arg]
+        text = t("need_name", locale, what=t(word, locale), example=example)
+        return Reply(text, locale, ReplyKind.HINT)
 
     async def _cmd_moods(self, req: Request, cmd: Command, locale: str) -> Reply:
         vocab = self.index.vocabulary

@@ -330,7 +330,7 @@ class Parser:
         if name == "moods" and rest:
             return Command("recommend", rest, self.query(rest))
         if name in NEEDS_ARG and not rest:
-            return Command("help", head)
+            return Command("need_name", name)
         if name == "like" and rest and not re.fullmatch(r"\d+", rest):
             # "like Stay With Me" asks for similar songs, unless the name is one of the
             # tracks just shown; the service decides that, so pass both readings on.
