@@ -231,3 +231,8 @@ async def test_a_command_without_its_name_says_what_is_missing(service: Service)
     assert reply.kind is ReplyKind.HINT and "drama Goblin" in reply.text
     reply = await service.handle(ask("가수"))
     assert "artist Baekhyun" in reply.text and "가수" in reply.text
+
+
+async def test_english_articles(service: Service) -> None:
+    assert (await service.handle(ask("an upbeat song"))).text.startswith("Here's an upbeat OST")
+    assert (await service.handle(ask("a sad song"))).text.startswith("Here's a sad OST")

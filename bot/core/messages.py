@@ -17,7 +17,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "what_plain_one": {"en": "an OST", "ko": "OST"},
     "what_plain_many": {"en": "OSTs", "ko": "OST"},
-    "what_tags_one": {"en": "a {tags} OST", "ko": "{tags} OST"},
+    "what_tags_one": {"en": "{article} {tags} OST", "ko": "{tags} OST"},
     "what_tags_many": {"en": "{tags} OSTs", "ko": "{tags} OST"},
     "from_drama": {"en": "from {drama}", "ko": "{drama}의"},
     "by_artist": {"en": "by {artist}", "ko": "{artist}의"},

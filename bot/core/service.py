@@ -469,7 +469,8 @@ class Service:
         shown_tags = outcome.shown_tags if "tags" in outcome.relaxed else q.tags
         label = ", ".join(vocab.label(x, locale) for x in shown_tags)
         what_key = ("what_tags_" if label else "what_plain_") + ("one" if n == 1 else "many")
-        what = t(what_key, locale, tags=label)
+        article = "an" if label[:1].lower() in "aeiou" else "a"  # "an upbeat", "a sad"
+        what = t(what_key, locale, tags=label, article=article)
         if (
             locale == "en"
             and scope
