@@ -502,7 +502,10 @@ class Service:
         if locale != "ko" or drama is None:
             return title
         hangul = [n for n in (drama.title_ko, *drama.aliases) if has_hangul(n)]
-        return min(hangul, key=len) if hangul else title
+        if not hangul:
+            return title
+        # The shortest form (도깨비 over 쓸쓸하고 찬란하神-도깨비); the official title on a tie.
+        return min(hangul, key=lambda n: (len(n.replace(" ", "")), n != drama.title_ko))
 
     def _scope(self, q: Query, locale: str) -> str:
         bits = []
