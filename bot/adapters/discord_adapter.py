@@ -754,6 +754,15 @@ def add_commands(tree: app_commands.CommandTree[discord.Client], adapter: Discor
     async def history(interaction: Interaction) -> None:
         await adapter.on_command(interaction, "history", private=True)
 
+    @tree.command(name="dramas", description="Every drama in the catalog")
+    @app_commands.describe(page="a page number, a year or a network (e.g. 2, 2016, tvN)")
+    async def dramas(interaction: Interaction, page: app_commands.Range[str, 0, 20] = "") -> None:
+        await adapter.on_command(interaction, f"dramas {page}".strip())
+
+    @tree.command(name="another", description="The next pick for your last request")
+    async def another(interaction: Interaction) -> None:
+        await adapter.on_command(interaction, "another", limited=True)
+
     @tree.command(name="help", description="How to ask me for OSTs")
     async def help_(interaction: Interaction) -> None:
         await adapter.on_command(interaction, "help")
