@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from telegram.error import Forbidden
 
-from bot.adapters.telegram_adapter import COMMANDS, MENU, say, visible_text
+from bot.adapters.telegram_adapter import COMMANDS, MENU, visible_text
 from bot.core.messages import t
 from bot.core.models import Reply, Request
 from bot.core.service import Service
@@ -453,7 +453,7 @@ async def test_a_query_id_beyond_sqlite_integers_still_gets_a_polite_answer(
     async with running(service) as tg:
         await tg.feed(callback_update("more:zzzzzzzzzzzzzzzz"))
     (answer,) = tg.sent("answerCallbackQuery")
-    assert answer["text"] in (STALE, say("error", "en"))
+    assert answer["text"] in (STALE, t("error", "en"))
     assert tg.sent() == []
 
 

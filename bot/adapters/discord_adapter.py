@@ -30,7 +30,7 @@ from rapidfuzz.utils import default_process
 from bot.adapters.common import Cooldown, split_text
 from bot.config import Settings
 from bot.core.index import CatalogIndex
-from bot.core.messages import t
+from bot.core.messages import locale_of, t
 from bot.core.models import Card, Platform, Reply, ReplyKind, Request, Track
 from bot.core.render import render_plain
 from bot.core.service import Service, pick_locale
@@ -70,34 +70,6 @@ Interaction = discord.Interaction[discord.Client]
 COLOUR = discord.Colour(0xF4A7B9)
 ACTION_TEMPLATE = r"(?P<action>(?:more|like|dislike):.{0,95})"
 _ACTION_ID = re.compile(ACTION_TEMPLATE)
-
-_SAY: dict[str, dict[str, str]] = {
-    "slow": {
-        "en": "Slow down a little — try again in {n} s.",
-        "ko": "조금만 천천히요 — {n}초 뒤에 다시 해 주세요.",
-    },
-    "oops": {
-        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
-        "ko": "죄송해요, 문제가 생겼어요. 잠시 뒤에 다시 해 주세요.",
-    },
-    "private": {
-        "en": "That one is just for you: use /history (only you will see it) or ask me in a DM.",
-        "ko": "나만 볼 수 있는 정보예요: /history 를 쓰거나 DM으로 물어봐 주세요.",
-    },
-    "artist": {"en": "Artist", "ko": "가수"},
-    "drama": {"en": "Drama", "ko": "드라마"},
-    "tags": {"en": "Tags", "ko": "태그"},
-}
-
-
-def say(key: str, locale: str, **values: object) -> str:
-    texts = _SAY[key]
-    return texts.get(locale, texts["en"]).format(**values)
-
-
-def locale_of(value: str | None) -> str:
-    return "ko" if (value or "").lower().startswith("ko") else "en"
-
 
 # ---------------------------------------------------------------------- text safety
 
@@ -155,13 +127,15 @@ def card_embed(n: int, card: Card, locale: str) -> discord.Embed:
     if card.drama and card.drama.title_ko and card.drama.title_ko != tr.drama:
         drama += f" · {card.drama.title_ko}"
     # Short, inline facts first; the reason can be long, so it gets the full width.
-    embed.add_field(name=say("artist", locale), value=field_text(artist, 256), inline=True)
+    embed.add_field(name=t("label_artist", locale), value=field_text(artist, 256), inline=True)
     embed.add_field(
-        name=say("drama", locale), value=field_text(f"{drama} ({tr.year})", 256), inline=True
+        name=t("label_drama", locale), value=field_text(f"{drama} ({tr.year})", 256), inline=True
     )
     if card.labels:
         embed.add_field(
-            name=say("tags", locale), value=field_text(", ".join(card.labels), 512), inline=False
+            name=t("label_tags", locale),
+            value=field_text(", ".join(card.labels), 512),
+            inline=False,
         )
     if card.reason:
         embed.add_field(name=t("why", locale), value=field_text(card.reason, 1000), inline=False)
@@ -510,7 +484,7 @@ class DiscordAdapter:
         try:
             wait = self.cooldown.remaining(f"discord:{message.author.id}")
             if wait > 0:
-                outgoing = [Outgoing(content=say("slow", locale, n=math.ceil(wait)))]
+                outgoing = [Outgoing(content=t("slow_wait", locale, n=math.ceil(wait)))]
             else:
                 request = Request(
                     platform=Platform.DISCORD,
@@ -521,7 +495,7 @@ class DiscordAdapter:
                 reply = await self.service.handle(request)
                 if reply.private and message.guild is not None:
                     # A channel has no "only you" messages; never show history to everyone.
-                    outgoing = [Outgoing(content=say("private", reply.locale))]
+                    outgoing = [Outgoing(content=t("history_is_private", reply.locale))]
                 else:
                     outgoing = render(reply, rich=_can_embed(message))
             await self._send_to_channel(message, outgoing)
@@ -543,7 +517,7 @@ class DiscordAdapter:
 
     async def _apologise_in_channel(self, message: discord.Message, locale: str) -> None:
         try:
-            await message.channel.send(say("oops", locale), allowed_mentions=NO_MENTIONS)
+            await message.channel.send(t("error", locale), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.warning("discord: could not apologise in channel %s", message.channel.id)
 
@@ -562,7 +536,7 @@ class DiscordAdapter:
         try:
             wait = self.cooldown.remaining(f"discord:{interaction.user.id}") if limited else 0.0
             if wait > 0:
-                slow = [Outgoing(content=say("slow", locale, n=math.ceil(wait)))]
+                slow = [Outgoing(content=t("slow_wait", locale, n=math.ceil(wait)))]
                 await self._respond(interaction, slow, ephemeral=True)
                 return
             await self._answer(interaction, self._request(interaction, text=text), private=private)
@@ -579,7 +553,7 @@ class DiscordAdapter:
             wait = self.cooldown.remaining(f"discord:{interaction.user.id}") if more else 0.0
             if wait > 0:
                 locale = locale_of(interaction.locale.value)
-                slow = [Outgoing(content=say("slow", locale, n=math.ceil(wait)))]
+                slow = [Outgoing(content=t("slow_wait", locale, n=math.ceil(wait)))]
                 await self._respond(interaction, slow, ephemeral=True)
                 return
             # Feedback and "that button is stale" only matter to whoever pressed.
@@ -664,7 +638,7 @@ class DiscordAdapter:
         """Never leave a user with "The application did not respond"."""
         if interaction.type is discord.InteractionType.autocomplete:
             return  # autocomplete cannot carry a message
-        text = say("oops", locale_of(interaction.locale.value))
+        text = t("error", locale_of(interaction.locale.value))
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -51,7 +51,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.common import Cooldown
 from bot.config import Settings
-from bot.core.messages import t
+from bot.core.messages import locale_of, t
 from bot.core.models import Card, Platform, Reply, ReplyKind, Request
 from bot.core.render import render_plain
 from bot.core.service import Service
@@ -110,27 +110,6 @@ MENU: Final[dict[str, tuple[str, str]]] = {  # command -> (English, Korean) menu
     "about": ("Catalog size and sources", "카탈로그 정보"),
     "help": ("How to ask", "사용법"),
 }
-# The few words only Telegram needs (the core owns every other sentence).
-SAY: Final[dict[str, tuple[str, str]]] = {
-    "private_sent": ("I sent that to you in a private chat.", "개인 채팅으로 보냈어요."),
-    "private_blocked": (
-        "I can't message you privately yet: open a chat with me first.",
-        "아직 개인 메시지를 보낼 수 없어요. 먼저 저와 대화를 시작해 주세요.",
-    ),
-    "open_chat": ("Open a chat", "대화 시작"),
-    "slow_down": ("One moment, please.", "잠시만 기다려 주세요."),
-    "error": (
-        "Sorry, something went wrong. Please try again.",
-        "죄송해요, 문제가 생겼어요. 다시 시도해 주세요.",
-    ),
-}
-
-
-def say(key: str, locale: str | None) -> str:
-    en, ko = SAY[key]
-    return ko if (locale or "").lower().startswith("ko") else en
-
-
 # --------------------------------------------------------------------------- rendering
 
 Segment = tuple[str, str]  # (tag or "", plain text)
@@ -611,12 +590,12 @@ class TelegramAdapter:
             link = f"https://t.me/{bot.username}" + (
                 f"?start={payload}" if DEEP_LINK.fullmatch(payload) else ""
             )
-            button = InlineKeyboardButton(say("open_chat", reply.locale), url=link)
-            note = html.escape(say("private_blocked", reply.locale))
+            button = InlineKeyboardButton(t("open_chat", reply.locale), url=link)
+            note = html.escape(t("private_blocked", reply.locale))
             markup = InlineKeyboardMarkup([[button]])
             await send_chunk(bot, group, note, markup, reply_to=group.reply_to)
             return
-        note = html.escape(say("private_sent", reply.locale))
+        note = html.escape(t("private_sent", reply.locale))
         await send_chunk(bot, group, note, None, reply_to=group.reply_to)
 
     # -- buttons
@@ -631,7 +610,7 @@ class TelegramAdapter:
         chat_id = message.chat.id if message is not None else user.id
         group = message is not None and message.chat.type != ChatType.PRIVATE
         if group and self.cooldown.remaining(f"{chat_id}:{user.id}") > 0:
-            await answer_query(query, say("slow_down", user.language_code))
+            await answer_query(query, t("one_moment", locale_of(user.language_code)))
             return
         request = Request(
             platform=Platform.TELEGRAM,
@@ -646,7 +625,7 @@ class TelegramAdapter:
             reply = await self.service.handle(request)
         except Exception:
             log.exception("callback %r failed", data[:80])
-            await answer_query(query, say("error", user.language_code), alert=True)
+            await answer_query(query, t("error", locale_of(user.language_code)), alert=True)
             return
         if message is None or not (reply.cards or reply.kind is ReplyKind.INFO):
             # Feedback and hints fit a pop-up; an inline message has no chat to post into.
@@ -696,7 +675,7 @@ class TelegramAdapter:
         user = update.effective_user
         locale = user.language_code if user else None
         try:
-            await context.bot.send_message(chat.id, say("error", locale))
+            await context.bot.send_message(chat.id, t("error", locale_of(locale)))
         except Exception as exc:
             log.warning("could not tell the user about the error: %s", exc)
 

@@ -223,6 +223,32 @@ _TEXT: dict[str, dict[str, str]] = {
             "  소개: 카탈로그 정보"
         ),
     },
+    # Said by the platform adapters (cooldowns, errors, private replies, card labels).
+    "error": {
+        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "ko": "죄송해요, 문제가 생겼어요. 잠시 뒤에 다시 해 주세요.",
+    },
+    "slow_wait": {
+        "en": "Slow down a little — try again in {n} s.",
+        "ko": "조금만 천천히요 — {n}초 뒤에 다시 해 주세요.",
+    },
+    "one_moment": {"en": "One moment, please.", "ko": "잠시만 기다려 주세요."},
+    "history_is_private": {
+        "en": "That one is just for you: use /history (only you will see it) or ask me in a DM.",
+        "ko": "나만 볼 수 있는 정보예요: /history 를 쓰거나 DM으로 물어봐 주세요.",
+    },
+    "private_sent": {
+        "en": "I sent that to you in a private chat.",
+        "ko": "개인 채팅으로 보냈어요.",
+    },
+    "private_blocked": {
+        "en": "I can't message you privately yet: open a chat with me first.",
+        "ko": "아직 개인 메시지를 보낼 수 없어요. 먼저 저와 대화를 시작해 주세요.",
+    },
+    "open_chat": {"en": "Open a chat", "ko": "대화 시작"},
+    "label_artist": {"en": "Artist", "ko": "가수"},
+    "label_drama": {"en": "Drama", "ko": "드라마"},
+    "label_tags": {"en": "Tags", "ko": "태그"},
     "button_another": {"en": "Another", "ko": "다른 곡"},
     "button_like": {"en": "👍", "ko": "👍"},
     "button_dislike": {"en": "👎", "ko": "👎"},
@@ -230,6 +256,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "artist_word": {"en": "artist", "ko": "가수"},
     "song_word": {"en": "song", "ko": "곡"},
 }
+
+
+def locale_of(hint: str | None) -> str:
+    """A platform's language code ("ko", "ko-KR", "en-US", None) as one of LOCALES."""
+    return "ko" if (hint or "").lower().startswith("ko") else "en"
 
 
 def t(key: str, locale: str, **values: object) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.core.catalog import DATA_DIR, CatalogError
 from bot.core.index import CatalogIndex
 from bot.core.links import listen_links
-from bot.core.messages import t
+from bot.core.messages import locale_of, t
 from bot.core.models import Action, Card, Reply, ReplyKind, Request, Track
 from bot.core.recommend import Outcome, Recommender
 from bot.core.render import track_line
@@ -44,7 +44,7 @@ def pick_locale(text: str, hint: str | None) -> str:
         return "ko"
     if has_latin(text):
         return "en"
-    return "ko" if (hint or "").lower().startswith("ko") else "en"
+    return locale_of(hint)
 
 
 class Service:
