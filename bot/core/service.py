@@ -407,24 +407,30 @@ class Service:
         if q.is_empty and q.unknown:
             return self._not_understood(text, locale, q)
         q = replace(q, count=PREVIEW_COUNT, asked=None)
-        state = await self.users.get(req.user)
-        outcome = self.recommender.recommend(q, set(), state.feedback, self.rng)
-        if not outcome.picks:
-            return Reply(t("nothing", locale), locale, ReplyKind.HINT)
-        reply = self._reply(q, outcome, locale, 0)
-        return replace(reply, actions=())  # "another" needs a saved request
+        return await self._recommend(req, q, locale, preview=True)
 
     # ---------------------------------------------------------- recommending
 
     async def _recommend(
-        self, req: Request, q: Query, locale: str, *, query_id: int | None = None
+        self,
+        req: Request,
+        q: Query,
+        locale: str,
+        *,
+        query_id: int | None = None,
+        preview: bool = False,
     ) -> Reply:
+        """Pick, remember what was shown, and reply. A preview neither skips what the user
+        has heard nor records anything, and has no "another" (it saves no request)."""
         state = await self.users.get(req.user)
-        outcome = self.recommender.recommend(q, state.heard, state.feedback, self.rng)
+        heard = set() if preview else state.heard
+        outcome = self.recommender.recommend(q, heard, state.feedback, self.rng)
         if not outcome.picks:
             disliked = any(v < 0 for v in state.feedback.values())
             key = "all_disliked" if disliked and outcome.pool == 0 and not q.is_empty else "nothing"
             return Reply(t(key, locale) + "\n" + t("try", locale), locale, ReplyKind.HINT)
+        if preview:
+            return replace(self._reply(q, outcome, locale, 0), actions=())
         if query_id is None:
             query_id = secrets.randbits(40)
             self._remember(query_id, q)
