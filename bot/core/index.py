@@ -91,6 +91,16 @@ class CatalogIndex:
         self.min_year = min(self.years, default=2000)
         self.max_year = max(self.years, default=2000)
 
+        # What Korean replies call each drama: the shortest Hangul name (도깨비 over
+        # 쓸쓸하고 찬란하神-도깨비), the official title on a tie.
+        self.korean_names: dict[str, str] = {}
+        for d in self.dramas.values():
+            official = d.title_ko
+            hangul = [(len(n.replace(" ", "")), n != official, n) for n in (official, *d.aliases)]
+            short = min((h for h in hangul if has_hangul(h[2])), default=None)
+            if short is not None:
+                self.korean_names[d.title] = short[2]
+
         # Name lookup. English-ish names by normalised form, Hangul names by squashed form.
         self.names: dict[str, Entity] = {}
         self.hangul_names: dict[str, Entity] = {}

@@ -503,15 +503,8 @@ class Service:
         )
 
     def _drama_name(self, title: str, locale: str) -> str:
-        """The drama's name for this reply: its shortest Hangul name in Korean replies."""
-        drama = self.index.dramas.get(title)
-        if locale != "ko" or drama is None:
-            return title
-        hangul = [n for n in (drama.title_ko, *drama.aliases) if has_hangul(n)]
-        if not hangul:
-            return title
-        # The shortest form (도깨비 over 쓸쓸하고 찬란하神-도깨비); the official title on a tie.
-        return min(hangul, key=lambda n: (len(n.replace(" ", "")), n != drama.title_ko))
+        """The drama's name for this reply: its short Hangul name in Korean replies."""
+        return self.index.korean_names.get(title, title) if locale == "ko" else title
 
     def _scope(self, q: Query, locale: str) -> str:
         bits = []
