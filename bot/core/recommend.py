@@ -219,9 +219,10 @@ class Recommender:
             heard = set()
         best = groups[0][0]
         liked_tags = self._liked_tags(feedback)
+        liked = self._liked_artists(feedback)
 
         # Units of equal score: whole tag groups, plus single tracks lifted by a liked artist.
-        lifted = self._lifted(q, groups, feedback, liked_tags, best)
+        lifted = self._lifted(q, groups, liked, liked_tags, best)
         units: list[tuple[float, list[int]]] = (
             [(score + self._tag_bonus(mask, liked_tags, best), m) for score, m, mask in groups]
             if liked_tags
@@ -270,7 +271,6 @@ class Recommender:
                             break
                         take(i, varied)
         req_bits = index.mask_of(q.tags)
-        liked = self._liked_artists(feedback) if lifted else set()
         for i in chosen:
             matched = tuple(t for t in tracks[i].tags if index.tag_bits[t] & req_bits)
             artist = next((a for a in index.credits[i] if a in liked), None)
@@ -283,12 +283,11 @@ class Recommender:
         self,
         q: Query,
         groups: list[Group],
-        feedback: dict[str, int],
+        liked: set[str],
         liked_tags: int,
         best: float,
     ) -> dict[int, float]:
         """Tracks by liked artists that are in the pool, with their raised scores."""
-        liked = self._liked_artists(feedback)
         if not liked:
             return {}
         index = self.index
