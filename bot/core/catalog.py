@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.models import Artist, Drama, Track
-from bot.core.text import has_hangul, norm
+from bot.core.text import has_hangul, norm, parse_int
 from bot.core.vocabulary import Vocabulary, VocabularyError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -198,11 +198,9 @@ def _check_header(
 
 
 def _int(value: str, what: str, name: str, line: int, problems: list[Problem]) -> int | None:
-    try:
-        number = int(value)
-    except ValueError:
+    number = parse_int(value)
+    if number is None:
         problems.append(Problem(name, line, f"{what} must be a whole number, got {value!r}"))
-        return None
     return number
 
 

@@ -20,7 +20,7 @@ from bot.core.models import Action, Card, Reply, ReplyKind, Request, Track
 from bot.core.recommend import Outcome, Recommender
 from bot.core.render import track_line
 from bot.core.store import Rate, SaveQuery, Shown, Store
-from bot.core.text import clean_input, has_hangul, has_latin, norm, shorten
+from bot.core.text import clean_input, has_hangul, has_latin, norm, parse_int, shorten
 from bot.core.understand import MAX_COUNT, Command, Parser, Query
 from bot.core.userstate import UserCache, WriteBehind
 
@@ -152,13 +152,14 @@ class Service:
     async def _cmd_dramas(self, req: Request, cmd: Command, locale: str) -> Reply:
         dramas = sorted(self.index.dramas.values(), key=lambda d: (d.year, d.title))
         arg = cmd.arg.strip()
-        if arg and not arg.isdigit():
+        page_asked = parse_int(arg)
+        if arg and page_asked is None:
             wanted = norm(arg)
             dramas = [
                 d for d in dramas if wanted in (str(d.year), norm(d.network), *map(norm, d.genres))
             ]
         pages = max(1, -(-len(dramas) // DRAMAS_PER_PAGE))
-        page = min(max(1, int(arg) if arg.isdigit() else 1), pages)
+        page = min(max(1, page_asked or 1), pages)
         chunk = dramas[(page - 1) * DRAMAS_PER_PAGE : page * DRAMAS_PER_PAGE]
         lines = [t("dramas_header", locale, n=len(dramas), page=page, pages=pages)]
         lines += [
@@ -290,8 +291,7 @@ class Service:
             target = shown[0]
             if len(shown) > 1:
                 note = t("feedback_pick", locale, n=len(shown), verb=verb)
-        elif arg.isdigit():
-            n = int(arg)
+        elif (n := parse_int(arg)) is not None:
             if not shown or not 1 <= n <= len(shown):
                 return Reply(t("feedback_which", locale, verb=verb), locale, ReplyKind.HINT)
             target = shown[n - 1]

@@ -41,6 +41,18 @@ def clean_input(text: str) -> tuple[str, bool]:
     return cleaned[:MAX_INPUT_CHARS], truncated
 
 
+def parse_int(text: str) -> int | None:
+    """The whole number in `text` as `int()` reads it, or None when it is not one.
+
+    `str.isdigit()` is no test for this: it accepts superscripts and other numerals ("²", "❶",
+    "፩") that `int()` refuses. Asking `int()` itself is the only check that always agrees.
+    """
+    try:
+        return int(text)
+    except ValueError:  # not a number, or more digits than int() will read
+        return None
+
+
 def norm(text: str) -> str:
     """Fold a name or message for matching: case, width, punctuation and spacing.
 
