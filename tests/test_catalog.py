@@ -7,8 +7,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.core.catalog import DATA_DIR, Catalog, CatalogError, load_catalog, split_credit
+from bot.core.catalog import (
+    DATA_DIR,
+    Catalog,
+    CatalogError,
+    DataDirError,
+    fingerprint,
+    load_catalog,
+    load_vocabulary,
+    parse_import,
+    split_credit,
+)
 from bot.core.text import has_hangul, norm
 
 
@@ -169,3 +181,33 @@ def test_every_problem_is_reported_at_once(data: Path) -> None:
 def test_binary_file_is_rejected(data: Path) -> None:
     (data / "artists.csv").write_bytes(b"\x00\x01\x02binary")
     assert "artists.csv:1: binary data" in problems(data)
+
+
+@pytest.mark.parametrize("name", ["tracks.csv", "dramas.csv", "moods.toml"])
+def test_an_unreadable_data_file_is_one_problem_naming_it(data: Path, name: str) -> None:
+    (data / name).unlink()
+    (data / name).mkdir()  # reading a folder fails the way an unreadable file does
+    assert fingerprint(data)  # the change check itself never fails
+    with pytest.raises(DataDirError) as err:
+        load_catalog(data)
+    assert err.value.data_dir == data and name in str(err.value.problems[0])
+
+
+def test_a_huge_header_cell_is_a_problem_not_a_crash() -> None:
+    data = b"title," + b"x" * 1_000_000 + b"\nA,B\n"
+    with pytest.raises(CatalogError) as err:
+        parse_import(data, "big.csv", load_vocabulary())
+    assert str(err.value).startswith("big.csv:1: unreadable header: field larger than")
+
+
+CSV_HEAD = b"title,artist,drama,year,tags,title_ko,drama_ko,network,part,aliases\n"
+
+
+@given(body=st.binary(max_size=400) | st.text(max_size=400).map(str.encode))
+def test_any_import_bytes_are_parsed_or_refused_with_problems(body: bytes) -> None:
+    vocab = load_vocabulary()
+    for data in (body, CSV_HEAD + body):
+        try:
+            parse_import(data, "any.csv", vocab)
+        except CatalogError as exc:
+            assert exc.problems and all(p.file == "any.csv" for p in exc.problems)

@@ -116,6 +116,14 @@ class CatalogError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class DataDirError(CatalogError):
+    """The shipped catalog itself (data/) is invalid or unreadable: nothing can start."""
+
+    def __init__(self, problems: list[Problem], data_dir: Path) -> None:
+        self.data_dir = data_dir
+        super().__init__(problems)
+
+
 @dataclass
 class Catalog:
     vocabulary: Vocabulary
@@ -183,7 +191,11 @@ def _check_header(
     if not text.strip():
         problems.append(Problem(name, 1, "empty file: expected a header row"))
         return False
-    header = _header(text)
+    try:
+        header = _header(text)
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        problems.append(Problem(name, 1, f"unreadable header: {exc}"))
+        return False
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in set(allowed)]
     dupes = sorted({c for c in header if header.count(c) > 1})
@@ -241,22 +253,24 @@ def fingerprint(data_dir: Path = DATA_DIR) -> str:
     for fname in ("moods.toml", "dramas.csv", "artists.csv", "tracks.csv"):
         path = data_dir / fname
         digest.update(fname.encode())
-        digest.update(path.read_bytes() if path.exists() else b"")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:  # missing or unreadable: load_catalog says which and why
+            digest.update(b"\x00unreadable")
     return digest.hexdigest()[:16]
 
 
 def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
-    return Vocabulary.load(data_dir / "moods.toml")
+    try:
+        return Vocabulary.load(data_dir / "moods.toml")
+    except VocabularyError as exc:
+        raise DataDirError([Problem("moods.toml", 1, str(exc))], data_dir) from exc
 
 
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
-    """Read and validate data/; raise CatalogError listing every problem."""
+    """Read and validate data/; raise DataDirError listing every problem."""
     problems: list[Problem] = []
-    try:
-        vocab = load_vocabulary(data_dir)
-    except VocabularyError as exc:
-        raise CatalogError([Problem("moods.toml", 1, str(exc))]) from exc
-    catalog = Catalog(vocabulary=vocab)
+    catalog = Catalog(vocabulary=load_vocabulary(data_dir))
 
     def read(fname: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
         path = data_dir / fname
@@ -274,7 +288,7 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     _read_artists(read("artists.csv", ARTIST_COLUMNS), catalog, problems)
     _read_tracks(read("tracks.csv", TRACK_COLUMNS), catalog, problems)
     if problems:
-        raise CatalogError(problems)
+        raise DataDirError(problems, data_dir)
     return catalog
 
 
