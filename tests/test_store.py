@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,13 +10,27 @@ import aiosqlite
 import pytest
 
 from bot.core.catalog import DATA_DIR, CatalogError
-from bot.core.store import MIGRATIONS, SCHEMA_VERSION, Rate, SaveQuery, Shown, Store, StoreError
+from bot.core.store import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Rate,
+    SaveQuery,
+    Shown,
+    Store,
+    StoreError,
+    database_location,
+)
+
+
+async def pragma(path: Path, name: str) -> int:
+    async with aiosqlite.connect(path) as db, db.execute(f"PRAGMA {name}") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else -1
 
 
 async def version(path: Path) -> int:
-    async with aiosqlite.connect(path) as db, db.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else -1
+    return await pragma(path, "user_version")
 
 
 async def test_fresh_database_is_migrated_and_seeded(tmp_path: Path) -> None:
@@ -25,6 +40,7 @@ async def test_fresh_database_is_migrated_and_seeded(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert await version(tmp_path / "new.db") == SCHEMA_VERSION
+    assert await pragma(tmp_path / "new.db", "application_id") == APPLICATION_ID
     assert counts["tracks"] > 200 and counts["dramas"] > 30
 
 
@@ -48,16 +64,55 @@ async def test_v1_database_upgrades_and_keeps_history(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert await version(path) == SCHEMA_VERSION
+    # Written before ostbot stamped its files: recognised by its tables, and stamped now.
+    assert await pragma(path, "application_id") == APPLICATION_ID
     assert state.heard == {"k1"} and state.feedback == {"k2": -1}
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     async with aiosqlite.connect(path) as db:
+        await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         await db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
         await db.commit()
-    with pytest.raises(StoreError, match="newer"):
+    with pytest.raises(StoreError, match="newer ostbot"):
         await Store.open(path)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
+        "CREATE TABLE tracks (id INTEGER PRIMARY KEY, name TEXT)",  # a name ostbot uses too
+        "PRAGMA user_version = 2",  # no tables, but another program's version number
+        "PRAGMA application_id = 1234",  # another program's stamp
+    ],
+)
+async def test_another_programs_database_is_refused_untouched(tmp_path: Path, schema: str) -> None:
+    path = tmp_path / "theirs.db"
+    async with aiosqlite.connect(path) as db:
+        await db.execute(schema)
+        await db.commit()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another program's database"):
+        await Store.open(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["theirs.db"]  # no -wal, no -shm
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://ostbot:s3cret@db.example/ostbot", "postgres://h/db", "mysql://h/db"]
+)
+async def test_a_database_url_is_refused_not_taken_for_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="not supported by this version") as err:
+        await Store.open(url)
+    assert "s3cret" not in str(err.value) and not os.listdir(tmp_path)
+    with pytest.raises(StoreError, match="PostgreSQL"):
+        database_location(Path("postgresql://h/db"))  # also once Path has folded the "//"
+    assert database_location("ostbot.db") == Path("ostbot.db")
 
 
 def copy_data(tmp_path: Path) -> Path:

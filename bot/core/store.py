@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import re
+import sqlite3
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -74,6 +77,13 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# Stamped in every database ostbot creates (PRAGMA application_id, "OSTB"), so a file can be
+# recognised as ostbot's before anything is written to it.
+APPLICATION_ID = 0x4F535442
+# A database from before the stamp is ostbot's when it has every table of the first schema.
+_FIRST_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+)", MIGRATIONS[0]))
+# "postgresql://...", "sqlite:///..." (and "postgresql:/..." once a Path has folded the "//").
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
 
 
 class StoreError(RuntimeError):
@@ -129,21 +139,121 @@ class ImportResult:
 
 
 def default_db_path() -> Path:
-    import os
-
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "ostbot" / "ostbot.db"
 
 
-async def migrate(db: aiosqlite.Connection) -> int:
-    """Bring the schema to SCHEMA_VERSION; returns the version found before."""
-    async with db.execute("PRAGMA user_version") as cur:
+def database_location(target: str | Path | None) -> Path:
+    """The SQLite file that --db / OSTBOT_DB names (None: the default file).
+
+    This is where a database URL is told apart from a file name. This version keeps everything
+    in one SQLite file, so a URL is refused instead of being taken for a folder called
+    "postgresql:"; a server backend would be chosen here. The message never repeats the URL,
+    which may carry a password.
+    """
+    if target is None:
+        return default_db_path()
+    scheme = _URL_SCHEME.match(str(target))
+    if scheme is None:
+        return Path(target)
+    name = scheme.group(1).lower()
+    what = "PostgreSQL" if name.split("+")[0] in ("postgres", "postgresql") else f"a {name}: URL"
+    raise StoreError(
+        f"{what} is not supported by this version of ostbot:"
+        " set --db or OSTBOT_DB to the path of an SQLite file"
+    )
+
+
+def describe_database_error(exc: sqlite3.Error, path: Path | str) -> str:
+    """What went wrong with the database file, and what to do, in one line."""
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    if code == "SQLITE_NOTADB":
+        return (
+            f"{path} is not an SQLite database, or is damaged: point --db or OSTBOT_DB at an"
+            " ostbot database, or move the file away and ostbot starts a new one"
+        )
+    if code.startswith("SQLITE_CORRUPT"):
+        return (
+            f"{path} is damaged ({exc}): restore it from a backup, or move it away and ostbot"
+            " starts a new one (history and likes start over)"
+        )
+    if code.startswith("SQLITE_READONLY"):
+        return f"{path} cannot be written ({exc}): make it and its folder writable"
+    if code.startswith("SQLITE_CANTOPEN"):
+        return f"cannot open {path}: check that its folder exists and is writable"
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return (
+            f"{path} is locked by another process (an import, or another ostbot):"
+            " try again when it has finished"
+        )
+    if code.startswith("SQLITE_FULL"):
+        return f"the disk holding {path} is full: free some space and try again"
+    if code.startswith("SQLITE_IOERR"):
+        return f"reading or writing {path} failed ({exc}): check the disk and try again"
+    return f"database error in {path}: {exc}"
+
+
+def _prepare_location(path: Path) -> None:
+    """Refuse a path SQLite cannot use, saying why; create a missing parent folder."""
+    if path.is_dir():
+        raise StoreError(
+            f"{path} is a folder, not a database file: give --db or OSTBOT_DB a file name,"
+            f" e.g. {path / 'ostbot.db'}"
+        )
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise StoreError(
+            f"cannot create {path}: {exc.filename} is a file, not a folder: choose another path"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder {folder}: {exc.strerror}: create it yourself or choose"
+            " another path"
+        ) from exc
+    # SQLite writes its journal (-wal, -shm) next to the database: the folder must be writable
+    # even when the file already exists.
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"cannot write in {folder}: permission denied: make it writable or choose another"
+            " path for the database"
+        )
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path} cannot be read and written by this user: fix its permissions")
+
+
+async def _pragma(db: aiosqlite.Connection, name: str) -> int:
+    async with db.execute(f"PRAGMA {name}") as cur:
         row = await cur.fetchone()
-    found = int(row[0]) if row else 0
+    return int(row[0]) if row else 0
+
+
+async def recognise(db: aiosqlite.Connection, path: Path | str) -> bool:
+    """Refuse a database that is not ostbot's, reading only. True when it needs the stamp
+    (a new database, or one ostbot wrote before it stamped its files)."""
+    owner = await _pragma(db, "application_id")
+    if owner == APPLICATION_ID:
+        return False
+    if owner == 0:
+        async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
+            tables = {str(r[0]) async for r in cur}
+        version = await _pragma(db, "user_version")
+        if (not tables and version == 0) or (version >= 1 and _FIRST_TABLES.issubset(tables)):
+            return True
+    raise StoreError(
+        f"{path} is another program's database, not ostbot's: ostbot leaves it untouched;"
+        " point --db or OSTBOT_DB at an ostbot database or at a new file"
+    )
+
+
+async def migrate(db: aiosqlite.Connection, where: str = "the database") -> int:
+    """Bring the schema to SCHEMA_VERSION; returns the version found before."""
+    found = await _pragma(db, "user_version")
     if found > SCHEMA_VERSION:
         raise StoreError(
-            f"database schema v{found} is newer than this ostbot (v{SCHEMA_VERSION}):"
-            " upgrade ostbot"
+            f"{where} was written by a newer ostbot (schema v{found}; this one reads up to"
+            f" v{SCHEMA_VERSION}): upgrade ostbot, or use another database file"
         )
     for version in range(found, SCHEMA_VERSION):
         # executescript would commit on its own; run each statement inside one transaction.
@@ -196,21 +306,33 @@ class Store:
     async def open(
         cls, path: Path | str, *, data_dir: Path | None = DATA_DIR, sync: bool = True
     ) -> Store:
-        """Open (creating if needed) and migrate; seed or refresh the catalog from data_dir."""
-        path = Path(path)
+        """Open (creating if needed) and migrate; seed or refresh the catalog from data_dir.
+
+        A file that is not an ostbot database is refused before anything is written to it;
+        every database failure is a StoreError that says what to do.
+        """
+        path = database_location(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path, isolation_level=None)
+            _prepare_location(path)
         try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(describe_database_error(exc, path)) from exc
+        try:
+            await db.execute("PRAGMA busy_timeout = 5000")
+            unstamped = await recognise(db, path)
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA synchronous = NORMAL")
-            await db.execute("PRAGMA busy_timeout = 5000")
-            await migrate(db)
+            await migrate(db, str(path))
+            if unstamped:
+                await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             store = cls(db, path)
             if sync and data_dir is not None:
                 await store.sync_catalog(data_dir)
-        except BaseException:
+        except BaseException as exc:
             await db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(describe_database_error(exc, path)) from exc
             raise
         return store
 
