@@ -27,6 +27,7 @@ from bot.core.catalog import (
 )
 from bot.core.models import Platform, Request
 from bot.core.render import render_plain
+from bot.core.text import escape_for_terminal
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -143,7 +144,7 @@ async def _ask(db_path: Path, text: str, user: str, as_json: bool) -> int:
                 for c in reply.cards
             ],
         }
-        print(json.dumps(out, ensure_ascii=False))
+        print(escape_for_terminal(json.dumps(out, ensure_ascii=False)))
     else:
         print(render_plain(reply))
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.messages import t
 from bot.core.models import Card, Reply
+from bot.core.text import terminal_safe
 
 
 def track_line(card: Card) -> str:
@@ -27,6 +28,8 @@ def card_lines(n: int, card: Card, locale: str) -> list[str]:
 
 
 def render_plain(reply: Reply) -> str:
+    """The reply as terminal text: catalog strings (an import can put anything in a title)
+    cannot move the cursor, recolour the screen or reorder what is shown."""
     parts: list[str] = []
     if reply.text:
         parts.append(reply.text)
@@ -37,4 +40,4 @@ def render_plain(reply: Reply) -> str:
         parts.append("\n".join(body))
     if reply.footer:
         parts.append(reply.footer)
-    return "\n\n".join(parts)
+    return terminal_safe("\n\n".join(parts))

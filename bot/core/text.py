@@ -13,6 +13,17 @@ _LATIN = re.compile(r"[A-Za-z]")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+# What must not reach a terminal from catalog or user text: ANSI escape sequences (colours,
+# cursor moves, window titles, hyperlinks), C0/C1 control characters other than the newline,
+# bidirectional overrides and isolates (they reorder what the reader sees), lone surrogates.
+_ESCAPE_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erasing
+    r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]"  # the other escape sequences
+)
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def has_hangul(text: str) -> bool:
@@ -73,3 +84,16 @@ def squash(text: str) -> str:
 def shorten(text: str, limit: int) -> str:
     """Cut text to `limit` characters with an ellipsis, for echoing user input back."""
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def terminal_safe(text: str) -> str:
+    """Text that cannot drive the terminal it is printed on: escape sequences, control
+    characters (newlines excepted; a tab becomes a space) and bidi overrides removed."""
+    text = _ESCAPE_SEQUENCES.sub("", text).replace("\t", " ")
+    return _TERMINAL_UNSAFE.sub("", text)
+
+
+def escape_for_terminal(json_text: str) -> str:
+    """JSON text with every character terminal_safe removes written as a \\u escape: the same
+    strings to a JSON reader, nothing a terminal would act on."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
