@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +21,7 @@ from bot.core.catalog import (
     DATA_DIR,
     Catalog,
     CatalogError,
+    DataDirError,
     Problem,
     export_rows,
     load_catalog,
@@ -30,6 +34,7 @@ from bot.core.render import render_plain
 from bot.core.text import escape_for_terminal
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.core.service import Service
     from bot.core.store import Store
 
@@ -44,7 +49,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--db",
-        type=Path,
         help="SQLite database (default: $OSTBOT_DB or ~/.local/share/ostbot/ostbot.db)",
     )
     sub = p.add_subparsers(dest="command")
@@ -71,38 +75,58 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from bot.config import Settings
+    from bot.config import load_settings
+    from bot.core.store import database_location
+    from bot.failures import report
 
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    db_path: Path = args.db or settings.db_path
-    command = args.command or "run"
+    db_path: Path | None = None
     try:
-        if command == "ask":
-            text = " ".join(args.text)
-            if not text.strip():
-                parser.error("ask: the message is empty")
-            return asyncio.run(_ask(db_path, text, args.user, args.json))
-        if command == "chat":
-            return asyncio.run(_chat(db_path))
-        if command == "run":
-            from bot.runner import run
-
-            return asyncio.run(run(settings, db_path))
-        if command == "db":
-            return _db(args, db_path)
-        if command == "bench":
-            from bot.bench import bench
-
-            return int(asyncio.run(bench(args.tracks, args.json)))
-    except CatalogError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        _tolerant_stdio()
+        db_path = database_location(args.db) if args.db else settings.db_path
+        return _dispatch(parser, args, settings, db_path)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`ostbot db export - | head`): stop quietly
+        with contextlib.suppress(OSError, ValueError):  # and say nothing when exiting either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a Unix tool killed by SIGPIPE reports
+    except Exception as exc:  # every failure: one clear line, no traceback (see bot.failures)
+        return report(exc, db_path)
+
+
+def _tolerant_stdio() -> None:
+    """An undecodable input byte becomes U+FFFD instead of silently ending the chat, and text
+    the terminal's encoding cannot show becomes '?' instead of an error."""
+    for stream in (sys.stdin, sys.stdout):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
+def _dispatch(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, db_path: Path
+) -> int:
+    command = args.command or "run"
+    if command == "ask":
+        text = " ".join(args.text)
+        if not text.strip():
+            parser.error("ask: the message is empty")
+        return asyncio.run(_ask(db_path, text, args.user, args.json))
+    if command == "chat":
+        return asyncio.run(_chat(db_path))
+    if command == "run":
+        from bot.runner import run
+
+        return asyncio.run(run(settings, db_path))
+    if command == "db":
+        return _db(args, db_path)
+    if command == "bench":
+        from bot.bench import bench
+
+        return int(asyncio.run(bench(args.tracks, args.json)))
     parser.error(f"unknown command {command!r}")
     return 2
 
@@ -165,7 +189,10 @@ async def _chat(db_path: Path) -> int:
 def _db(args: argparse.Namespace, db_path: Path) -> int:
     if args.db_command == "validate":
         if args.file is None:
-            catalog = load_catalog(DATA_DIR)
+            try:
+                catalog = load_catalog(DATA_DIR)
+            except DataDirError as exc:  # validating: list every problem, not a summary
+                raise CatalogError(exc.problems) from exc
             print(
                 f"OK: {len(catalog.dramas)} dramas, {len(catalog.tracks)} tracks, "
                 f"{len(catalog.artists)} artists"
@@ -189,11 +216,28 @@ def _problem(file: str, message: str) -> Problem:
 
 
 def _export_to(path: Path, catalog: Catalog) -> int:
-    # Write a temporary file and rename it, so a failed export never leaves half a file.
+    from bot.failures import CommandError
+
+    if path.is_dir():
+        raise CommandError(
+            f"cannot export to {path}: it is a folder; give a file name, e.g. {path / 'tracks.csv'}"
+        )
+    if not path.parent.is_dir():
+        raise CommandError(
+            f"cannot export to {path}: there is no folder {path.parent}; create it first"
+        )
+    # Write a temporary file and rename it, so a failed export never leaves half a file; and
+    # remove the temporary file whatever failed.
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        count = write_csv(export_rows(catalog), fh)
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            count = write_csv(export_rows(catalog), fh)
+        tmp.replace(path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CommandError(f"cannot write {path}: {exc.strerror}") from exc
+        raise
     return count
 
 

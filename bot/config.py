@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.core.store import default_db_path
+from bot.core.store import database_location
+
+
+class SettingsError(ValueError):
+    """A setting is invalid or .env unreadable. The message names the setting, never its value,
+    which may be a token."""
 
 
 class Settings(BaseSettings):
@@ -21,7 +26,7 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must accept outside traffic
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: SecretStr | None = None
-    ostbot_db: Path | None = None
+    ostbot_db: str | None = None  # a file path; kept as written so a URL is seen as one
     ostbot_owners: str = ""
     log_level: str = "INFO"
     cooldown_seconds: float = 2.0
@@ -49,8 +54,25 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
-        return self.ostbot_db or default_db_path()
+        return database_location(self.ostbot_db)
 
     @property
     def owners(self) -> frozenset[str]:
         return frozenset(o.strip() for o in self.ostbot_owners.split(",") if ":" in o)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and .env, or a SettingsError that is safe to print."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        wrong = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        )
+        # "from None": the original error, and any traceback of it, would quote the value.
+        raise SettingsError(f"invalid setting {wrong}: fix it in the environment or .env") from None
+    except UnicodeDecodeError:
+        raise SettingsError(".env is not valid UTF-8: save it as UTF-8 text") from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read .env: {exc.strerror}: fix it or remove it") from None

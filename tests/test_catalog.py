@@ -197,7 +197,7 @@ def test_a_huge_header_cell_is_a_problem_not_a_crash() -> None:
     data = b"title," + b"x" * 1_000_000 + b"\nA,B\n"
     with pytest.raises(CatalogError) as err:
         parse_import(data, "big.csv", load_vocabulary())
-    assert str(err.value).startswith("big.csv:1: unreadable header: field larger than")
+    assert str(err.value).startswith("big.csv:1: unreadable header (field larger than")
 
 
 CSV_HEAD = b"title,artist,drama,year,tags,title_ko,drama_ko,network,part,aliases\n"

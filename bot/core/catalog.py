@@ -144,7 +144,7 @@ def _records(text: str, name: str, problems: list[Problem]) -> Iterator[tuple[in
         problems.append(Problem(name, 1, "empty file: expected a header row"))
         return
     except csv.Error as exc:
-        problems.append(Problem(name, 1, f"unreadable header: {exc}"))
+        problems.append(Problem(name, 1, f"unreadable header ({exc}): is this a CSV file?"))
         return
     header = [h.strip().lower() for h in header]
     last = reader.line_num
@@ -194,7 +194,7 @@ def _check_header(
     try:
         header = _header(text)
     except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
-        problems.append(Problem(name, 1, f"unreadable header: {exc}"))
+        problems.append(Problem(name, 1, f"unreadable header ({exc}): is this a CSV file?"))
         return False
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in set(allowed)]
@@ -261,10 +261,12 @@ def fingerprint(data_dir: Path = DATA_DIR) -> str:
 
 
 def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
+    path = data_dir / "moods.toml"
     try:
-        return Vocabulary.load(data_dir / "moods.toml")
+        return Vocabulary.load(path)
     except VocabularyError as exc:
-        raise DataDirError([Problem("moods.toml", 1, str(exc))], data_dir) from exc
+        message = str(exc).removeprefix(f"{path}: ")
+        raise DataDirError([Problem("moods.toml", 1, message)], data_dir) from exc
 
 
 def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
