@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import json
 import os
 import subprocess
@@ -11,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core.catalog import CSV_COLUMNS, DATA_DIR, load_catalog, restore_cell, write_csv
+from bot.core.models import Track
+from bot.core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -200,3 +205,68 @@ def test_console_chat_end_to_end(tmp_path: Path) -> None:
     assert "힐링" in out and "추천" in out
     assert "Commands:" in out
     assert "Traceback" not in out and blocks
+
+
+# Titles a spreadsheet would run as formulas, and titles that only look close to one.
+FORMULA_TITLES = (
+    '=HYPERLINK("https://evil.example","click")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+82 Love",
+    "-ing",
+    "-",
+    "'=already quoted",
+    "''-two quotes",
+    "'Cause I Love You",
+    "'",
+)
+
+
+async def _tracks(db: Path) -> set[Track]:
+    store = await Store.open(db)
+    try:
+        return set((await store.load()).tracks)
+    finally:
+        await store.close()
+
+
+def test_export_neutralises_formulas_and_round_trips_the_real_catalog(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rows = [
+        {
+            **dict.fromkeys(CSV_COLUMNS, ""),
+            "title": title,
+            "artist": "Formula Singer",
+            "drama": "Goblin",
+            "year": "2016",
+            "tags": "sad",
+            "aliases": f"{title};x",
+        }
+        for title in FORMULA_TITLES
+    ]
+    hostile = tmp_path / "hostile.csv"
+    with hostile.open("w", encoding="utf-8", newline="") as fh:
+        write_csv(rows, fh)
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    assert run(capsys, "--db", str(first), "db", "import", str(hostile))[0] == 0
+    exported = tmp_path / "a.csv"
+    assert run(capsys, "--db", str(first), "db", "export", str(exported))[0] == 0
+
+    with exported.open(encoding="utf-8", newline="") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert '\'=HYPERLINK("https://evil.example","click")' in cells and "'''-two quotes" in cells
+
+    assert run(capsys, "--db", str(second), "db", "import", str(exported))[0] == 0
+    again = tmp_path / "b.csv"
+    assert run(capsys, "--db", str(second), "db", "export", str(again))[0] == 0
+    assert again.read_bytes() == exported.read_bytes()
+    stored = asyncio.run(_tracks(first))
+    assert stored == asyncio.run(_tracks(second))  # every track, shipped and imported, exactly
+    assert {t.title for t in stored} >= set(FORMULA_TITLES)
+    assert len(stored) == len(load_catalog(DATA_DIR).tracks) + len(FORMULA_TITLES)
+
+
+def test_a_hand_written_formula_looking_title_imports_as_written() -> None:
+    assert restore_cell("-ing") == "-ing" and restore_cell("'Cause") == "'Cause"
+    assert restore_cell("'-ing") == "-ing" and restore_cell("''=x") == "'=x"

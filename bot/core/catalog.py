@@ -69,6 +69,9 @@ GENRES = frozenset(
         "military",
     ]
 )
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); an
+# export writes such a cell with a leading apostrophe, as OWASP advises, and import takes it off.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_FIELD = 300  # characters; longer values are a sign of a broken file
 
@@ -467,7 +470,8 @@ def parse_import(
         raise CatalogError(problems)
     out: list[ImportRow] = []
     seen: dict[str, int] = {}
-    for line, row in _records(text, name, problems):
+    for line, cells in _records(text, name, problems):
+        row = {column: restore_cell(value) for column, value in cells.items()}
         if _too_long(row, name, line, problems):
             continue
         track = _track_from_row(row, name, line, problems)
@@ -549,11 +553,26 @@ def export_rows(catalog: Catalog) -> Iterator[dict[str, str]]:
         }
 
 
+def neutralise_cell(value: str) -> str:
+    """A cell a spreadsheet shows and never runs: "=HYPERLINK(...)" -> "'=HYPERLINK(...)".
+
+    A value already led by apostrophes before a formula character gets one more ("'=x" ->
+    "''=x"), so restore_cell, which takes exactly one off, gives back every value exactly.
+    """
+    return "'" + value if value.lstrip("'")[:1] in FORMULA_START else value
+
+
+def restore_cell(value: str) -> str:
+    """The inverse of neutralise_cell: "'-ing" -> "-ing"; "'Cause" stays as it is."""
+    return value[1:] if value[:1] == "'" and value.lstrip("'")[:1] in FORMULA_START else value
+
+
 def write_csv(rows: Iterable[dict[str, str]], out: TextIO) -> int:
+    """Write rows in the contract format, every cell neutralised (see neutralise_cell)."""
     writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow({column: neutralise_cell(value) for column, value in row.items()})
         count += 1
     return count
