@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -20,6 +21,7 @@ from bot.core.store import (
     Store,
     StoreError,
     database_location,
+    describe_database_error,
 )
 
 
@@ -173,3 +175,25 @@ async def test_restart_of_a_pool_forgets_history(store: Store) -> None:
     assert state.heard == {"a"} and state.last_tracks == ("a",)
     # History still shows every recommendation; only the no-repeat memory starts over.
     assert [k for k, _ in state.recent] == ["a", "b", "a"]
+
+
+def test_sqlite_failures_are_described_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (a)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError) as locked:
+            sqlite3.connect(path, timeout=0).execute("INSERT INTO t VALUES (1)")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with pytest.raises(sqlite3.OperationalError) as readonly:
+        sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("INSERT INTO t VALUES (1)")
+    assert describe_database_error(locked.value, path) == (
+        f"{path} is locked by another process (an import, or another ostbot):"
+        " try again when it has finished"
+    )
+    assert describe_database_error(readonly.value, path).startswith(f"{path} cannot be written")
+    other = sqlite3.IntegrityError("CHECK constraint failed: value")
+    assert describe_database_error(other, path) == f"database error in {path}: {other}"

@@ -164,32 +164,36 @@ def database_location(target: str | Path | None) -> Path:
     )
 
 
+# SQLite's error name (by prefix) -> what it means for the operator and what to do.
+_DATABASE_ERRORS: tuple[tuple[str | tuple[str, ...], str], ...] = (
+    (
+        "SQLITE_NOTADB",
+        "{path} is not an SQLite database, or is damaged: point --db or OSTBOT_DB at an ostbot"
+        " database, or move the file away and ostbot starts a new one",
+    ),
+    (
+        "SQLITE_CORRUPT",
+        "{path} is damaged ({exc}): restore it from a backup, or move it away and ostbot starts"
+        " a new one (history and likes start over)",
+    ),
+    ("SQLITE_READONLY", "{path} cannot be written ({exc}): make it and its folder writable"),
+    ("SQLITE_CANTOPEN", "cannot open {path}: check that its folder exists and is writable"),
+    (
+        ("SQLITE_BUSY", "SQLITE_LOCKED"),
+        "{path} is locked by another process (an import, or another ostbot): try again when it"
+        " has finished",
+    ),
+    ("SQLITE_FULL", "the disk holding {path} is full: free some space and try again"),
+    ("SQLITE_IOERR", "reading or writing {path} failed ({exc}): check the disk and try again"),
+)
+
+
 def describe_database_error(exc: sqlite3.Error, path: Path | str) -> str:
     """What went wrong with the database file, and what to do, in one line."""
     code = getattr(exc, "sqlite_errorname", "") or ""
-    if code == "SQLITE_NOTADB":
-        return (
-            f"{path} is not an SQLite database, or is damaged: point --db or OSTBOT_DB at an"
-            " ostbot database, or move the file away and ostbot starts a new one"
-        )
-    if code.startswith("SQLITE_CORRUPT"):
-        return (
-            f"{path} is damaged ({exc}): restore it from a backup, or move it away and ostbot"
-            " starts a new one (history and likes start over)"
-        )
-    if code.startswith("SQLITE_READONLY"):
-        return f"{path} cannot be written ({exc}): make it and its folder writable"
-    if code.startswith("SQLITE_CANTOPEN"):
-        return f"cannot open {path}: check that its folder exists and is writable"
-    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return (
-            f"{path} is locked by another process (an import, or another ostbot):"
-            " try again when it has finished"
-        )
-    if code.startswith("SQLITE_FULL"):
-        return f"the disk holding {path} is full: free some space and try again"
-    if code.startswith("SQLITE_IOERR"):
-        return f"reading or writing {path} failed ({exc}): check the disk and try again"
+    for prefix, message in _DATABASE_ERRORS:
+        if code.startswith(prefix):
+            return message.format(path=path, exc=exc)
     return f"database error in {path}: {exc}"
 
 
