@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure the core's latency and throughput")
     bench.add_argument("--tracks", type=int, default=0, help="use N synthetic tracks")
     bench.add_argument("--json", action="store_true")
+    ev = sub.add_parser(
+        "eval",
+        help="score the bot on the labelled request set (a temporary database; --db is unused)",
+    )
+    ev.add_argument("file", type=Path, nargs="?", help="default: tests/data/requests.yaml")
+    ev.add_argument("--category", help="only the cases of this category")
+    ev.add_argument("--failures", action="store_true", help="show every failing message")
+    ev.add_argument("--json", action="store_true", help="print the results as JSON")
+    ev.add_argument("--seed", type=int, help="random seed (default: a fixed one)")
     return p
 
 
@@ -127,6 +136,10 @@ def _dispatch(
         from bot.bench import bench
 
         return int(asyncio.run(bench(args.tracks, args.json)))
+    if command == "eval":
+        from bot.evaluate.run import main as evaluate
+
+        return asyncio.run(evaluate(args.file, args.category, args.failures, args.json, args.seed))
     parser.error(f"unknown command {command!r}")
     return 2
 
