@@ -18,7 +18,7 @@ from rapidfuzz import process
 from bot.core.index import CatalogIndex
 from bot.evaluate.checks import static_card_problems
 from bot.evaluate.names import Names
-from bot.evaluate.schema import FUTURE, Case, Expect, Located
+from bot.evaluate.schema import CARD_KEYS, FUTURE, Case, Expect, Located
 
 
 class RequestSetError(ValueError):
@@ -45,7 +45,6 @@ def parse(text: str, index: CatalogIndex, source: str = "<requests>") -> list[Lo
         node = loader.get_single_node()
         if node is None:
             raise RequestSetError([f"{source}: the file is empty"])
-        problems = [f"{source}:{line}: {msg}" for line, msg in _duplicate_keys(node)]
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -53,14 +52,18 @@ def parse(text: str, index: CatalogIndex, source: str = "<requests>") -> list[Lo
         raise RequestSetError([f"{source}:{line}: not valid YAML: {exc}"]) from exc
     finally:
         loader.dispose()
-    if not isinstance(data, dict) or set(data) != {"cases"} or not isinstance(data["cases"], list):
+    keys = [k.value for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
+    if keys != ["cases"] or not isinstance(data["cases"], list):
         raise RequestSetError([f"{source}:1: the file must be a mapping with one key, `cases`"])
     items = _case_nodes(node)
     located: list[Located] = []
+    problems: list[str] = []
     for n, raw in enumerate(data["cases"]):
         line = items[n].start_mark.line + 1
         label = raw.get("id") if isinstance(raw, dict) else None
-        where = f"{source}:{line}: case {label or f'#{n + 1}'}"
+        who = f"case {label or f'#{n + 1}'}"
+        where = f"{source}:{line}: {who}"
+        problems += [f"{source}:{at}: {who}: {msg}" for at, msg in _duplicate_keys(items[n])]
         try:
             case = Case.model_validate(raw)
         except ValidationError as exc:
@@ -141,9 +144,10 @@ def _shape(case: Case) -> list[str]:
 
 def _contradictions(e: Expect) -> list[str]:
     out = []
-    lo = e.cards if e.cards is not None else e.min_cards
-    hi = e.cards if e.cards is not None else e.max_cards
-    if lo is not None and hi is not None and lo > hi:
+    lows = [n for n in (e.cards, e.min_cards) if n is not None]
+    highs = [n for n in (e.cards, e.max_cards) if n is not None]
+    lo, hi = max(lows, default=0), min(highs, default=None)
+    if hi is not None and lo > hi:
         out.append(f"asks for at least {lo} and at most {hi} cards")
     if e.no_cards and (lo or e.track is not None):
         out.append("no_cards contradicts the card counts or `track`")
@@ -225,22 +229,7 @@ class _CatalogCheck:
     def _satisfiable(self, e: Expect) -> list[str]:
         """The per-card constraints alone must leave enough tracks to fill the reply."""
         need = max(1, e.cards or 0, e.min_cards or 0)
-        if not any(
-            getattr(e, k) is not None
-            for k in (
-                "drama",
-                "drama_any",
-                "not_drama",
-                "artist",
-                "artist_any",
-                "tags_all",
-                "tags_any",
-                "year_min",
-                "year_max",
-            )
-        ):
-            return []
-        if e.no_cards or e.cards == 0:
+        if e.no_cards or e.cards == 0 or all(getattr(e, k) is None for k in CARD_KEYS):
             return []
         fits = sum(
             1 for i in range(len(self.index.tracks)) if not static_card_problems(e, i, self.names)

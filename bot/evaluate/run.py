@@ -118,26 +118,40 @@ async def evaluate(path: Path, category: str | None = None, seed: int = SEED) ->
 # ----------------------------------------------------------------------- reporting
 
 
-def scores(results: Iterable[CaseResult]) -> dict[str, dict[str, dict[str, float]]]:
-    """Passed / cases / share, by category, by language and overall."""
-    groups: dict[str, dict[str, list[bool]]] = {
-        "categories": defaultdict(list),
-        "languages": defaultdict(list),
-        "overall": defaultdict(list),
-    }
+@dataclass(frozen=True)
+class Share:
+    passed: int
+    cases: int
+
+    @property
+    def share(self) -> float:
+        return self.passed / self.cases if self.cases else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"passed": self.passed, "cases": self.cases, "share": round(self.share, 4)}
+
+
+@dataclass(frozen=True)
+class Scores:
+    categories: dict[str, Share]
+    languages: dict[str, Share]  # "ko" for a case with Hangul in any turn, else "en"
+    overall: Share
+
+
+def scores(results: Iterable[CaseResult]) -> Scores:
+    """Passed / cases by category, by language and overall."""
+    by_category: dict[str, list[bool]] = defaultdict(list)
+    by_language: dict[str, list[bool]] = defaultdict(list)
+    everything: list[bool] = []
     for r in results:
-        groups["categories"][r.case.category].append(r.passed)
-        groups["languages"]["ko" if r.case.korean else "en"].append(r.passed)
-        groups["overall"]["all"].append(r.passed)
-    return {
-        name: {key: _share(values) for key, values in sorted(found.items())}
-        for name, found in groups.items()
-    }
+        by_category[r.case.category].append(r.passed)
+        by_language["ko" if r.case.korean else "en"].append(r.passed)
+        everything.append(r.passed)
 
+    def shares(groups: dict[str, list[bool]]) -> dict[str, Share]:
+        return {key: Share(sum(v), len(v)) for key, v in sorted(groups.items())}
 
-def _share(values: list[bool]) -> dict[str, float]:
-    passed = sum(values)
-    return {"passed": passed, "cases": len(values), "share": round(passed / len(values), 4)}
+    return Scores(shares(by_category), shares(by_language), Share(sum(everything), len(everything)))
 
 
 def print_report(results: list[CaseResult], failures: bool, out: TextIO) -> None:
@@ -147,22 +161,16 @@ def print_report(results: list[CaseResult], failures: bool, out: TextIO) -> None
                 _print_failure(r, out)
     s = scores(results)
     print(f"{'category':<16}{'passed':>8}{'cases':>8}{'share':>9}", file=out)
-    for name, row in s["categories"].items():
-        print(_row(name, row), file=out)
-    print(_row("overall", s["overall"].get("all", _empty())), file=out)
-    langs = ", ".join(
-        f"{lang} {row['share']:.1%} of {int(row['cases'])}" for lang, row in s["languages"].items()
-    )
+    for name, share in s.categories.items():
+        print(_row(name, share), file=out)
+    print(_row("overall", s.overall), file=out)
+    langs = ", ".join(f"{k} {v.share:.1%} of {v.cases}" for k, v in s.languages.items())
     if langs:
         print(f"by language: {langs}", file=out)
 
 
-def _empty() -> dict[str, float]:
-    return {"passed": 0, "cases": 0, "share": 0.0}
-
-
-def _row(name: str, row: Mapping[str, float]) -> str:
-    return f"{name:<16}{int(row['passed']):>8}{int(row['cases']):>8}{row['share']:>9.1%}"
+def _row(name: str, share: Share) -> str:
+    return f"{name:<16}{share.passed:>8}{share.cases:>8}{share.share:>9.1%}"
 
 
 def _print_failure(r: CaseResult, out: TextIO) -> None:
@@ -209,10 +217,13 @@ def reply_lines(reply: Reply | None) -> list[str]:
 
 
 def as_json(results: list[CaseResult], path: Path, seed: int) -> dict[str, object]:
+    s = scores(results)
     return {
         "file": str(path),
         "seed": seed,
-        **scores(results),
+        "overall": s.overall.as_dict(),
+        "categories": {k: v.as_dict() for k, v in s.categories.items()},
+        "languages": {k: v.as_dict() for k, v in s.languages.items()},
         "results": [
             {
                 "id": r.case.id,

@@ -6,14 +6,14 @@ Strict: unknown keys and wrong types are errors, so a typo in a key never silent
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from bot.core.text import has_hangul
 
-KINDS = ("recommendation", "lookup", "info", "feedback", "hint", "smalltalk")
-CATEGORIES = (
+Kind = Literal["recommendation", "lookup", "info", "feedback", "hint", "smalltalk"]
+Category = Literal[
     "template",
     "natural",
     "question",
@@ -32,13 +32,27 @@ CATEGORIES = (
     "hostile",
     "followup",
     "catalog",
-)
+]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 # Cases in this category may name dramas, artists and songs the catalog does not have yet
 # (issue 10 adds them); their names and satisfiability are not checked.
 FUTURE = "catalog"
 MAX_TURNS = 5
-
-Kind = Literal["recommendation", "lookup", "info", "feedback", "hint", "smalltalk"]
+# Per-card keys that depend on the track alone (what the catalog check counts tracks by).
+CARD_KEYS = (
+    "drama",
+    "drama_any",
+    "not_drama",
+    "artist",
+    "artist_any",
+    "not_artist",
+    "tags_all",
+    "tags_any",
+    "tags_none",
+    "year_min",
+    "year_max",
+    "not_title",
+)
 
 
 def _listed(value: object) -> object:
@@ -46,7 +60,7 @@ def _listed(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
-Names_ = Annotated[list[str], BeforeValidator(_listed)]
+OneOrMany = Annotated[list[str], BeforeValidator(_listed)]
 Kinds = Annotated[list[Kind], BeforeValidator(_listed)]
 
 
@@ -100,16 +114,16 @@ class Expect(_Strict):
     # every card
     drama: str | None = None
     drama_any: list[str] | None = None
-    not_drama: Names_ | None = None
+    not_drama: OneOrMany | None = None
     artist: str | None = None
     artist_any: list[str] | None = None
-    not_artist: Names_ | None = None
+    not_artist: OneOrMany | None = None
     tags_all: list[str] | None = None
     tags_any: list[str] | None = None
     tags_none: list[str] | None = None
     year_min: int | None = None
     year_max: int | None = None
-    not_title: Names_ | None = None
+    not_title: OneOrMany | None = None
     # every card, relative to an earlier reply in the conversation
     drama_of: CardRef | None = None
     artist_of: CardRef | None = None
@@ -121,9 +135,9 @@ class Expect(_Strict):
     # the first card
     track: TrackRef | None = None
     # the reply as a whole (text, cards and buttons)
-    mentions: Names_ | None = None
+    mentions: OneOrMany | None = None
     mentions_any: list[str] | None = None
-    not_mentions: Names_ | None = None
+    not_mentions: OneOrMany | None = None
     # the conversation
     fresh: bool | None = None
     repeat_ok: bool | None = None
@@ -161,7 +175,7 @@ class Turn(_Strict):
 
 class Case(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
-    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    category: Category
     say: str | None = None
     expect: Expect | None = None
     turns: list[Turn] | None = Field(default=None, min_length=2, max_length=MAX_TURNS)
