@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench eval clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -38,6 +38,13 @@ test: lint typecheck unit
 bench: $(VENV)/.installed-run
 	$(BIN)/ostbot bench
 	$(BIN)/ostbot bench --tracks 100000
+
+# Scores the bot on tests/data/requests.yaml: the share of right answers per category and
+# overall. Options through EVAL_ARGS, e.g. `make eval EVAL_ARGS=--failures`. Reported, not
+# gated: once issue 9's understanding work lands, a test in tests/test_evaluate.py keeps the
+# whole set at >= 95% and `make test` enforces it (see the README, "Measuring understanding").
+eval: $(VENV)/.installed-run
+	$(BIN)/ostbot eval $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
