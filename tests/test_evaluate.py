@@ -160,9 +160,12 @@ def test_mentions_accept_any_spelling_and_see_buttons(names: Names) -> None:
     assert problems(names, {"not_mentions": ["Gummy"]}, korean)
     offered = reply(names, STAY, kind=ReplyKind.INFO, buttons=["Future by Punch"])
     assert problems(names, {"mentions": ["Future"]}, offered) == []
-    # whole words only
+    # whole words only; a one-syllable Hangul name is not found inside another word
     plural = reply(names, kind=ReplyKind.INFO, text="Futures are bright")
     assert problems(names, {"mentions": ["Future"]}, plural)
+    chen = {"mentions": ["Chen"]}
+    assert problems(names, chen, reply(names, kind=ReplyKind.INFO, text="첸 노래")) == []
+    assert problems(names, chen, reply(names, kind=ReplyKind.INFO, text="첸첸"))
 
 
 def test_fresh_is_the_default_after_the_first_turn(names: Names) -> None:

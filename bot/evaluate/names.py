@@ -73,12 +73,15 @@ class Names:
 
 
 def mentioned(forms: set[str], haystack: str) -> bool:
-    """Does any form appear in the text as whole words (Hangul: anywhere, spacing ignored)?"""
+    """Does any form appear in the text as whole words? Hangul names of two syllables or more
+    may sit anywhere, spacing ignored (a particle follows them: 도깨비의); a one-syllable name
+    (빅, 궁) only as a word of its own, or it would be found inside every other word."""
     spaced = f" {norm(haystack)} "
     squashed = squash(haystack)
     for form in forms:
-        if has_hangul(form):
-            if squash(form) in squashed:
+        key = squash(form)
+        if has_hangul(form) and len(key) > 1:
+            if key in squashed:
                 return True
         elif f" {norm(form)} " in spaced:
             return True
