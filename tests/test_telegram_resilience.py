@@ -385,3 +385,29 @@ async def test_webhook_mode_passes_the_settings_on(
     assert seen["secret_token"] == "s3cret-Token_value"
     assert (seen["listen"], seen["port"]) == ("0.0.0.0", 8443)  # noqa: S104
     assert set(seen["allowed_updates"]) == set(tga.ALLOWED_UPDATES)
+
+
+def test_redactor_covers_uncaught_exceptions_and_other_threads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+    import threading
+
+    undo = common.install_redactor([TOKEN])
+    try:
+        try:
+            raise RuntimeError(f"GET https://api.telegram.org/bot{TOKEN}/getMe failed")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+
+        def crash() -> None:
+            raise ValueError(f"token={TOKEN}")
+
+        thread = threading.Thread(target=crash)
+        thread.start()
+        thread.join()
+    finally:
+        undo()
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err and "ValueError" in err
+    assert TOKEN.split(":")[1] not in err and err.count("[REDACTED]") >= 2

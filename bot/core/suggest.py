@@ -51,7 +51,8 @@ class Suggester:
         if options is None or limit < 1:
             return []
         query = text.strip()
-        leading = [] if kind is not Arg.TRACK else _track_options(list(first))
+        # In the order shown, so the first offered is the one "like 1" would mean.
+        leading = [] if kind is not Arg.TRACK else _track_options(list(first), by_year=False)
         if query:
             leading = [o for o in leading if _matches(query, o)]
             keys = self._keys[kind]
@@ -116,10 +117,13 @@ class Suggester:
         self._index = index
 
 
-def _track_options(tracks: Sequence[Track]) -> list[Option]:
-    """One choice per title: the core is asked by title, so songs sharing one are one choice."""
+def _track_options(tracks: Sequence[Track], *, by_year: bool = True) -> list[Option]:
+    """One choice per title: the core is asked by title, so songs sharing one are one choice.
+
+    Newest first, unless `by_year` is False (then in the order given)."""
     by_title: dict[str, list[Track]] = {}
-    for tr in sorted(tracks, key=lambda tr: (-tr.year, tr.title)):
+    ordered = sorted(tracks, key=lambda tr: (-tr.year, tr.title)) if by_year else tracks
+    for tr in ordered:
         by_title.setdefault(tr.title.casefold(), []).append(tr)
     options = []
     for same in by_title.values():
