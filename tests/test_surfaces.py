@@ -8,6 +8,7 @@ This is the test that catches a platform drifting from the others (Telegram once
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import discord
 import pytest
@@ -15,9 +16,12 @@ import pytest
 from bot.adapters.console import chat
 from bot.adapters.discord_adapter import OstClient
 from bot.adapters.telegram_adapter import menu
-from bot.core.commands import Arg, Command, Spec, registry
-from bot.core.models import Request
+from bot.core.commands import COMMANDS_FILE, Arg, Command, Registry, Spec, registry
+from bot.core.features import Feature, handles
+from bot.core.index import CatalogIndex
+from bot.core.models import Reply, Request
 from bot.core.service import Service
+from bot.core.store import Store
 from tests.support.discord_kit import Harness
 from tests.support.telegram_kit import callback_update, message_update, running
 
@@ -119,7 +123,9 @@ def test_every_registry_command_is_on_every_platform(service: Service) -> None:
     slash = {c.name for c in client.tree.get_commands()}
     assert slash == {spec.name for spec in SPECS}  # reload too (owners only, checked by the core)
     listed = [spec.name for spec in registry().listed()]
-    assert [c.command for c in menu("en")] == [c.command for c in menu("ko")] == listed
+    commands = service.commands
+    assert [c.command for c in menu(commands, "en")] == listed
+    assert [c.command for c in menu(commands, "ko")] == listed
 
 
 async def test_discord_commands_carry_korean_descriptions(service: Service) -> None:
@@ -139,3 +145,55 @@ async def test_discord_commands_carry_korean_descriptions(service: Service) -> N
             assert option["required"] is spec.needs_arg
             assert option["description_localizations"] == {"ko": spec.about_arg.ko}
             assert option.get("autocomplete", False) is spec.arg.completes
+
+
+# ------------------------------------------- adding a command touches no adapter (README)
+
+
+class WhoAmI(Feature):
+    @handles("whoami")
+    async def whoami(self, req: Request, cmd: Command, locale: str) -> Reply:
+        state = await self.service.users.get(req.user)
+        return Reply(f"You are {req.user} and have heard {len(state.heard)} songs.", locale)
+
+
+class ServiceWithWhoAmI(Service):
+    def features(self) -> list[Feature]:
+        return [*super().features(), WhoAmI(self)]
+
+
+async def test_a_new_command_needs_nothing_in_the_adapters(store: Store, tmp_path: Path) -> None:
+    entry = (
+        '\n[whoami]\nen = ["whoami"]\nko = ["내정보"]\narg = "none"\n'
+        'summary = { en = "What I know about you", ko = "내 정보 보기" }\nprivate = true\n'
+    )
+    path = tmp_path / "commands.toml"
+    path.write_text(COMMANDS_FILE.read_text(encoding="utf-8") + entry, encoding="utf-8")
+    service = ServiceWithWhoAmI(
+        store, CatalogIndex(await store.load()), commands=Registry.load(path)
+    )
+    handled: list[Request] = []
+    real = service.handle
+
+    async def spy(request: Request) -> Reply:
+        handled.append(request)
+        return await real(request)
+
+    service.handle = spy  # type: ignore[method-assign]
+    try:
+        out = io.StringIO()
+        await chat(service, io.StringIO("내정보\n"), out, user_id="fan")
+        async with running(service) as tg:
+            assert tg.app.post_init is not None
+            await tg.app.post_init(tg.app)
+            await tg.feed(message_update("/whoami"))
+        bot = await Harness.start(service)
+        (slash,) = await bot.slash("whoami")
+    finally:
+        await service.close()
+    assert "You are console:fan" in out.getvalue()
+    (english, _korean) = tg.sent("setMyCommands")
+    assert "whoami" in [c["command"] for c in english["commands"]]
+    assert "You are telegram:" in tg.sent()[-1]["text"]
+    assert "You are discord:" in slash.text and slash.ephemeral  # private, as the entry says
+    assert [service.interpret(r) for r in handled] == [Command("whoami")] * 3

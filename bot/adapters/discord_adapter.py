@@ -27,7 +27,7 @@ from discord.utils import MISSING
 
 from bot.adapters.common import keep_trying, split_text
 from bot.config import Settings
-from bot.core.commands import Arg, Said, Spec, registry
+from bot.core.commands import Arg, Said, Spec
 from bot.core.messages import locale_of, reply_locale, t
 from bot.core.models import Card, Platform, Reply, Request, Suggestion, Visibility, user_key
 from bot.core.render import render_plain
@@ -578,8 +578,8 @@ def localised(said: Said) -> app_commands.locale_str:
 
 
 def add_commands(tree: app_commands.CommandTree[discord.Client], adapter: DiscordAdapter) -> None:
-    """Every registry command as a slash command; each only passes its argument on."""
-    for spec in registry():
+    """Every command of the service's registry as a slash command; each passes its argument on."""
+    for spec in adapter.service.commands:
         tree.add_command(slash_command(spec, adapter))
 
 

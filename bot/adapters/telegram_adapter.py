@@ -51,7 +51,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.common import keep_trying
 from bot.config import Settings
-from bot.core.commands import Arg, registry
+from bot.core.commands import Arg, Registry
 from bot.core.messages import locale_of, t
 from bot.core.models import (
     Card,
@@ -417,7 +417,7 @@ class TelegramAdapter:
 
     def register(self, app: App) -> None:
         only_new = filters.UpdateType.MESSAGE  # edits are ignored: answering twice is noise
-        names = [START, *(spec.name for spec in registry())]
+        names = [START, *(spec.name for spec in self.service.commands)]
         app.add_handler(CommandHandler(names, self.on_command, filters=only_new))
         app.add_handler(MessageHandler(only_new & ~filters.StatusUpdate.ALL, self.on_message))
         app.add_handler(CallbackQueryHandler(self.on_callback))
@@ -428,7 +428,7 @@ class TelegramAdapter:
         """Register the command menu (English default, Korean for Korean clients)."""
         for locale, language in (("en", None), ("ko", "ko")):
             try:
-                await set_menu(app.bot, locale, language)
+                await set_menu(app.bot, menu(self.service.commands, locale), language)
             except Exception as exc:  # a missing menu must not stop the bot
                 log.warning("could not set the command menu: %s", exc)
 
@@ -596,10 +596,10 @@ class TelegramAdapter:
             log.warning("could not tell the user about the error: %s", exc)
 
 
-def menu(locale: str) -> list[BotCommand]:
+def menu(commands: Registry, locale: str) -> list[BotCommand]:
     """The command menu in one language: every listed registry command, with an example."""
     out = []
-    for spec in registry().listed():
+    for spec in commands.listed():
         text = spec.summary.of(locale)
         if spec.example.of(locale):
             text += f" (/{spec.name} {spec.example.of(locale)})"
@@ -607,8 +607,7 @@ def menu(locale: str) -> list[BotCommand]:
     return out
 
 
-async def set_menu(bot: Bot, locale: str, language: str | None) -> None:
-    commands = menu(locale)
+async def set_menu(bot: Bot, commands: list[BotCommand], language: str | None) -> None:
     await with_retry(lambda: bot.set_my_commands(commands, language_code=language), "setMyCommands")
 
 

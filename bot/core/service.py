@@ -17,7 +17,7 @@ from bot.core import compose
 from bot.core.catalog import DATA_DIR, CatalogError, Problem
 from bot.core.commands import Arg, Command, Registry, RegistryError, Spec, registry
 from bot.core.cooldown import Cooldown
-from bot.core.features import Handler
+from bot.core.features import Feature, Handler
 from bot.core.features.admin import Admin
 from bot.core.features.browsing import Browsing
 from bot.core.features.feedback import Feedback
@@ -81,12 +81,16 @@ class Service:
         self.picks = Picks(self)
         self.feedback = Feedback(self)
         self.admin = Admin(self)
-        self._handlers = self._collect(self.browsing, self.picks, self.feedback, self.admin)
+        self._handlers = self._collect()
         self._use(index)
 
-    def _collect(self, *features: Browsing | Picks | Feedback | Admin) -> dict[str, Handler]:
+    def features(self) -> list[Feature]:
+        """The features whose handlers answer the registry's commands."""
+        return [self.browsing, self.picks, self.feedback, self.admin]
+
+    def _collect(self) -> dict[str, Handler]:
         handlers: dict[str, Handler] = {}
-        for feature in features:
+        for feature in self.features():
             for name, handler in feature.handlers().items():
                 if name in handlers:
                     raise RegistryError(f"two handlers for the command {name!r}")
