@@ -1,5 +1,6 @@
-"""What every adapter shares (no platform imports here): text splitting, the start-up retry,
-and the one log redactor that keeps every secret out of the process's logs.
+"""What every adapter shares (no platform imports here): cutting text to a platform's limits,
+which links may be buttons, the start-up retry, and the one log redactor that keeps every
+secret out of the process's logs.
 
 What a command is, who may see a reply and who must slow down are the core's decisions
 (`bot.core.commands`, `Reply.visibility`, the service's cooldown); adapters only translate.
@@ -16,6 +17,7 @@ import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -26,6 +28,19 @@ T = TypeVar("T")
 STARTUP_BACKOFF = (1.0, 60.0)  # first and longest wait while a platform is unreachable
 REDACTED = "[REDACTED]"
 MIN_SECRET = 6  # shorter "secrets" would shred ordinary log text
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to `limit` characters, ending in an ellipsis when cut: platforms reject an overlong
+    field rather than shorten it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_web_url(url: str, limit: int | None = None) -> bool:
+    """Whether a link can be a button or an embed link: http(s) with a host, short enough."""
+    parts = urlsplit(url)
+    fits = limit is None or len(url) <= limit
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and fits
 
 
 def split_text(text: str, limit: int) -> list[str]:

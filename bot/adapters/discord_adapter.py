@@ -25,7 +25,7 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
-from bot.adapters.common import keep_trying, split_text
+from bot.adapters.common import clip, is_web_url, keep_trying, split_text
 from bot.config import Settings
 from bot.core.commands import Arg, Said, Spec
 from bot.core.messages import locale_of, reply_locale, t
@@ -41,9 +41,6 @@ CONTENT_LIMIT = 2000
 EMBEDS_PER_MESSAGE = 10
 EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4096
-EMBED_FIELDS = 25
-FIELD_NAME = 256
-FIELD_VALUE = 1024
 FOOTER_TEXT = 2048
 EMBED_TOTAL = 6000
 EMBED_URL = 2048
@@ -70,11 +67,6 @@ ACTION_TEMPLATE = r"(?P<action>(?:more|like|dislike):.{0,95})"
 _ACTION_ID = re.compile(ACTION_TEMPLATE)
 
 # ---------------------------------------------------------------------- text safety
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut to `limit` characters with an ellipsis; Discord rejects rather than truncates."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def safe(text: str) -> str:
@@ -110,7 +102,7 @@ class Outgoing:
 
 def card_embed(n: int, card: Card) -> discord.Embed:
     locale = card.locale
-    url = next((link.url for link in card.links if _usable_url(link.url, EMBED_URL)), None)
+    url = next((link.url for link in card.links if is_web_url(link.url, EMBED_URL)), None)
     embed = discord.Embed(
         title=field_text(f"{n}. {card.title}", EMBED_TITLE), url=url, colour=COLOUR
     )
@@ -223,7 +215,7 @@ def button_layout(reply: Reply) -> list[list[ButtonSpec]]:
         row += [
             ButtonSpec(clip(link.label, BUTTON_LABEL) or "▶", url=link.url)
             for link in card.links
-            if _usable_url(link.url, BUTTON_URL)
+            if is_web_url(link.url, BUTTON_URL)
         ]
         track_rows.append(row)
     extra = [
@@ -254,10 +246,6 @@ def _routable(action_id: str) -> bool:
         return True
     log.warning("discord: leaving out a button with an unroutable id %r", action_id[:120])
     return False
-
-
-def _usable_url(url: str, limit: int) -> bool:
-    return url.startswith(("https://", "http://")) and len(url) <= limit
 
 
 def _chunks(items: list[ButtonSpec]) -> list[list[ButtonSpec]]:

@@ -49,7 +49,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.common import keep_trying
+from bot.adapters.common import clip, is_web_url, keep_trying
 from bot.config import Settings
 from bot.core.commands import Arg, Registry
 from bot.core.messages import locale_of, t
@@ -77,6 +77,7 @@ CALLBACK_DATA_LIMIT: Final = 64  # Bot API: bytes of callback_data
 TOAST_LIMIT: Final = 200  # Bot API: text of answerCallbackQuery
 INLINE_CACHE_SECONDS: Final = 30  # short: results depend on the user's history
 INLINE_RESULTS: Final = 50  # Bot API: results of one inline query answer
+INLINE_TEXT: Final = 200  # ours: an inline result's title and description stay one glance long
 MENU_DESCRIPTION: Final = 256  # Bot API: a command's description in the menu
 RATE_LIMIT_RETRIES: Final = 3  # RetryAfter retries inside AIORateLimiter
 SEND_ATTEMPTS: Final = 4  # attempts per Bot API call on transient network errors
@@ -211,11 +212,6 @@ def fits_callback(data: str) -> bool:
     return 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT
 
 
-def _is_web_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def _callback_button(label: str, data: str) -> InlineKeyboardButton | None:
     if not fits_callback(data):
         # The core's ids are short by design; one that is not would make Telegram refuse the
@@ -238,7 +234,7 @@ def keyboard(reply: Reply, *, actions: bool = True, another: bool = True) -> Inl
         row += [
             InlineKeyboardButton(clean(link.label) or "Listen", url=link.url)
             for link in card.links
-            if _is_web_url(link.url)
+            if is_web_url(link.url)
         ]
         if row:
             rows.append(row)
@@ -252,7 +248,7 @@ def keyboard(reply: Reply, *, actions: bool = True, another: bool = True) -> Inl
 def toast(reply: Reply) -> str:
     """A reply short enough for a callback answer (a pop-up of at most 200 characters)."""
     text = " ".join(clean(render_plain(reply)).split())
-    return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1] + "…"
+    return clip(text, TOAST_LIMIT)
 
 
 def inline_results(suggestions: Sequence[Suggestion]) -> list[InlineQueryResultArticle]:
@@ -269,8 +265,8 @@ def inline_results(suggestions: Sequence[Suggestion]) -> list[InlineQueryResultA
         results.append(
             InlineQueryResultArticle(
                 id=card.track.key[:64] or str(len(results)),
-                title=clean(suggestion.label)[:200] or "OST",
-                description=clean(card.reason)[:200],
+                title=clip(clean(suggestion.label), INLINE_TEXT) or "OST",
+                description=clip(clean(card.reason), INLINE_TEXT),
                 input_message_content=InputTextMessageContent(
                     body[0],
                     parse_mode=ParseMode.HTML,
