@@ -22,6 +22,7 @@ from bot.core.index import CatalogIndex
 from bot.core.models import Reply, Request
 from bot.core.service import Service
 from bot.core.store import Store
+from tests.support import spy_on
 from tests.support.discord_kit import Harness
 from tests.support.telegram_kit import callback_update, message_update, running
 
@@ -162,7 +163,9 @@ class ServiceWithWhoAmI(Service):
         return [*super().features(), WhoAmI(self)]
 
 
-async def test_a_new_command_needs_nothing_in_the_adapters(store: Store, tmp_path: Path) -> None:
+async def test_a_new_command_needs_nothing_in_the_adapters(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     entry = (
         '\n[whoami]\nen = ["whoami"]\nko = ["내정보"]\narg = "none"\n'
         'summary = { en = "What I know about you", ko = "내 정보 보기" }\nprivate = true\n'
@@ -172,14 +175,7 @@ async def test_a_new_command_needs_nothing_in_the_adapters(store: Store, tmp_pat
     service = ServiceWithWhoAmI(
         store, CatalogIndex(await store.load()), commands=Registry.load(path)
     )
-    handled: list[Request] = []
-    real = service.handle
-
-    async def spy(request: Request) -> Reply:
-        handled.append(request)
-        return await real(request)
-
-    service.handle = spy  # type: ignore[method-assign]
+    handled = spy_on(service, monkeypatch)
     try:
         out = io.StringIO()
         await chat(service, io.StringIO("내정보\n"), out, user_id="fan")
