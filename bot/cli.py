@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.adapters.common import install_redactor, secrets_of
 from bot.core.catalog import (
     DATA_DIR,
     Catalog,
@@ -94,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        # Once, before anything can log: no token reaches a log line or a traceback, whoever
+        # writes it, for the whole life of the process.
+        install_redactor(secrets_of(settings))
         _tolerant_stdio()
         db_path = database_location(args.db) if args.db else settings.db_path
         return _dispatch(parser, args, settings, db_path)

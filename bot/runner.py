@@ -43,7 +43,9 @@ async def run(settings: Settings, db_path: Path) -> int:
     store = await Store.open(db_path)
     service: Service | None = None
     try:
-        service = await Service.create(store, owners=settings.owners)
+        service = await Service.create(
+            store, owners=settings.owners, cooldown_seconds=settings.cooldown_seconds
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -15,6 +15,7 @@ from bot.core.index import CatalogIndex
 from bot.core.models import Request
 from bot.core.service import Service
 from bot.core.store import Store
+from tests.support import spy_on
 
 
 @pytest.fixture(scope="session")
@@ -59,35 +60,7 @@ async def service(store: Store) -> AsyncIterator[Service]:
     await svc.close()
 
 
-def ask(
-    text: str, user: str = "u1", platform: str = "console", locale: str | None = None
-) -> Request:
-    return Request(platform=platform, user_id=user, chat_id="c1", text=text, locale=locale)
-
-
-def make_catalog(
-    tracks: list[tuple[str, str, str, int, tuple[str, ...]]],
-    vocabulary_from: Catalog | None = None,
-) -> Catalog:
-    """A small catalog: (title, artist, drama, year, tags) rows; dramas and artists derived."""
-    from bot.core.models import Artist, Drama, Track
-
-    vocab = (vocabulary_from or load_catalog(DATA_DIR)).vocabulary
-    cat = Catalog(vocabulary=vocab)
-    for title, artist, drama, year, tags in tracks:
-        if drama not in cat.dramas:
-            cat.dramas[drama] = Drama(
-                title=drama, title_ko="드라마", year=year, sources=("https://example.org/",)
-            )
-        d = cat.dramas[drama]
-        if year > d.last_year:
-            cat.dramas[drama] = Drama(
-                title=drama, title_ko="드라마", year=d.year, year_end=year, sources=d.sources
-            )
-        cat.artists.setdefault(artist, Artist(name=artist))
-        cat.tracks.append(Track(title=title, artist=artist, drama=drama, year=year, tags=tags))
-    return cat
-
-
-def index_of(catalog: Catalog) -> CatalogIndex:
-    return CatalogIndex(catalog)
+@pytest.fixture
+def handled(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[Request]:
+    """Every Request an adapter hands to the core (the core still answers them)."""
+    return spy_on(service, monkeypatch)

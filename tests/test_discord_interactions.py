@@ -11,11 +11,12 @@ import discord
 import pytest
 
 from bot.adapters.discord_adapter import OstClient
+from bot.core.cooldown import Cooldown
 from bot.core.index import CatalogIndex
 from bot.core.models import Reply, Request
 from bot.core.service import Service
 from bot.core.store import Store
-from tests.test_discord_fakes import (
+from tests.support.discord_kit import (
     GUILD_ID,
     NO_EMBEDS,
     OTHER_USER_ID,
@@ -31,54 +32,42 @@ async def bot(service: Service) -> Harness:
     return await Harness.start(service)
 
 
-class Spy:
-    """Records the Requests the adapter hands to the core."""
-
-    def __init__(self, service: Service) -> None:
-        self.requests: list[Request] = []
-        real = service.handle
-
-        async def handle(request: Request) -> Reply:
-            self.requests.append(request)
-            return await real(request)
-
-        service.handle = handle  # type: ignore[method-assign]
-
-
 def only(calls: list[Call]) -> Call:
     assert len(calls) == 1, calls
     return calls[0]
 
 
-# ------------------------------------------------------------------ slash -> core text
+# ------------------------------------------------------------------ slash -> core command
 
 
 @pytest.mark.parametrize(
-    ("command", "options", "text"),
+    ("command", "options", "arg"),
     [
-        ("recommend", {"text": "a healing OST"}, "recommend a healing OST"),
-        ("mood", {"name": "healing"}, "mood healing"),
-        ("drama", {"name": "Goblin"}, "drama Goblin"),
-        ("similar", {"track": "Stay With Me"}, "similar Stay With Me"),
-        ("artist", {"name": "Baekhyun"}, "artist Baekhyun"),
-        ("moods", {}, "moods"),
-        ("dramas", {}, "dramas"),
-        ("dramas", {"page": "2016"}, "dramas 2016"),
-        ("another", {}, "another"),
-        ("history", {}, "history"),
-        ("help", {}, "help"),
-        ("about", {}, "about"),
-        ("reload", {}, "reload"),
+        ("recommend", {"text": "a healing OST"}, "a healing OST"),
+        ("mood", {"name": "healing"}, "healing"),
+        ("drama", {"name": "Goblin"}, "Goblin"),
+        ("similar", {"track": "Stay With Me"}, "Stay With Me"),
+        ("artist", {"name": "Baekhyun"}, "Baekhyun"),
+        ("moods", {}, ""),
+        ("dramas", {}, ""),
+        ("dramas", {"page": "2016"}, "2016"),
+        ("another", {}, ""),
+        ("like", {"track": "2"}, "2"),
+        ("dislike", {}, ""),
+        ("history", {}, ""),
+        ("help", {}, ""),
+        ("about", {}, ""),
+        ("reload", {}, ""),
     ],
 )
-async def test_each_slash_command_becomes_its_core_text(
-    service: Service, command: str, options: dict[str, str], text: str
+async def test_each_slash_command_reaches_the_core_as_that_command(
+    service: Service, handled: list[Request], command: str, options: dict[str, str], arg: str
 ) -> None:
-    spy = Spy(service)
     bot = await Harness.start(service)
     calls = await bot.slash(command, **options)
-    (request,) = spy.requests
-    assert request.text == text
+    (request,) = handled
+    # A command with its argument, never text for the core to read again.
+    assert (request.command, request.arg, request.text) == (command, arg, "")
     assert request.platform == "discord"
     assert request.user_id == str(USER_ID)
     assert request.chat_id != ""
@@ -146,10 +135,9 @@ async def test_reload_is_refused_to_non_owners_and_done_for_owners(
     assert "tracks" in done.text.lower() and "owner" not in done.text.lower()
 
 
-async def test_korean_locale_reaches_the_core(bot: Harness, service: Service) -> None:
-    spy = Spy(service)
+async def test_korean_locale_reaches_the_core(bot: Harness, handled: list[Request]) -> None:
     call = only(await bot.slash_as("help", locale="ko"))
-    assert spy.requests[0].locale == "ko"
+    assert handled[0].locale == "ko"
     assert any("\uac00" <= ch <= "\ud7a3" for ch in call.text)
 
 
@@ -314,15 +302,20 @@ async def test_fast_core_is_answered_without_deferring(bot: Harness) -> None:
     assert [c.payload.get("type") for c in calls] == [4]
 
 
-async def test_cooldown_answers_privately_with_the_wait(service: Service) -> None:
-    bot = await Harness.start(service, make_settings(cooldown_seconds=30))
-    spy = Spy(service)
-    await bot.slash("recommend", text="healing")
+async def test_cooldown_answers_privately_with_the_wait(
+    service: Service, handled: list[Request]
+) -> None:
+    service.cooldown = Cooldown(30)
+    bot = await Harness.start(service)
+    first = only(await bot.slash("recommend", text="healing"))
     slow = only(await bot.slash("mood", name="sad"))
     info = only(await bot.slash("moods"))  # not rate limited
     other = only(await bot.slash_as("recommend", {"text": "sad"}, user_id=OTHER_USER_ID))
+    more = next(i for i in first.custom_ids() if i.startswith("more:"))
+    pressed = only(await bot.press(more, first.message))  # "another" is rate limited too
     assert slow.ephemeral and "try again in 30 s" in slow.text
-    assert [r.text for r in spy.requests] == ["recommend healing", "moods", "recommend sad"]
+    assert pressed.ephemeral and "try again in" in pressed.text
+    assert [r.command for r in handled] == ["recommend", "mood", "moods", "recommend", None]
     assert not info.ephemeral and other.message["embeds"]
 
 

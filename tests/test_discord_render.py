@@ -17,10 +17,9 @@ from bot.adapters.discord_adapter import (
     render,
     safe,
 )
-from bot.core.models import Action, Card, Drama, Link, Reply, ReplyKind, Track
+from bot.core.models import Action, Card, Link, Reply, ReplyKind, Track, Visibility
 from bot.core.service import Service
-from tests.test_discord_fakes import JSON, NO_EMBEDS, Harness, check_message_payload
-from tests.test_discord_messages import open_chat
+from tests.support.discord_kit import JSON, NO_EMBEDS, Harness, check_message_payload, open_chat
 
 HOSTILE = [
     "x" * 100_000,
@@ -77,7 +76,7 @@ async def test_hostile_slash_input_gets_a_safe_reply(service: Service, text: str
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
 async def test_hostile_mentions_get_a_safe_reply(service: Service, text: str) -> None:
-    chat = await open_chat(service)
+    chat = await open_chat(service, [])
     # dpytest can only build mentions of members it knows: point the fake ones at a real one.
     friend = dpytest.get_config().members[1]
     text = text.replace("<@!123456789012345678>", f"<@!{friend.id}>")
@@ -119,7 +118,6 @@ def cards(draw: st.DrawFn) -> Card:
         tags=tuple(draw(st.lists(word, max_size=8))),
         title_ko=draw(st.one_of(st.none(), word)),
     )
-    drama = Drama(title=track.drama, title_ko=draw(printable), year=track.year)
     links = tuple(
         Link(draw(printable), "https://example.com/" + draw(st.text("ab%/", max_size=700)))
         for _ in range(draw(st.integers(0, 3)))
@@ -133,12 +131,14 @@ def cards(draw: st.DrawFn) -> Card:
     )
     return Card(
         track=track,
-        drama=draw(st.one_of(st.none(), st.just(drama))),
+        title=f"{title} ({draw(printable)})",
+        artist=f"{track.artist} ({draw(printable)})",
+        drama=f"{track.drama} · {draw(printable)} ({track.year})",
+        tags=track.tags,
         reason=draw(st.text(st.characters(codec="utf-8"), max_size=3000)),
-        matched=(),
         links=links,
         actions=actions,
-        artist_ko=draw(printable),
+        locale=draw(st.sampled_from(["en", "ko"])),
     )
 
 
@@ -154,7 +154,7 @@ def replies(draw: st.DrawFn) -> Reply:
         ),
         footer=draw(st.text(st.characters(codec="utf-8"), max_size=3000)),
         title=draw(printable),
-        private=draw(st.booleans()),
+        visibility=draw(st.sampled_from(list(Visibility))),
         locale=draw(st.sampled_from(["en", "ko"])),
     )
 
@@ -169,9 +169,11 @@ def card(n: int, *, links: int = 2) -> Card:
     track = Track(title=f"Song {n}", artist="Singer", drama="Show", year=2016, tags=("sad",))
     return Card(
         track=track,
-        drama=None,
+        title=track.title,
+        artist=track.artist,
+        drama="Show (2016)",
+        tags=track.tags,
         reason="sad",
-        matched=(),
         links=tuple(Link(f"L{i}", f"https://example.com/{n}/{i}") for i in range(links)),
         actions=(Action(f"like:{n}", "👍", "like"), Action(f"dislike:{n}", "👎", "dislike")),
     )

@@ -13,7 +13,7 @@ from discord import app_commands
 from bot.adapters.discord_adapter import ActionButton, OstClient, serve
 from bot.core.service import Service
 from bot.runner import supervise
-from tests.test_discord_fakes import BOT_ID, make_settings, user_payload
+from tests.support.discord_kit import BOT_ID, make_settings, user_payload
 
 
 class FakeGateway:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.core.models import ReplyKind
 from bot.core.service import Service
 from bot.core.text import parse_int
-from tests.conftest import ask
+from tests.support import ask
 
 # Every character Python calls a digit, a decimal or a numeral: "7", "٣", "²", "❶", "፩", "Ⅻ", "½".
 NUMERALS = tuple(

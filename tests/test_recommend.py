@@ -11,7 +11,7 @@ from bot.core.catalog import Catalog
 from bot.core.index import CatalogIndex
 from bot.core.recommend import Outcome, Recommender
 from bot.core.understand import Query
-from tests.conftest import make_catalog
+from tests.support import make_catalog
 
 SAD, LOW = ("sad",), ("low-energy",)
 

@@ -7,19 +7,21 @@ import random
 import re
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram.error import Forbidden
 
-from bot.adapters.telegram_adapter import COMMANDS, MENU, visible_text
+from bot.adapters.common import install_redactor
+from bot.adapters.telegram_adapter import visible_text
+from bot.core.commands import registry
+from bot.core.cooldown import Cooldown
 from bot.core.messages import t
 from bot.core.models import Reply, Request
 from bot.core.service import Service
 from bot.core.store import Store
-from tests.test_telegram_support import (
+from tests.support.telegram_kit import (
     BOT_USERNAME,
     GROUP_ID,
     OTHER_ID,
@@ -43,19 +45,6 @@ from tests.test_telegram_support import (
 STALE = t("stale_button", "en")
 
 
-def spy(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[Request]:
-    """Record the Requests the adapter hands to the core (the core still answers)."""
-    seen: list[Request] = []
-    real: Callable[[Request], Awaitable[Reply]] = service.handle
-
-    async def handle(request: Request) -> Reply:
-        seen.append(request)
-        return await real(request)
-
-    monkeypatch.setattr(service, "handle", handle)
-    return seen
-
-
 async def recommend(tg: Harness, text: str = "/recommend 3 healing songs") -> dict[str, Any]:
     await tg.feed(message_update(text))
     sent = tg.sent()
@@ -66,44 +55,59 @@ async def recommend(tg: Harness, text: str = "/recommend 3 healing songs") -> di
 # ------------------------------------------------------------------------ commands
 
 
-# (Telegram text, the core text it must become). One bot serves them all: the fixture that seeds
-# a database is what costs time in these tests.
-COMMAND_TEXT = [
-    ("/start", "help"),
-    ("/start sad_winter", "sad winter"),
-    ("/help", "help"),
-    ("/help@ostbot_test_bot", "help"),
-    ("/recommend sad songs from Goblin", "recommend sad songs from Goblin"),
-    ("/recommend", "recommend"),
-    ("/mood healing", "healing"),
-    ("/mood", "moods"),
-    ("/moods", "moods"),
-    ("/drama Goblin", "drama Goblin"),
-    ("/drama@ostbot_test_bot Goblin", "drama Goblin"),
-    ("/dramas 2", "dramas 2"),
-    ("/artist Baekhyun", "artist Baekhyun"),
-    ("/similar Stay With Me", "similar Stay With Me"),
-    ("/another", "another"),
-    ("/like 2", "like 2"),
-    ("/dislike", "dislike"),
-    ("/history", "history"),
-    ("/about", "about"),
-    ("/DRAMA Goblin", "drama Goblin"),
+# (Telegram text, the core request it must become: command, argument, text). One bot serves them
+# all: the fixture that seeds a database is what costs time in these tests.
+COMMANDS: list[tuple[str, tuple[str | None, str, str]]] = [
+    ("/start", ("help", "", "")),
+    ("/start sad_winter", (None, "", "sad winter")),  # a deep link's payload is a request
+    ("/help", ("help", "", "")),
+    ("/help@ostbot_test_bot", ("help", "", "")),
+    ("/recommend sad songs from Goblin", ("recommend", "sad songs from Goblin", "")),
+    ("/recommend", ("recommend", "", "")),
+    ("/mood healing", ("mood", "healing", "")),
+    ("/mood like", ("mood", "like", "")),  # a mood, never a 👍
+    ("/mood", ("mood", "", "")),
+    ("/moods", ("moods", "", "")),
+    ("/drama Goblin", ("drama", "Goblin", "")),
+    ("/drama@ostbot_test_bot Goblin", ("drama", "Goblin", "")),
+    ("/dramas 2", ("dramas", "2", "")),
+    ("/artist Baekhyun", ("artist", "Baekhyun", "")),
+    ("/similar Stay With Me", ("similar", "Stay With Me", "")),
+    ("/another", ("another", "", "")),
+    ("/like 2", ("like", "2", "")),
+    ("/dislike", ("dislike", "", "")),
+    ("/history", ("history", "", "")),
+    ("/about", ("about", "", "")),
+    ("/DRAMA Goblin", ("drama", "Goblin", "")),
 ]
 
 
-async def test_commands_become_core_text(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = spy(service, monkeypatch)
+async def test_commands_reach_the_core_as_commands(
+    service: Service, handled: list[Request]
+) -> None:
     async with running(service) as tg:
-        for text, _ in COMMAND_TEXT:
+        for text, _ in COMMANDS:
             before = len(tg.api.calls)
             await tg.feed(message_update(text))
             assert len(tg.api.calls) > before, f"{text!r} got no answer"
-    assert [(r.text) for r in seen] == [core for _, core in COMMAND_TEXT]
-    for request in seen:
+    assert [(r.command, r.arg, r.text) for r in handled] == [core for _, core in COMMANDS]
+    for request in handled:
         assert (request.platform, request.user_id, request.chat_id) == ("telegram", "111", "111")
         assert request.locale == "en" and request.action is None
     assert all(p["chat_id"] == USER_ID for p in tg.sent())
+
+
+async def test_mood_named_like_a_command_records_nothing(service: Service) -> None:
+    async with running(service) as tg:
+        await recommend(tg)
+        tg.clear()
+        for name in ("like", "dislike", "history", "reload"):
+            await tg.feed(message_update(f"/mood {name}"))
+    replies = [visible_text(p["text"]) for p in tg.sent()]
+    assert len(replies) == 4
+    assert all("didn't catch" in r for r in replies)  # read as moods, and none is one
+    state = await service.users.get("telegram:111")
+    assert state.feedback == {}
 
 
 async def test_start_with_a_mood_payload_recommends_that_mood(service: Service) -> None:
@@ -121,14 +125,19 @@ async def test_menu_lists_every_command_in_two_languages(service: Service) -> No
         await tg.app.post_init(tg.app)
     menus = tg.sent("setMyCommands")
     assert [m.get("language_code") for m in menus] == [None, "ko"]
+    listed = [spec.name for spec in registry().listed()]
+    descriptions = []
     for menu in menus:
         names = [c["command"] for c in menu["commands"]]
-        assert set(names) == set(MENU)
-        assert set(names) <= set(COMMANDS)  # every menu entry has a handler
+        assert names == listed  # the registry's order; reload (owners only) is not listed
         assert {"recommend", "mood", "drama", "artist", "similar", "another", "like"} <= set(names)
         for c in menu["commands"]:
             assert re.fullmatch(r"[a-z0-9_]{1,32}", c["command"])
             assert 1 <= len(c["description"]) <= 256
+        descriptions.append([c["description"] for c in menu["commands"]])
+    english, korean = descriptions
+    assert "(/drama Goblin)" in english[listed.index("drama")]
+    assert "(/drama 도깨비)" in korean[listed.index("drama")]
 
 
 async def test_a_failing_menu_does_not_stop_the_bot(service: Service) -> None:
@@ -171,25 +180,19 @@ async def test_catalog_text_is_escaped(service: Service) -> None:
     assert "<b>x</b> & <script>" in shown  # the words survive, as text
 
 
-async def test_private_free_text_is_answered(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen = spy(service, monkeypatch)
+async def test_private_free_text_is_answered(service: Service, handled: list[Request]) -> None:
     async with running(service) as tg:
         await tg.feed(message_update("sad songs from Goblin"))
-    assert [r.text for r in seen] == ["sad songs from Goblin"]
+    assert [r.text for r in handled] == ["sad songs from Goblin"]
     (reply,) = tg.sent()
     assert "Goblin" in visible_text(reply["text"])
     assert "reply_parameters" not in reply  # private chats need no quote
 
 
-async def test_korean_locale_is_passed_on(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen = spy(service, monkeypatch)
+async def test_korean_locale_is_passed_on(service: Service, handled: list[Request]) -> None:
     async with running(service) as tg:
         await tg.feed(message_update("/help", sender=user(lang="ko")))
-    assert seen[0].locale == "ko"
+    assert handled[0].locale == "ko"
     assert "추천" in tg.sent()[0]["text"]
 
 
@@ -208,8 +211,7 @@ async def test_long_replies_are_split_within_the_limit(service: Service) -> None
 # ------------------------------------------------------------------------ groups
 
 
-async def test_group_chatter_is_ignored(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = spy(service, monkeypatch)
+async def test_group_chatter_is_ignored(service: Service, handled: list[Request]) -> None:
     async with running(service) as tg:
         await tg.feed(group_update("anyone watching Goblin tonight?"))
         await tg.feed(group_update("/drama@some_other_bot Goblin"))
@@ -217,7 +219,7 @@ async def test_group_chatter_is_ignored(service: Service, monkeypatch: pytest.Mo
             group_update("@someone_else healing please", entities=[mention("@someone_else", 0)])
         )
         await tg.feed(group_update(None, sticker=sticker()))
-    assert seen == []
+    assert handled == []
     assert tg.api.calls == []
 
 
@@ -239,32 +241,27 @@ def sticker() -> dict[str, Any]:
 
 
 async def test_group_mention_is_stripped_and_quoted(
-    service: Service, monkeypatch: pytest.MonkeyPatch
+    service: Service, handled: list[Request]
 ) -> None:
-    seen = spy(service, monkeypatch)
     text = f"💖 @{BOT_USERNAME} sad songs from Goblin"
     entity = mention(f"@{BOT_USERNAME}", 3)  # the emoji is two UTF-16 units
     async with running(service) as tg:
         await tg.feed(group_update(text, entities=[entity], message_id=314))
-    assert [r.text for r in seen] == ["💖 sad songs from Goblin"]
-    assert seen[0].chat_id == str(GROUP_ID)
+    assert [r.text for r in handled] == ["💖 sad songs from Goblin"]
+    assert handled[0].chat_id == str(GROUP_ID)
     (reply,) = tg.sent()
     assert reply["chat_id"] == GROUP_ID
     assert reply["reply_parameters"]["message_id"] == 314
 
 
-async def test_group_text_mention_counts(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = spy(service, monkeypatch)
+async def test_group_text_mention_counts(service: Service, handled: list[Request]) -> None:
     entity = {"type": "text_mention", "offset": 0, "length": 6, "user": bot_user()}
     async with running(service) as tg:
         await tg.feed(group_update("OSTbot healing", entities=[entity]))
-    assert [r.text for r in seen] == ["healing"]
+    assert [r.text for r in handled] == ["healing"]
 
 
-async def test_group_reply_to_the_bot_is_answered(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen = spy(service, monkeypatch)
+async def test_group_reply_to_the_bot_is_answered(service: Service, handled: list[Request]) -> None:
     bots_message = message(
         "Here is one OST for you", chat=group_chat(), sender=bot_user(), message_id=9
     )
@@ -272,14 +269,11 @@ async def test_group_reply_to_the_bot_is_answered(
     async with running(service) as tg:
         await tg.feed(group_update("more like this but sad", reply_to_message=bots_message))
         await tg.feed(group_update("same", reply_to_message=someone))
-    assert [r.text for r in seen] == ["more like this but sad"]
+    assert [r.text for r in handled] == ["more like this but sad"]
     assert len(tg.sent()) == 1
 
 
-async def test_group_commands_and_captions_work(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen = spy(service, monkeypatch)
+async def test_group_commands_and_captions_work(service: Service, handled: list[Request]) -> None:
     caption = f"@{BOT_USERNAME} healing"
     photo = [{"file_id": "AgACAgQ", "file_unique_id": "AQAD", "width": 90, "height": 90}]
     async with running(service) as tg:
@@ -293,10 +287,10 @@ async def test_group_commands_and_captions_work(
             )
         )
         await tg.feed(group_update(f"/whatever@{BOT_USERNAME} healing"))
-    assert [r.text for r in seen] == [
-        "drama Goblin",
-        "healing",
-        f"/whatever@{BOT_USERNAME} healing",
+    assert [(r.command, r.arg, r.text) for r in handled] == [
+        ("drama", "Goblin", ""),
+        (None, "", "healing"),
+        (None, "", f"/whatever@{BOT_USERNAME} healing"),
     ]
 
 
@@ -323,33 +317,34 @@ async def test_group_history_when_the_user_never_opened_a_chat(service: Service)
     assert urls(note["reply_markup"]) == [f"https://t.me/{BOT_USERNAME}?start=history"]
 
 
-async def test_group_cooldown_limits_one_user_not_the_group(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen = spy(service, monkeypatch)
-    async with running(service, cooldown_seconds=60) as tg:
-        await tg.feed(group_update("/drama Goblin"))
-        await tg.feed(group_update("/drama Goblin"))  # the same user at once: dropped
-        await tg.feed(group_update("/drama Goblin", sender=user(OTHER_ID)))
-        await tg.feed(message_update("/drama Goblin"))  # private chats are not limited
-        await tg.feed(message_update("/drama Goblin"))
-    assert [r.user_id for r in seen] == ["111", "222", "111", "111"]
+async def test_cooldown_limits_one_user_and_says_so(service: Service) -> None:
+    service.cooldown = Cooldown(60)
+    async with running(service) as tg:
+        await tg.feed(group_update("/recommend healing"))
+        await tg.feed(group_update("/recommend sad", message_id=43))  # the same user at once
+        await tg.feed(group_update("/recommend sad", sender=user(OTHER_ID)))
+        await tg.feed(group_update("/drama Goblin"))  # not rate limited
+        await tg.feed(message_update("/another"))  # the same user elsewhere: still one user
+    first, slow, other, drama, again = tg.sent()
+    # Never a silent drop: the spammer is told how long to wait, in reply to their message.
+    assert "try again in 60 s" in visible_text(slow["text"])
+    assert slow["reply_parameters"]["message_id"] == 43
+    assert "try again in" in visible_text(again["text"]) and again["chat_id"] == USER_ID
+    assert callback_data(first["reply_markup"]) and callback_data(other["reply_markup"])
+    assert "Goblin" in visible_text(drama["text"])
 
 
 # ------------------------------------------------------------------ odd updates
 
 
-async def test_edited_messages_are_ignored(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen = spy(service, monkeypatch)
+async def test_edited_messages_are_ignored(service: Service, handled: list[Request]) -> None:
     edited = message("/drama Goblin", edit_date=1_700_000_100)
     async with running(service) as tg:
         await tg.feed({"update_id": 1, "edited_message": edited})
         await tg.feed(
             {"update_id": 2, "edited_message": {**edited, "text": "healing", "entities": []}}
         )
-    assert seen == [] and tg.api.calls == []
+    assert handled == [] and tg.api.calls == []
 
 
 async def test_sticker_or_photo_in_private_gets_the_core_hint(service: Service) -> None:
@@ -545,10 +540,7 @@ ODD_QUERIES = [
 ]
 
 
-async def test_inline_odd_queries_do_not_crash(
-    service: Service, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen = spy(service, monkeypatch)
+async def test_inline_odd_queries_do_not_crash(service: Service, handled: list[Request]) -> None:
     async with running(service) as tg:
         for query in ODD_QUERIES:
             await tg.feed(inline_update(query))
@@ -560,7 +552,8 @@ async def test_inline_odd_queries_do_not_crash(
             check_html(r["input_message_content"]["message_text"])
         if not query.strip():
             assert answer["results"], "an empty query offers a few picks"
-    assert all(r.preview for r in seen)  # always a recommendation, never a command
+    assert handled == []  # previews are suggestions: no command ever runs from one
+    assert (await service.users.get("telegram:111")).last_query is None
 
 
 async def test_inline_results_can_be_liked(service: Service) -> None:
@@ -584,13 +577,11 @@ async def test_inline_results_can_be_liked(service: Service) -> None:
 async def test_errors_are_logged_without_the_token(
     service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.adapters.telegram_adapter import Redactor, install_redactor
-
     async def broken(request: Request) -> Reply:
         raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage exploded")
 
     monkeypatch.setattr(service, "handle", broken)
-    undo = install_redactor(Redactor([TOKEN]))
+    undo = install_redactor([TOKEN])
     try:
         with caplog.at_level(logging.INFO):
             async with running(service) as tg:

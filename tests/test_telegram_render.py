@@ -22,9 +22,9 @@ from bot.adapters.telegram_adapter import (
     utf16_len,
     visible_text,
 )
-from bot.core.models import Action, Card, Drama, Link, Reply, ReplyKind, Track
+from bot.core.models import Action, Card, Link, Reply, ReplyKind, Suggestion, Track
 from bot.core.service import Service
-from tests.test_telegram_support import (
+from tests.support.telegram_kit import (
     USER_ID,
     callback_data,
     check_html,
@@ -62,9 +62,11 @@ def card(title: str, reason: str = "sad", artist: str = "Ailee", drama: str = "G
     tr = track(title, artist, drama)
     return Card(
         track=tr,
-        drama=Drama(title=drama, title_ko="<도깨비>", year=2016),
+        title=f"{title} (눈)",
+        artist=f"{artist} (<에일리>)",
+        drama=f"{drama} · <도깨비> (2016)",
+        tags=("sad",),
         reason=reason,
-        matched=("sad",),
         links=(
             Link("YouTube", "https://www.youtube.com/results?search_query=x"),
             Link("<evil>", "javascript:alert(1)"),  # not a web URL: never a button
@@ -73,7 +75,6 @@ def card(title: str, reason: str = "sad", artist: str = "Ailee", drama: str = "G
             Action(f"like:{tr.key}", "👍", "like"),
             Action(f"dislike:{tr.key}", "👎", "dislike"),
         ),
-        artist_ko="<에일리>",
     )
 
 
@@ -174,7 +175,7 @@ def test_cards_look_right() -> None:
     assert chunk.splitlines() == [
         "Here is one &lt;sad&gt; OST",
         "",
-        "<b>1. Beautiful &amp; &lt;Sad&gt;</b> (눈) — Ailee (&lt;에일리&gt;)",
+        "<b>1. Beautiful &amp; &lt;Sad&gt; (눈)</b> — Ailee (&lt;에일리&gt;)",
         "<i>Goblin · &lt;도깨비&gt; (2016)</i> · sad",
         "Why: sad",
         "",
@@ -202,7 +203,8 @@ def test_keyboard_layout() -> None:
 
 
 def test_inline_results_are_single_valid_cards() -> None:
-    results = inline_results(reply("intro", (card("A <b>"), card("B"))))
+    cards = (card("A <b>"), card("B"))
+    results = inline_results([Suggestion(f"{c.track.title} — Ailee", "x", c) for c in cards])
     assert [r.title for r in results] == ["A <b> — Ailee", "B — Ailee"]
     for r in results:
         content = r.input_message_content

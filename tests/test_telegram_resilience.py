@@ -11,10 +11,11 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot.adapters import common
 from bot.adapters import telegram_adapter as tga
 from bot.config import Settings
 from bot.core.service import Service
-from tests.test_telegram_support import (
+from tests.support.telegram_kit import (
     TOKEN,
     USER_ID,
     FakeBotAPI,
@@ -110,7 +111,7 @@ async def test_callback_answers_and_inline_answers_are_retried_too(
     async with running(service) as tg:
         tg.api.fail("answerCallbackQuery", BAD_GATEWAY)
         tg.api.fail("answerInlineQuery", TOO_MANY, BAD_GATEWAY)
-        from tests.test_telegram_support import callback_update, inline_update
+        from tests.support.telegram_kit import callback_update, inline_update
 
         await tg.feed(callback_update("like:ffffffffffff"))
         await tg.feed(inline_update("healing"))
@@ -159,7 +160,7 @@ async def test_a_blocked_user_is_not_an_endless_retry(
 async def test_an_expired_button_press_is_not_an_error(
     service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tests.test_telegram_support import callback_update
+    from tests.support.telegram_kit import callback_update
 
     too_old = (
         400,
@@ -218,7 +219,7 @@ def test_redactor_scrubs_messages_arguments_and_tracebacks(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     secret = TOKEN.split(":")[1]
-    undo = tga.install_redactor(tga.Redactor([TOKEN]))
+    undo = common.install_redactor([TOKEN])
     try:
         with caplog.at_level(logging.DEBUG):
             logging.getLogger("httpx").info(
@@ -229,7 +230,7 @@ def test_redactor_scrubs_messages_arguments_and_tracebacks(
                 raise httpx.ConnectError(f"https://api.telegram.org/bot{TOKEN}/getMe")
             except httpx.ConnectError:
                 logging.getLogger("telegram.ext.Application").exception("no network")
-            logging.getLogger("somewhere.else").warning("token %s", TOKEN)  # via root handlers
+            logging.getLogger("somewhere.else").warning("token %s", TOKEN)  # any logger at all
     finally:
         undo()
     text = caplog.text
@@ -240,7 +241,7 @@ def test_redactor_scrubs_messages_arguments_and_tracebacks(
 
 
 def test_redactor_undo_removes_the_filter(caplog: pytest.LogCaptureFixture) -> None:
-    undo = tga.install_redactor(tga.Redactor([TOKEN]))
+    undo = common.install_redactor([TOKEN])
     undo()
     with caplog.at_level(logging.INFO):
         logging.getLogger("httpx").info("token %s", TOKEN)
@@ -248,7 +249,7 @@ def test_redactor_undo_removes_the_filter(caplog: pytest.LogCaptureFixture) -> N
 
 
 def test_redactor_ignores_short_or_empty_secrets() -> None:
-    redactor = tga.Redactor(["", "a:b"])
+    redactor = common.Redactor(["", "a:b"])
     assert redactor.redact("a:b and b") == "a:b and b"  # nothing that would shred logs
 
 
@@ -279,12 +280,14 @@ async def test_serve_polls_answers_and_stops_cleanly(
     api = FakeBotAPI()
     patch_build(monkeypatch, api)
     stop = asyncio.Event()
+    undo = common.install_redactor(common.secrets_of(settings()))  # as `ostbot` does at start
     with caplog.at_level(logging.DEBUG):
         task = asyncio.create_task(tga.serve(service, settings(), stop))
         await api.updates.put(message_update("/drama Goblin"))
         await wait_for(lambda: bool(api.sent()))
         stop.set()
         await asyncio.wait_for(task, 5)
+    undo()
     methods = api.methods()
     assert methods[0] == "getMe"
     assert "setMyCommands" in methods  # post_init ran although start() does not call it
@@ -296,13 +299,7 @@ async def test_serve_polls_answers_and_stops_cleanly(
     await asyncio.sleep(0.1)
     assert len(api.attempts) == after  # polling really stopped
     assert TOKEN.split(":")[1] not in caplog.text  # PTB logs its URL at DEBUG
-    assert not _redactors()  # serve() took its filters away again
-
-
-def _redactors() -> list[object]:
-    holders: list[logging.Filterer] = [logging.getLogger(n) for n in ("httpx", "telegram")]
-    holders += logging.getLogger().handlers
-    return [f for h in holders for f in h.filters if isinstance(f, tga.Redactor)]
+    assert "[REDACTED]" in caplog.text  # it did log it: the redactor is what kept it out
 
 
 async def test_serve_waits_out_an_outage_at_startup(
@@ -311,7 +308,7 @@ async def test_serve_waits_out_an_outage_at_startup(
     api = FakeBotAPI()
     api.fail("getMe", BAD_GATEWAY, httpx.ConnectError("network unreachable"))
     patch_build(monkeypatch, api)
-    monkeypatch.setattr(tga, "STARTUP_BACKOFF", (0.01, 0.02))
+    monkeypatch.setattr(common, "STARTUP_BACKOFF", (0.01, 0.02))
     stop = asyncio.Event()
     task = asyncio.create_task(tga.serve(service, settings(), stop))
     await wait_for(lambda: any(c.method == "getUpdates" for c in api.calls))
@@ -388,3 +385,29 @@ async def test_webhook_mode_passes_the_settings_on(
     assert seen["secret_token"] == "s3cret-Token_value"
     assert (seen["listen"], seen["port"]) == ("0.0.0.0", 8443)  # noqa: S104
     assert set(seen["allowed_updates"]) == set(tga.ALLOWED_UPDATES)
+
+
+def test_redactor_covers_uncaught_exceptions_and_other_threads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+    import threading
+
+    undo = common.install_redactor([TOKEN])
+    try:
+        try:
+            raise RuntimeError(f"GET https://api.telegram.org/bot{TOKEN}/getMe failed")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+
+        def crash() -> None:
+            raise ValueError(f"token={TOKEN}")
+
+        thread = threading.Thread(target=crash)
+        thread.start()
+        thread.join()
+    finally:
+        undo()
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err and "ValueError" in err
+    assert TOKEN.split(":")[1] not in err and err.count("[REDACTED]") >= 2

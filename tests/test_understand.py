@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.commands import Command, registry
 from bot.core.index import CatalogIndex
+from bot.core.lexicon import lexicon
 from bot.core.understand import MAX_COUNT, Parser
 
 
@@ -143,25 +145,40 @@ def test_nonsense_is_unknown_not_a_guess(parser: Parser) -> None:
         ("dislike", "dislike", ""),
         ("history", "history", ""),
         ("about", "about", ""),
-        ("", "empty", ""),
-        ("@ostbot", "empty", ""),
+        ("다른 드라마", "recommend", "다른 드라마"),  # "a different drama": a request
+        ("another sad one", "another", ""),
+        ("help me please", "help", ""),  # a command that takes nothing ignores the rest
+        ("like Stay With Me", "like", "Stay With Me"),
+        ("mood healing", "mood", "healing"),
+        ("mood like", "mood", "like"),  # the argument is a mood, whatever it looks like
+        ("moods", "moods", ""),
+        ("3 sad songs", "recommend", "3 sad songs"),
+        ("recommend", "recommend", ""),
+        ("drama", "drama", ""),  # the missing name is the service's to point out
     ],
 )
 def test_commands(parser: Parser, text: str, name: str, arg: str) -> None:
-    cmd = parser.parse(text)
-    assert (cmd.name, cmd.arg) == (name, arg)
+    assert parser.parse(text) == Command(name, arg)
 
 
-def test_mood_command_with_a_name_is_a_request(parser: Parser) -> None:
-    cmd = parser.parse("mood healing")
-    assert cmd.name == "recommend" and cmd.query is not None
-    assert cmd.query.tags == ("healing",)
+@pytest.mark.parametrize("text", ["", "   ", "@ostbot", "@ostbot @someone"])
+def test_nothing_said_is_no_command(parser: Parser, text: str) -> None:
+    assert parser.parse(text) is None
 
 
 def test_mention_prefix_is_ignored(parser: Parser) -> None:
     cmd = parser.parse("@ostbot recommend a healing OST")
-    assert cmd.name == "recommend" and cmd.query is not None
-    assert cmd.query.tags == ("healing",)
+    assert cmd == Command("recommend", "a healing OST")
+    assert parser.query(cmd.arg).tags == ("healing",)
+
+
+def test_every_command_word_in_either_language_calls_its_command(parser: Parser) -> None:
+    for spec in registry():
+        for word in spec.words:
+            found = parser.parse(f"{word} Goblin")
+            assert found is not None and found.name in (spec.name, "recommend"), word
+            if word not in lexicon().openers:
+                assert found.name == spec.name, word
 
 
 def test_query_round_trips_through_json(parser: Parser) -> None:

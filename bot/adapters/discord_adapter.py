@@ -1,8 +1,10 @@
 """The Discord adapter: Discord events in, core `Request`s out; core `Reply`s in, messages out.
 
-No command logic lives here. Slash commands, button presses, mentions and direct messages are
-translated into `Request`s for `Service.handle`, and the `Reply` is rendered as embeds (one per
-track card) with buttons, or as plain text where the bot may not post embeds.
+No command logic lives here. The slash commands are generated from the core's registry (with
+Korean descriptions through discord.py's translator); slash commands, button presses, mentions
+and direct messages are translated into `Request`s for `Service.handle`, autocomplete asks
+`Service.suggest`, and the `Reply` is rendered as embeds (one per track card) with buttons, or
+as plain text where the bot may not post embeds. Who may see a reply is the core's call.
 
 Everything sent passes `allowed_mentions=none`, and all catalog and user text is escaped, so
 nothing the bot says can ping @everyone, a role or a user.
@@ -11,9 +13,7 @@ nothing the bot says can ping @everyone, a role or a user.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -24,16 +24,14 @@ import aiohttp
 import discord
 from discord import app_commands
 from discord.utils import MISSING
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
 
-from bot.adapters.common import Cooldown, split_text
+from bot.adapters.common import clip, is_web_url, keep_trying, split_text
 from bot.config import Settings
-from bot.core.index import CatalogIndex
-from bot.core.messages import locale_of, t
-from bot.core.models import Card, Platform, Reply, ReplyKind, Request, Track
+from bot.core.commands import Arg, Said, Spec
+from bot.core.messages import locale_of, reply_locale, t
+from bot.core.models import Card, Platform, Reply, Request, Suggestion, Visibility, user_key
 from bot.core.render import render_plain
-from bot.core.service import Service, pick_locale
+from bot.core.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +41,6 @@ CONTENT_LIMIT = 2000
 EMBEDS_PER_MESSAGE = 10
 EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4096
-EMBED_FIELDS = 25
-FIELD_NAME = 256
-FIELD_VALUE = 1024
 FOOTER_TEXT = 2048
 EMBED_TOTAL = 6000
 EMBED_URL = 2048
@@ -56,13 +51,13 @@ BUTTON_LABEL = 80
 BUTTON_URL = 512
 CHOICES = 25
 CHOICE_TEXT = 100
+OPTION_TEXT = 500  # the longest argument a slash command takes (the core reads 500 characters)
 
 # Ours, not Discord's: an absurdly long reply is cut rather than flooding a channel.
 MAX_MESSAGES = 5
 # Answer directly when the core is this quick; otherwise defer first. Discord allows 3 s for
 # the first response, and that includes the network round trip.
 DEFER_AFTER = 1.5
-STARTUP_BACKOFF = (1.0, 60.0)  # first and longest wait while Discord is unreachable
 
 NO_MENTIONS = discord.AllowedMentions.none()
 # discord.py reads command annotations at runtime, so this alias must live at module level.
@@ -72,11 +67,6 @@ ACTION_TEMPLATE = r"(?P<action>(?:more|like|dislike):.{0,95})"
 _ACTION_ID = re.compile(ACTION_TEMPLATE)
 
 # ---------------------------------------------------------------------- text safety
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut to `limit` characters with an ellipsis; Discord rejects rather than truncates."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def safe(text: str) -> str:
@@ -110,31 +100,19 @@ class Outgoing:
     view: discord.ui.View | None = None
 
 
-def title_of(track: Track) -> str:
-    if track.title_ko and track.title_ko != track.title:
-        return f"{track.title} ({track.title_ko})"
-    return track.title
-
-
-def card_embed(n: int, card: Card, locale: str) -> discord.Embed:
-    tr = card.track
-    url = next((link.url for link in card.links if _usable_url(link.url, EMBED_URL)), None)
+def card_embed(n: int, card: Card) -> discord.Embed:
+    locale = card.locale
+    url = next((link.url for link in card.links if is_web_url(link.url, EMBED_URL)), None)
     embed = discord.Embed(
-        title=field_text(f"{n}. {title_of(tr)}", EMBED_TITLE), url=url, colour=COLOUR
+        title=field_text(f"{n}. {card.title}", EMBED_TITLE), url=url, colour=COLOUR
     )
-    artist = f"{tr.artist} ({card.artist_ko})" if card.artist_ko else tr.artist
-    drama = tr.drama
-    if card.drama and card.drama.title_ko and card.drama.title_ko != tr.drama:
-        drama += f" · {card.drama.title_ko}"
     # Short, inline facts first; the reason can be long, so it gets the full width.
-    embed.add_field(name=t("label_artist", locale), value=field_text(artist, 256), inline=True)
-    embed.add_field(
-        name=t("label_drama", locale), value=field_text(f"{drama} ({tr.year})", 256), inline=True
-    )
-    if card.labels:
+    embed.add_field(name=t("label_artist", locale), value=field_text(card.artist, 256), inline=True)
+    embed.add_field(name=t("label_drama", locale), value=field_text(card.drama, 256), inline=True)
+    if card.tags:
         embed.add_field(
             name=t("label_tags", locale),
-            value=field_text(", ".join(card.labels), 512),
+            value=field_text(", ".join(card.tags), 512),
             inline=False,
         )
     if card.reason:
@@ -156,7 +134,7 @@ def pack(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
 
 
 def card_messages(reply: Reply) -> list[Outgoing]:
-    embeds = [card_embed(n, card, reply.locale) for n, card in enumerate(reply.cards, 1)]
+    embeds = [card_embed(n, card) for n, card in enumerate(reply.cards, 1)]
     if reply.footer:
         embeds[-1].set_footer(text=clip(safe(reply.footer), FOOTER_TEXT))
     texts = split_text(safe(reply.text), CONTENT_LIMIT) if reply.text else []
@@ -237,7 +215,7 @@ def button_layout(reply: Reply) -> list[list[ButtonSpec]]:
         row += [
             ButtonSpec(clip(link.label, BUTTON_LABEL) or "▶", url=link.url)
             for link in card.links
-            if _usable_url(link.url, BUTTON_URL)
+            if is_web_url(link.url, BUTTON_URL)
         ]
         track_rows.append(row)
     extra = [
@@ -268,10 +246,6 @@ def _routable(action_id: str) -> bool:
         return True
     log.warning("discord: leaving out a button with an unroutable id %r", action_id[:120])
     return False
-
-
-def _usable_url(url: str, limit: int) -> bool:
-    return url.startswith(("https://", "http://")) and len(url) <= limit
 
 
 def _chunks(items: list[ButtonSpec]) -> list[list[ButtonSpec]]:
@@ -330,105 +304,12 @@ class ActionButton(
 # --------------------------------------------------------------------- autocomplete
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
-    label: str
-    value: str
-    keys: tuple[str, ...]  # what a user might type: English and Hangul names, synonyms
-
-
-class Completer:
-    """Fuzzy autocomplete over catalog names, rebuilt whenever the catalog is reloaded."""
-
-    def __init__(self) -> None:
-        self._index: CatalogIndex | None = None
-        self._options: dict[str, list[Option]] = {}
-        self._keys: dict[str, list[tuple[str, int]]] = {}
-
-    def complete(self, index: CatalogIndex, kind: str, current: str) -> list[Option]:
-        if index is not self._index:
-            self._build(index)
-        options = self._options[kind]
-        query = current.strip()
-        if not query:
-            return options[:CHOICES]
-        keys = self._keys[kind]
-        hits = process.extract(
-            query,
-            [k for k, _ in keys],
-            scorer=fuzz.WRatio,
-            processor=default_process,
-            limit=CHOICES * 4,
-            score_cutoff=50,
-        )
-        chosen: list[Option] = []
-        seen: set[str] = set()
-        for _, _, pos in hits:
-            option = options[keys[pos][1]]
-            if option.value not in seen:
-                seen.add(option.value)
-                chosen.append(option)
-            if len(chosen) == CHOICES:
-                break
-        return chosen
-
-    def _build(self, index: CatalogIndex) -> None:
-        vocab = index.vocabulary
-        moods = [
-            Option(
-                _choice_text(
-                    f"{tag.name} ({tag.label_ko})" + (f" — {tag.means}" if tag.means else "")
-                ),
-                tag.name,
-                (tag.name, tag.label_ko, *tag.en, *tag.ko),
-            )
-            for kind in ("mood", "energy", "season", "scene")
-            for tag in vocab.of_kind(kind)
-        ]
-        dramas = [
-            Option(
-                _choice_text(f"{d.title} ({d.title_ko}, {d.year})"),
-                d.title,
-                (d.title, d.title_ko, *d.aliases),
-            )
-            for d in sorted(index.dramas.values(), key=lambda d: (-d.year, d.title))
-        ]
-        tracks = _track_options(index.tracks)
-        self._options = {"mood": moods, "drama": dramas, "track": tracks}
-        self._keys = {
-            kind: [(key, i) for i, opt in enumerate(opts) for key in opt.keys if key]
-            for kind, opts in self._options.items()
-        }
-        self._index = index
-
-
-def _track_options(tracks: Sequence[Track]) -> list[Option]:
-    """One choice per title: the core is asked by title, so songs sharing one are one choice."""
-    by_title: dict[str, list[Track]] = {}
-    for tr in sorted(tracks, key=lambda tr: (-tr.year, tr.title)):
-        by_title.setdefault(tr.title.casefold(), []).append(tr)
-    options = []
-    for same in by_title.values():
-        tr = same[0]
-        if len(same) == 1:
-            label = f"{title_of(tr)} — {tr.artist} · {tr.drama}"
-        else:
-            label = f"{tr.title} — " + " / ".join(f"{x.artist} ({x.drama})" for x in same)
-        keys = tuple(k for x in same for k in (x.title, x.title_ko or "", *x.aliases))
-        options.append(Option(_choice_text(label), tr.title, keys))
-    return options
-
-
-def _choice_text(text: str) -> str:
-    return clip(" ".join(text.split()), CHOICE_TEXT) or "…"
-
-
-def choices(options: list[Option]) -> list[app_commands.Choice[str]]:
+def choices(suggestions: Sequence[Suggestion]) -> list[app_commands.Choice[str]]:
     # A value longer than Discord allows cannot be offered intact; the name can be clipped.
     return [
-        app_commands.Choice(name=o.label, value=o.value)
-        for o in options
-        if 0 < len(o.value) <= CHOICE_TEXT
+        app_commands.Choice(name=clip(" ".join(s.label.split()), CHOICE_TEXT) or "…", value=s.value)
+        for s in suggestions
+        if 0 < len(s.value) <= CHOICE_TEXT
     ][:CHOICES]
 
 
@@ -462,17 +343,9 @@ def addressed_text(message: discord.Message, me: discord.abc.User) -> str | None
 class DiscordAdapter:
     """Turns Discord events into core requests and sends the rendered replies."""
 
-    def __init__(
-        self,
-        service: Service,
-        *,
-        cooldown_seconds: float = 2.0,
-        defer_after: float = DEFER_AFTER,
-    ) -> None:
+    def __init__(self, service: Service, *, defer_after: float = DEFER_AFTER) -> None:
         self.service = service
-        self.cooldown = Cooldown(cooldown_seconds)
         self.defer_after = defer_after
-        self.completer = Completer()
 
     # ------------------------------------------------------------ messages
 
@@ -480,28 +353,24 @@ class DiscordAdapter:
         text = addressed_text(message, me)
         if text is None:
             return
-        locale = pick_locale(text, None)
         try:
-            wait = self.cooldown.remaining(f"discord:{message.author.id}")
-            if wait > 0:
-                outgoing = [Outgoing(content=t("slow_wait", locale, n=math.ceil(wait)))]
+            request = Request(
+                platform=Platform.DISCORD,
+                user_id=str(message.author.id),
+                chat_id=str(message.channel.id),
+                text=text,
+            )
+            reply = await self.service.handle(request)
+            if reply.private and message.guild is not None:
+                # A channel has no "only you" messages: point to the slash command instead.
+                note = t("private_in_channel", reply.locale, command=reply.command)
+                outgoing = [Outgoing(content=safe(note))]
             else:
-                request = Request(
-                    platform=Platform.DISCORD,
-                    user_id=str(message.author.id),
-                    chat_id=str(message.channel.id),
-                    text=text,
-                )
-                reply = await self.service.handle(request)
-                if reply.private and message.guild is not None:
-                    # A channel has no "only you" messages; never show history to everyone.
-                    outgoing = [Outgoing(content=t("history_is_private", reply.locale))]
-                else:
-                    outgoing = render(reply, rich=_can_embed(message))
+                outgoing = render(reply, rich=_can_embed(message))
             await self._send_to_channel(message, outgoing)
         except Exception:
             log.exception("discord: failed to answer message %s", message.id)
-            await self._apologise_in_channel(message, locale)
+            await self._apologise_in_channel(message, reply_locale(text, None))
 
     async def _send_to_channel(self, message: discord.Message, outgoing: list[Outgoing]) -> None:
         reference = message.to_reference(fail_if_not_exists=False)
@@ -524,42 +393,21 @@ class DiscordAdapter:
     # -------------------------------------------------------- interactions
 
     async def on_command(
-        self,
-        interaction: discord.Interaction[discord.Client],
-        text: str,
-        *,
-        private: bool = False,
-        limited: bool = False,
+        self, interaction: discord.Interaction[discord.Client], name: str, arg: str = ""
     ) -> None:
-        """A slash command: `text` is the core command it stands for."""
-        locale = locale_of(interaction.locale.value)
+        """A slash command: the registry command `name` with its argument, as typed."""
         try:
-            wait = self.cooldown.remaining(f"discord:{interaction.user.id}") if limited else 0.0
-            if wait > 0:
-                slow = [Outgoing(content=t("slow_wait", locale, n=math.ceil(wait)))]
-                await self._respond(interaction, slow, ephemeral=True)
-                return
-            await self._answer(interaction, self._request(interaction, text=text), private=private)
+            await self._answer(interaction, self._request(interaction, command=name, arg=arg))
         except Exception:
-            log.exception("discord: failed to answer /%s", _command_name(interaction))
+            log.exception("discord: failed to answer /%s", name)
             await self.apologise(interaction)
 
     async def on_button(
         self, interaction: discord.Interaction[discord.Client], action: str
     ) -> None:
         """A button press: the custom_id goes to the core as it is."""
-        more = action.startswith("more:")
         try:
-            wait = self.cooldown.remaining(f"discord:{interaction.user.id}") if more else 0.0
-            if wait > 0:
-                locale = locale_of(interaction.locale.value)
-                slow = [Outgoing(content=t("slow_wait", locale, n=math.ceil(wait)))]
-                await self._respond(interaction, slow, ephemeral=True)
-                return
-            # Feedback and "that button is stale" only matter to whoever pressed.
-            await self._answer(
-                interaction, self._request(interaction, action=action), private=not more, quiet=True
-            )
+            await self._answer(interaction, self._request(interaction, action=action))
         except Exception:
             log.exception("discord: failed to answer button %r", action)
             await self.apologise(interaction)
@@ -568,41 +416,39 @@ class DiscordAdapter:
         self,
         interaction: discord.Interaction[discord.Client],
         *,
-        text: str = "",
+        command: str | None = None,
+        arg: str = "",
         action: str | None = None,
     ) -> Request:
         return Request(
             platform=Platform.DISCORD,
             user_id=str(interaction.user.id),
             chat_id=str(interaction.channel_id or interaction.user.id),
-            text=text,
             locale=interaction.locale.value or None,
+            command=command,
+            arg=arg,
             action=action,
         )
 
     async def _answer(
-        self,
-        interaction: discord.Interaction[discord.Client],
-        request: Request,
-        *,
-        private: bool,
-        quiet: bool = False,
+        self, interaction: discord.Interaction[discord.Client], request: Request
     ) -> None:
-        reply = await self._handle_in_time(interaction, request, private=private)
-        ephemeral = (
-            private or reply.private or (quiet and reply.kind is not ReplyKind.RECOMMENDATION)
-        )
+        reply = await self._handle_in_time(interaction, request)
         await self._respond(
-            interaction, render(reply, rich=_can_embed(interaction)), ephemeral=ephemeral
+            interaction,
+            render(reply, rich=_can_embed(interaction)),
+            ephemeral=reply.visibility is not Visibility.PUBLIC,
         )
 
     async def _handle_in_time(
-        self, interaction: discord.Interaction[discord.Client], request: Request, *, private: bool
+        self, interaction: discord.Interaction[discord.Client], request: Request
     ) -> Reply:
-        """Ask the core; defer the interaction if it has not answered quickly."""
+        """Ask the core; defer the interaction if it has not answered quickly (privately when
+        the reply will be private: a deferral decides who sees the answer)."""
         task = asyncio.ensure_future(self.service.handle(request))
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
+            private = self.service.audience(request) is not Visibility.PUBLIC
             try:
                 await interaction.response.defer(thinking=True, ephemeral=private)
             except discord.HTTPException:
@@ -651,12 +497,21 @@ class DiscordAdapter:
 
     # -------------------------------------------------------- autocomplete
 
-    def complete(self, kind: str, current: str) -> list[app_commands.Choice[str]]:
+    async def complete(
+        self, interaction: discord.Interaction[discord.Client], kind: Arg, current: str
+    ) -> list[app_commands.Choice[str]]:
         try:
-            return choices(self.completer.complete(self.service.index, kind, current))
+            suggestions = await self.service.suggest(
+                kind,
+                current,
+                interaction.locale.value or None,
+                user=user_key(Platform.DISCORD, interaction.user.id),
+                limit=CHOICES,
+            )
         except Exception:
-            log.exception("discord: autocomplete failed for %s %r", kind, current)
+            log.exception("discord: autocomplete failed for %s %r", kind, current[:100])
             return []
+        return choices(suggestions)
 
 
 def _can_embed(source: discord.Message | discord.Interaction[discord.Client]) -> bool:
@@ -691,75 +546,69 @@ class OstTree(app_commands.CommandTree[discord.Client]):
         await self.adapter.apologise(interaction)
 
 
+class Translator(app_commands.Translator):
+    """Korean descriptions for Korean clients: each registry text carries its Korean form."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale is discord.Locale.korean:
+            korean = string.extras.get("ko")
+            return korean if isinstance(korean, str) else None
+        return None
+
+
+def localised(said: Said) -> app_commands.locale_str:
+    return app_commands.locale_str(said.en, ko=said.ko)
+
+
 def add_commands(tree: app_commands.CommandTree[discord.Client], adapter: DiscordAdapter) -> None:
-    """Every core command as a slash command; each only builds the text the core reads."""
+    """Every command of the service's registry as a slash command; each passes its argument on."""
+    for spec in adapter.service.commands:
+        tree.add_command(slash_command(spec, adapter))
 
-    @tree.command(name="recommend", description="Recommend K-drama OSTs for what you describe")
-    @app_commands.describe(text='e.g. "healing songs from 2016", "sad Goblin OST", "힐링 OST"')
-    async def recommend(interaction: Interaction, text: app_commands.Range[str, 1, 500]) -> None:
-        await adapter.on_command(interaction, f"recommend {text}", limited=True)
 
-    @tree.command(name="mood", description="OSTs for a mood")
-    @app_commands.describe(name="a mood such as healing, sad, romantic, 설렘")
-    async def mood(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
-        # "mood X" rather than "X": a mood typed as "help" or "history" stays a mood request.
-        await adapter.on_command(interaction, f"mood {name}", limited=True)
+def slash_command(spec: Spec, adapter: DiscordAdapter) -> app_commands.Command[Any, Any, None]:
+    name = spec.name
+    if spec.arg is Arg.NONE:
 
-    @tree.command(name="drama", description="The soundtrack of one drama")
-    @app_commands.describe(name="the drama's title, in English or Korean")
-    async def drama(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
-        await adapter.on_command(interaction, f"drama {name}")
+        async def bare(interaction: Interaction) -> None:
+            await adapter.on_command(interaction, name)
 
-    @tree.command(name="similar", description="OSTs that sound like a song you name")
-    @app_commands.describe(track="a song title")
-    async def similar(interaction: Interaction, track: app_commands.Range[str, 1, 200]) -> None:
-        await adapter.on_command(interaction, f"similar {track}", limited=True)
+        return app_commands.Command(name=name, description=localised(spec.summary), callback=bare)
 
-    @tree.command(name="artist", description="OSTs sung by an artist")
-    @app_commands.describe(name="an artist or group")
-    async def artist(interaction: Interaction, name: app_commands.Range[str, 1, 200]) -> None:
-        await adapter.on_command(interaction, f"artist {name}")
+    if spec.optional:
 
-    @tree.command(name="moods", description="The moods I know")
-    async def moods(interaction: Interaction) -> None:
-        await adapter.on_command(interaction, "moods")
+        async def run(
+            interaction: Interaction, value: app_commands.Range[str, 0, OPTION_TEXT] = ""
+        ) -> None:
+            await adapter.on_command(interaction, name, value)
 
-    @tree.command(name="history", description="What I recommended to you lately (only you see it)")
-    async def history(interaction: Interaction) -> None:
-        await adapter.on_command(interaction, "history", private=True)
+    else:
 
-    @tree.command(name="dramas", description="Every drama in the catalog")
-    @app_commands.describe(page="a page number, a year or a network (e.g. 2, 2016, tvN)")
-    async def dramas(interaction: Interaction, page: app_commands.Range[str, 0, 20] = "") -> None:
-        await adapter.on_command(interaction, f"dramas {page}".strip())
+        async def run(  # type: ignore[misc]  # the same callback, with a required argument
+            interaction: Interaction, value: app_commands.Range[str, 1, OPTION_TEXT]
+        ) -> None:
+            await adapter.on_command(interaction, name, value)
 
-    @tree.command(name="another", description="The next pick for your last request")
-    async def another(interaction: Interaction) -> None:
-        await adapter.on_command(interaction, "another", limited=True)
+    command: app_commands.Command[Any, Any, None] = app_commands.Command(
+        name=name, description=localised(spec.summary), callback=run
+    )
+    app_commands.rename(value=spec.arg.option)(command)
+    app_commands.describe(value=localised(spec.about_arg))(command)
+    if spec.arg.completes:
+        kind = spec.arg
 
-    @tree.command(name="help", description="How to ask me for OSTs")
-    async def help_(interaction: Interaction) -> None:
-        await adapter.on_command(interaction, "help")
+        async def complete(
+            interaction: Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return await adapter.complete(interaction, kind, current)
 
-    @tree.command(name="about", description="What is in the catalog")
-    async def about(interaction: Interaction) -> None:
-        await adapter.on_command(interaction, "about")
-
-    @tree.command(name="reload", description="Reload the catalog (bot owners only)")
-    async def reload(interaction: Interaction) -> None:
-        await adapter.on_command(interaction, "reload", private=True)
-
-    @mood.autocomplete("name")
-    async def mood_names(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return adapter.complete("mood", current)
-
-    @drama.autocomplete("name")
-    async def drama_names(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return adapter.complete("drama", current)
-
-    @similar.autocomplete("track")
-    async def track_names(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return adapter.complete("track", current)
+        command.autocomplete("value")(complete)
+    return command
 
 
 # ---------------------------------------------------------------------------- client
@@ -771,15 +620,14 @@ class OstClient(discord.Client):
     ) -> None:
         # Default intents: no privileged message-content intent (mentions and DMs suffice).
         super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS)
-        self.adapter = DiscordAdapter(
-            service, cooldown_seconds=settings.cooldown_seconds, defer_after=defer_after
-        )
+        self.adapter = DiscordAdapter(service, defer_after=defer_after)
         self.guild_id = settings.discord_guild_id
         self.tree = OstTree(self)
         add_commands(self.tree, self.adapter)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
+        await self.tree.set_translator(Translator())
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -816,16 +664,16 @@ async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> No
     token = settings.discord_token.get_secret_value()
     # ostbot never joins voice; discord.py's "voice will NOT be supported" warnings are noise.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-    delay, longest = STARTUP_BACKOFF
-    while not stop.is_set():
-        try:
-            await _run_client(OstClient(service, settings), token, stop)
-            return
-        except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
-            log.warning("Discord unreachable (%s); retrying in %.0fs", type(exc).__name__, delay)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), delay)
-        delay = min(delay * 2, longest)
+
+    def transient(exc: BaseException) -> bool:
+        return isinstance(exc, aiohttp.ClientError | OSError | discord.GatewayNotFound)
+
+    await keep_trying(
+        lambda: _run_client(OstClient(service, settings), token, stop),
+        transient=transient,
+        stop=stop,
+        what="Discord",
+    )
 
 
 async def _run_client(client: OstClient, token: str, stop: asyncio.Event) -> None:

@@ -1,10 +1,10 @@
 """The Telegram adapter: updates -> core Requests, core Replies -> HTML messages and keyboards.
 
-No recommendation or command logic lives here: every command, message, button press and inline
-query becomes one `Service.handle(Request)`. What this module owns is Telegram's shape: which
-group messages are meant for the bot, HTML escaping and the 4096-character limit, the 64-byte
-callback data limit, inline results, retries around the Bot API, and keeping the token out of
-logs.
+No recommendation or command logic lives here: every command, message and button press becomes
+one `Service.handle(Request)`, inline queries one `Service.suggest`, and the command menus are
+built from the core's registry. What this module owns is Telegram's shape: which group messages
+are meant for the bot, HTML escaping and the 4096-character limit, the 64-byte callback data
+limit, inline results, retries around the Bot API, and deep links.
 """
 
 from __future__ import annotations
@@ -49,10 +49,20 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.common import Cooldown
+from bot.adapters.common import clip, is_web_url, keep_trying
 from bot.config import Settings
+from bot.core.commands import Arg, Registry
 from bot.core.messages import locale_of, t
-from bot.core.models import Card, Platform, Reply, ReplyKind, Request
+from bot.core.models import (
+    Card,
+    Platform,
+    Reply,
+    ReplyKind,
+    Request,
+    Suggestion,
+    Visibility,
+    user_key,
+)
 from bot.core.render import render_plain
 from bot.core.service import Service
 
@@ -66,50 +76,20 @@ MESSAGE_LIMIT: Final = 4096  # Bot API: text of one message
 CALLBACK_DATA_LIMIT: Final = 64  # Bot API: bytes of callback_data
 TOAST_LIMIT: Final = 200  # Bot API: text of answerCallbackQuery
 INLINE_CACHE_SECONDS: Final = 30  # short: results depend on the user's history
+INLINE_RESULTS: Final = 50  # Bot API: results of one inline query answer
+INLINE_TEXT: Final = 200  # ours: an inline result's title and description stay one glance long
+MENU_DESCRIPTION: Final = 256  # Bot API: a command's description in the menu
 RATE_LIMIT_RETRIES: Final = 3  # RetryAfter retries inside AIORateLimiter
 SEND_ATTEMPTS: Final = 4  # attempts per Bot API call on transient network errors
 RETRY_DELAY: Final = 0.5  # seconds before the first retry; doubles each time
 CONCURRENT_UPDATES: Final = 32  # one slow (rate-limited) chat must not stall the others
-STARTUP_BACKOFF: Final = (1.0, 60.0)  # first and longest wait between getMe attempts
 ALLOWED_UPDATES: Final = ("message", "callback_query", "inline_query")
 DEEP_LINK: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what t.me/<bot>?start= may carry
 
-# Menu commands -> the core text they stand for. `None` means "the argument alone"
-# (`/mood healing` -> "healing"); bare commands use `BARE` when it differs.
-COMMANDS: Final[dict[str, str | None]] = {
-    "start": None,
-    "help": "help",
-    "recommend": "recommend",
-    "mood": None,
-    "moods": "moods",
-    "drama": "drama",
-    "dramas": "dramas",
-    "artist": "artist",
-    "similar": "similar",
-    "another": "another",
-    "like": "like",
-    "dislike": "dislike",
-    "history": "history",
-    "about": "about",
-    "reload": "reload",  # owners only; handled but not listed in the menu
-}
-BARE: Final = {"start": "help", "mood": "moods"}
-MENU: Final[dict[str, tuple[str, str]]] = {  # command -> (English, Korean) menu description
-    "start": ("What I can do", "시작하기"),
-    "recommend": ("Recommend OSTs: /recommend sad songs from Goblin", "OST 추천: /recommend 힐링"),
-    "mood": ("Songs for a mood: /mood healing", "분위기별 추천: /mood 설렘"),
-    "drama": ("A drama's soundtrack: /drama Goblin", "드라마 OST: /drama 도깨비"),
-    "artist": ("An artist's OSTs: /artist Baekhyun", "가수별 OST: /artist 백현"),
-    "similar": ("Songs like one you love: /similar Stay With Me", "비슷한 곡: /similar 노래 제목"),
-    "another": ("The next pick for your last request", "방금 요청의 다른 곡"),
-    "like": ("Like a track you were shown: /like 2", "좋아요: /like 2"),
-    "dislike": ("Never show a track again: /dislike 2", "별로예요: /dislike 2"),
-    "moods": ("The moods I know", "아는 분위기 목록"),
-    "dramas": ("Every drama in the catalog", "드라마 목록"),
-    "history": ("What I recommended you", "추천 기록"),
-    "about": ("Catalog size and sources", "카탈로그 정보"),
-    "help": ("How to ask", "사용법"),
-}
+# Telegram's own command: sent when a user opens the bot, with a deep link's payload if any
+# (t.me/<bot>?start=sad_winter). Every other command comes from the core's registry.
+START: Final = "start"
+
 # --------------------------------------------------------------------------- rendering
 
 Segment = tuple[str, str]  # (tag or "", plain text)
@@ -203,21 +183,12 @@ def pack_html(lines: Iterable[Line], limit: int = MESSAGE_LIMIT) -> list[str]:
     return [c.strip() for c in chunks if visible_text(c).strip()]
 
 
-def card_lines(card: Card, locale: str, n: int | None = None) -> list[Line]:
-    tr = card.track
-    title: list[Segment] = [("b", f"{n}. {tr.title}" if n is not None else tr.title)]
-    if tr.title_ko and tr.title_ko != tr.title:
-        title.append(("", f" ({tr.title_ko})"))
-    title.append(("", f" — {tr.artist}"))
-    if card.artist_ko and card.artist_ko != tr.artist:
-        title.append(("", f" ({card.artist_ko})"))
-    drama = tr.drama
-    if card.drama and card.drama.title_ko:
-        drama += f" · {card.drama.title_ko}"
+def card_lines(card: Card, n: int | None = None) -> list[Line]:
+    title = f"{n}. {card.title}" if n is not None else card.title
     return [
-        title,
-        [("i", f"{drama} ({tr.year})"), ("", f" · {', '.join(card.labels)}")],
-        [("", f"{t('why', locale)}: {card.reason}")],
+        [("b", title), ("", f" — {card.artist}")],
+        [("i", card.drama), ("", f" · {', '.join(card.tags)}")],
+        [("", f"{t('why', card.locale)}: {card.reason}")],
     ]
 
 
@@ -225,7 +196,7 @@ def reply_lines(reply: Reply) -> list[Line]:
     lines: list[Line] = [[("", part)] for part in reply.text.split("\n")] if reply.text else []
     for n, card in enumerate(reply.cards, 1):
         lines.append([])  # a blank line before each track
-        lines.extend(card_lines(card, reply.locale, n))
+        lines.extend(card_lines(card, n))
     if reply.footer:
         lines.append([])
         lines.extend([("i", part)] for part in reply.footer.split("\n"))
@@ -239,11 +210,6 @@ def render_html(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def fits_callback(data: str) -> bool:
     return 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT
-
-
-def _is_web_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _callback_button(label: str, data: str) -> InlineKeyboardButton | None:
@@ -268,7 +234,7 @@ def keyboard(reply: Reply, *, actions: bool = True, another: bool = True) -> Inl
         row += [
             InlineKeyboardButton(clean(link.label) or "Listen", url=link.url)
             for link in card.links
-            if _is_web_url(link.url)
+            if is_web_url(link.url)
         ]
         if row:
             rows.append(row)
@@ -282,23 +248,25 @@ def keyboard(reply: Reply, *, actions: bool = True, another: bool = True) -> Inl
 def toast(reply: Reply) -> str:
     """A reply short enough for a callback answer (a pop-up of at most 200 characters)."""
     text = " ".join(clean(render_plain(reply)).split())
-    return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1] + "…"
+    return clip(text, TOAST_LIMIT)
 
 
-def inline_results(reply: Reply) -> list[InlineQueryResultArticle]:
+def inline_results(suggestions: Sequence[Suggestion]) -> list[InlineQueryResultArticle]:
+    """Inline-mode results: one article per previewed track, ready to share."""
     results: list[InlineQueryResultArticle] = []
-    for card in reply.cards:
-        tr = card.track
-        title = clean(f"{tr.title} — {tr.artist}")[:200]
-        body = pack_html(card_lines(card, reply.locale))
+    for suggestion in suggestions:
+        card = suggestion.card
+        if card is None:
+            continue
+        body = pack_html(card_lines(card))
         if not body:
             continue
-        single = Reply("", reply.locale, reply.kind, cards=(card,))
+        single = Reply("", card.locale, ReplyKind.RECOMMENDATION, cards=(card,))
         results.append(
             InlineQueryResultArticle(
-                id=tr.key[:64] or str(len(results)),
-                title=title or "OST",
-                description=clean(card.reason)[:200],
+                id=card.track.key[:64] or str(len(results)),
+                title=clip(clean(suggestion.label), INLINE_TEXT) or "OST",
+                description=clip(clean(card.reason), INLINE_TEXT),
                 input_message_content=InputTextMessageContent(
                     body[0],
                     parse_mode=ParseMode.HTML,
@@ -310,66 +278,6 @@ def inline_results(reply: Reply) -> list[InlineQueryResultArticle]:
             )
         )
     return results
-
-
-# ----------------------------------------------------------------------- token hygiene
-
-
-class Redactor(logging.Filter):
-    """Replaces secrets (the bot token appears in every Bot API URL) in log records."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        # The part after ':' is the secret; redacting it alone also covers encoded URLs.
-        words = {s for secret in secrets if secret for s in (secret, secret.split(":", 1)[-1])}
-        self.secrets = sorted((w for w in words if len(w) >= 6), key=len, reverse=True)
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "[REDACTED]")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: leave it to the handler to report
-            return True
-        record.msg, record.args = self.redact(message), ()
-        if record.exc_info and not record.exc_text:
-            # Exception texts carry URLs too (httpx errors); the formatter reuses exc_text.
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-LOGGERS: Final = ("httpx", "httpcore", "telegram", "bot", "ostbot")
-
-
-def install_redactor(redactor: Redactor) -> Callable[[], None]:
-    """Attach the filter wherever a record with the token could pass; returns an undo."""
-    manager = logging.Logger.manager
-    names = {
-        name
-        for name in (*LOGGERS, *manager.loggerDict)
-        if any(name == p or name.startswith(p + ".") for p in LOGGERS)
-    }
-    # Logger filters only see records logged on that very logger, so add the filter to every
-    # known one and to the root handlers, which see everything that propagates.
-    targets: list[logging.Logger | logging.Handler] = [logging.getLogger(n) for n in names]
-    targets += logging.getLogger().handlers
-    for target in targets:
-        target.addFilter(redactor)
-
-    def undo() -> None:
-        for target in targets:
-            target.removeFilter(redactor)
-
-    return undo
 
 
 # --------------------------------------------------------------------------- sending
@@ -487,25 +395,26 @@ def _utf16_cut(text: str, entity: MessageEntity) -> str:
     return (raw[:start] + raw[end:]).decode("utf-16-le", "surrogatepass")
 
 
-def core_text(command: str, arg: str) -> str:
-    """The core text a Telegram command stands for (`/drama Goblin` -> "drama Goblin")."""
-    base = COMMANDS.get(command)
-    if command == "start" and arg:
-        # Deep links (t.me/<bot>?start=sad_winter) cannot carry spaces.
-        return arg.replace("_", " ")
-    if not arg:
-        return BARE.get(command) or base or command
-    return f"{base} {arg}" if base else arg
+def deep_link_text(payload: str) -> str:
+    """A /start payload as the request it carries (deep links cannot carry spaces)."""
+    return payload.replace("_", " ")
+
+
+def deep_link(bot: Bot, text: str) -> str:
+    """A t.me link that opens a chat with the bot and asks `text` there."""
+    payload = text.replace(" ", "_")
+    suffix = f"?start={payload}" if DEEP_LINK.fullmatch(payload) else ""
+    return f"https://t.me/{bot.username}{suffix}"
 
 
 class TelegramAdapter:
-    def __init__(self, service: Service, cooldown_seconds: float = 0.0) -> None:
+    def __init__(self, service: Service) -> None:
         self.service = service
-        self.cooldown = Cooldown(cooldown_seconds)
 
     def register(self, app: App) -> None:
         only_new = filters.UpdateType.MESSAGE  # edits are ignored: answering twice is noise
-        app.add_handler(CommandHandler(list(COMMANDS), self.on_command, filters=only_new))
+        names = [START, *(spec.name for spec in self.service.commands)]
+        app.add_handler(CommandHandler(names, self.on_command, filters=only_new))
         app.add_handler(MessageHandler(only_new & ~filters.StatusUpdate.ALL, self.on_message))
         app.add_handler(CallbackQueryHandler(self.on_callback))
         app.add_handler(InlineQueryHandler(self.on_inline))
@@ -513,9 +422,9 @@ class TelegramAdapter:
 
     async def post_init(self, app: App) -> None:
         """Register the command menu (English default, Korean for Korean clients)."""
-        for index, language in ((0, None), (1, "ko")):
+        for locale, language in (("en", None), ("ko", "ko")):
             try:
-                await set_menu(app.bot, index, language)
+                await set_menu(app.bot, menu(self.service.commands, locale), language)
             except Exception as exc:  # a missing menu must not stop the bot
                 log.warning("could not set the command menu: %s", exc)
 
@@ -526,7 +435,12 @@ class TelegramAdapter:
         if message is None or not message.text:
             return
         name, arg = split_command(message)
-        await self.answer(message, context.bot, core_text(name, arg))
+        if name == START and arg:
+            await self.answer(message, context.bot, text=deep_link_text(arg))
+        elif name == START:
+            await self.answer(message, context.bot, command="help")
+        else:
+            await self.answer(message, context.bot, command=name, arg=arg)
 
     async def on_message(self, update: Update, context: Ctx) -> None:
         message = update.message
@@ -534,7 +448,7 @@ class TelegramAdapter:
             return
         text = self.text_for_bot(message, context.bot)
         if text is not None:
-            await self.answer(message, context.bot, text)
+            await self.answer(message, context.bot, text=text)
 
     @staticmethod
     def text_for_bot(message: Message, bot: Bot) -> str | None:
@@ -555,14 +469,22 @@ class TelegramAdapter:
             return text
         return None
 
-    async def answer(self, message: Message, bot: Bot, text: str) -> None:
+    async def answer(
+        self,
+        message: Message,
+        bot: Bot,
+        *,
+        text: str = "",
+        command: str | None = None,
+        arg: str = "",
+    ) -> None:
+        """Hand a message (or a command from the menu, with its argument) to the core, and
+        send the reply where the core says it may be seen."""
         user = message.from_user
         if user is None:
             return
         chat = message.chat
         group = chat.type != ChatType.PRIVATE
-        if group and self.cooldown.remaining(f"{chat.id}:{user.id}") > 0:
-            return  # flooding a group helps nobody, and groups get 20 messages a minute
         reply = await self.service.handle(
             Request(
                 platform=Platform.TELEGRAM,
@@ -570,26 +492,23 @@ class TelegramAdapter:
                 chat_id=str(chat.id),
                 text=text,
                 locale=user.language_code,
+                command=command,
+                arg=arg,
             )
         )
         thread = message.message_thread_id if message.is_topic_message else None
         target = Target(chat.id, message.message_id if group else None, thread)
         if reply.private and group:
-            await self.answer_privately(bot, target, user.id, reply, text)
+            await self.answer_privately(bot, target, user.id, reply)
         else:
             await deliver(bot, target, reply)
 
-    async def answer_privately(
-        self, bot: Bot, group: Target, user_id: int, reply: Reply, text: str
-    ) -> None:
+    async def answer_privately(self, bot: Bot, group: Target, user_id: int, reply: Reply) -> None:
         """Replies for the asker only (history) go to a private chat, never to the group."""
         try:
             await deliver(bot, Target(user_id), reply)
         except (Forbidden, BadRequest):  # the user has not started a chat with the bot
-            payload = text.replace(" ", "_")
-            link = f"https://t.me/{bot.username}" + (
-                f"?start={payload}" if DEEP_LINK.fullmatch(payload) else ""
-            )
+            link = deep_link(bot, reply.command)  # asks the same again once the chat is open
             button = InlineKeyboardButton(t("open_chat", reply.locale), url=link)
             note = html.escape(t("private_blocked", reply.locale))
             markup = InlineKeyboardMarkup([[button]])
@@ -608,10 +527,6 @@ class TelegramAdapter:
         data = query.data or ""
         message = query.message
         chat_id = message.chat.id if message is not None else user.id
-        group = message is not None and message.chat.type != ChatType.PRIVATE
-        if group and self.cooldown.remaining(f"{chat_id}:{user.id}") > 0:
-            await answer_query(query, t("one_moment", locale_of(user.language_code)))
-            return
         request = Request(
             platform=Platform.TELEGRAM,
             user_id=str(user.id),
@@ -627,8 +542,9 @@ class TelegramAdapter:
             log.exception("callback %r failed", data[:80])
             await answer_query(query, t("error", locale_of(user.language_code)), alert=True)
             return
-        if message is None or not (reply.cards or reply.kind is ReplyKind.INFO):
-            # Feedback and hints fit a pop-up; an inline message has no chat to post into.
+        if message is None or reply.visibility is not Visibility.PUBLIC:
+            # A pop-up is seen by whoever pressed only; an inline message has no chat to post
+            # into.
             await answer_query(query, toast(reply), alert=reply.kind is ReplyKind.HINT)
             return
         await answer_query(query)  # stop the button's spinner before the slower send
@@ -641,21 +557,17 @@ class TelegramAdapter:
         query = update.inline_query
         if query is None:
             return
-        text = query.query.strip() or "songs"  # an empty query: a few good picks
         user = query.from_user
-        reply = await self.service.handle(
-            Request(
-                platform=Platform.TELEGRAM,
-                user_id=str(user.id),
-                chat_id="inline",
-                text=text,
-                locale=user.language_code,
-                # Inline queries arrive on every keystroke: a preview records nothing (so
-                # they do not use up the user's songs) and never runs a command.
-                preview=True,
-            )
+        # Inline queries arrive on every keystroke: a preview records nothing (so they do not
+        # use up the user's songs) and never runs a command.
+        suggestions = await self.service.suggest(
+            Arg.TEXT,
+            query.query,
+            user.language_code,
+            user=user_key(Platform.TELEGRAM, user.id),
+            limit=INLINE_RESULTS,
         )
-        results = inline_results(reply)
+        results = inline_results(suggestions)
         await with_retry(
             lambda: query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True),
             "answerInlineQuery",
@@ -680,9 +592,19 @@ class TelegramAdapter:
             log.warning("could not tell the user about the error: %s", exc)
 
 
-async def set_menu(bot: Bot, index: int, language: str | None) -> None:
-    menu = [BotCommand(name, texts[index]) for name, texts in MENU.items()]
-    await with_retry(lambda: bot.set_my_commands(menu, language_code=language), "setMyCommands")
+def menu(commands: Registry, locale: str) -> list[BotCommand]:
+    """The command menu in one language: every listed registry command, with an example."""
+    out = []
+    for spec in commands.listed():
+        text = spec.summary.of(locale)
+        if spec.example.of(locale):
+            text += f" (/{spec.name} {spec.example.of(locale)})"
+        out.append(BotCommand(spec.name, text[:MENU_DESCRIPTION]))
+    return out
+
+
+async def set_menu(bot: Bot, commands: list[BotCommand], language: str | None) -> None:
+    await with_retry(lambda: bot.set_my_commands(commands, language_code=language), "setMyCommands")
 
 
 async def answer_query(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
@@ -737,7 +659,7 @@ def build_application(
     updates_request: BaseRequest | None = None,
 ) -> App:
     """The Application with every handler; `request` replaces the HTTP layer (tests)."""
-    adapter = TelegramAdapter(service, settings.cooldown_seconds)
+    adapter = TelegramAdapter(service)
     builder = (
         ApplicationBuilder()
         .token(_token(settings))
@@ -755,36 +677,29 @@ def build_application(
     return app
 
 
-def secrets_of(settings: Settings) -> list[str]:
-    secrets = [_token(settings)]
-    if settings.telegram_webhook_secret is not None:
-        secrets.append(settings.telegram_webhook_secret.get_secret_value())
-    return secrets
-
-
 async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> None:
-    """Run the Telegram bot until `stop` is set, then shut it down cleanly."""
-    undo = install_redactor(Redactor(secrets_of(settings)))
+    """Run the Telegram bot until `stop` is set, then shut it down cleanly.
+
+    The token is kept out of the logs by the process-wide redactor (`ostbot` installs it at
+    start-up).
+    """
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per poll
-    try:
-        app = build_application(service, settings)
-        if not await initialize(app, stop):
-            return
-        async with app:  # already initialized; shuts down on the way out
-            if app.post_init is not None:
-                await app.post_init(app)  # start() does not call it (only run_polling does)
-            await app.start()
-            try:
-                await start_updates(app, settings)
-                log.info("Telegram bot @%s is running", app.bot.username)
-                await stop.wait()
-            finally:
-                if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
-                await app.stop()
-    finally:
-        undo()
+    app = build_application(service, settings)
+    if not await initialize(app, stop):
+        return
+    async with app:  # already initialized; shuts down on the way out
+        if app.post_init is not None:
+            await app.post_init(app)  # start() does not call it (only run_polling does)
+        await app.start()
+        try:
+            await start_updates(app, settings)
+            log.info("Telegram bot @%s is running", app.bot.username)
+            await stop.wait()
+        finally:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            await app.stop()
 
 
 async def initialize(app: App, stop: asyncio.Event) -> bool:
@@ -792,22 +707,15 @@ async def initialize(app: App, stop: asyncio.Event) -> bool:
 
     Returns False if `stop` was set first. A wrong token raises at once.
     """
-    delay, longest = STARTUP_BACKOFF
-    while not stop.is_set():
-        try:
-            await app.initialize()
-            return True
-        except InvalidToken:
-            raise
-        except NetworkError as exc:
-            if isinstance(exc, BadRequest):
-                raise
-            log.warning("Telegram unreachable (%s); retrying in %.0fs", exc, delay)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=delay)
-        except TimeoutError:
-            delay = min(delay * 2, longest)
-    return False
+
+    async def attempt() -> bool:
+        await app.initialize()
+        return True
+
+    def transient(exc: BaseException) -> bool:
+        return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+
+    return bool(await keep_trying(attempt, transient=transient, stop=stop, what="Telegram"))
 
 
 async def start_updates(app: App, settings: Settings) -> None:

@@ -1,8 +1,15 @@
-"""Every sentence the bot says, in English and Korean."""
+"""Every sentence the bot says, in English and Korean.
+
+Word order belongs to the templates: where English and Korean put things in a different order,
+each template places its values itself, so the code that fills them never asks which language
+it is writing.
+"""
 
 from __future__ import annotations
 
 from string import Formatter
+
+from bot.core.text import has_hangul, has_latin
 
 LOCALES = ("en", "ko")
 
@@ -19,6 +26,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "what_plain_many": {"en": "OSTs", "ko": "OST"},
     "what_tags_one": {"en": "{article} {tags} OST", "ko": "{tags} OST"},
     "what_tags_many": {"en": "{tags} OSTs", "ko": "{tags} OST"},
+    "what_scoped": {"en": "{what} {scope}", "ko": "{scope} {what}"},
     "from_drama": {"en": "from {drama}", "ko": "{drama}의"},
     "by_artist": {"en": "by {artist}", "ko": "{artist}의"},
     "similar_to": {"en": "like {title}", "ko": "'{title}'와 비슷한"},
@@ -191,51 +199,58 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Sources: {n} public pages (see data/dramas.csv); started from two fan articles.",
         "ko": "출처: 공개 페이지 {n}곳 (data/dramas.csv 참고).",
     },
-    "help": {
+    "help_intro": {
         "en": (
             "Ask me for a K-drama OST in your own words:\n"
             '  "recommend a healing OST", "3 sad songs from Goblin", "songs by Baekhyun",\n'
-            '  "romantic OSTs from 2016", "something like Stay With Me", "힐링 OST 추천해줘"\n'
-            "Commands:\n"
-            "  moods: the moods I know\n"
-            "  dramas: every drama in the catalog\n"
-            "  drama NAME: a drama's soundtrack\n"
-            "  artist NAME: an artist's OSTs\n"
-            "  similar SONG: songs that feel like it\n"
-            "  another: the next pick for your last request\n"
-            "  like / dislike [SONG or number]: tune your picks\n"
-            "  history: what I've recommended you\n"
-            "  about: catalog size and sources"
+            '  "romantic OSTs from 2016", "something like Stay With Me", "힐링 OST 추천해줘"'
         ),
         "ko": (
             "원하는 OST를 편하게 말해 주세요:\n"
             '  "힐링 OST 추천해줘", "도깨비 슬픈 노래 3곡", "백현 노래",\n'
-            '  "2016년 로맨틱 OST", "Stay With Me 같은 노래"\n'
-            "명령어:\n"
-            "  무드: 알고 있는 분위기\n"
-            "  dramas: 드라마 목록\n"
-            "  드라마 이름: 드라마 OST 목록\n"
-            "  가수 이름: 가수의 OST\n"
-            "  비슷한 곡이름: 비슷한 노래\n"
-            "  다른 거: 같은 조건으로 다음 추천\n"
-            "  좋아요 / 싫어요 [곡 또는 번호]: 취향 알려 주기\n"
-            "  기록: 추천 기록\n"
-            "  소개: 카탈로그 정보"
+            '  "2016년 로맨틱 OST", "Stay With Me 같은 노래"'
         ),
     },
-    # Said by the platform adapters (cooldowns, errors, private replies, card labels).
-    "error": {
-        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
-        "ko": "죄송해요, 문제가 생겼어요. 잠시 뒤에 다시 해 주세요.",
+    "help_commands": {"en": "Commands:", "ko": "명령어:"},
+    "help_line": {"en": "  {usage}: {summary}", "ko": "  {usage}: {summary}"},
+    "usage_required": {"en": "{word} {arg}", "ko": "{word} {arg}"},
+    "usage_optional": {"en": "{word} [{arg}]", "ko": "{word} [{arg}]"},
+    # What a command's argument is called in help ("drama NAME") and when it is missing.
+    "usage_text": {"en": "TEXT", "ko": "요청"},
+    "usage_mood": {"en": "MOOD", "ko": "분위기"},
+    "usage_drama": {"en": "NAME", "ko": "이름"},
+    "usage_artist": {"en": "NAME", "ko": "이름"},
+    "usage_track": {"en": "SONG", "ko": "곡"},
+    "usage_page": {"en": "PAGE", "ko": "쪽"},
+    "arg_text": {"en": "request", "ko": "요청"},
+    "arg_mood": {"en": "mood", "ko": "분위기"},
+    "arg_drama": {"en": "drama", "ko": "드라마"},
+    "arg_artist": {"en": "artist", "ko": "가수"},
+    "arg_track": {"en": "song", "ko": "곡"},
+    "arg_page": {"en": "page", "ko": "쪽"},
+    "moods_line": {"en": "• {name} ({name_ko}): {means}", "ko": "• {name_ko} ({name})"},
+    "moods_example": {"en": " e.g. {example}", "ko": " 예: {example}"},
+    "dramas_line": {
+        "en": "• {title} ({title_ko}, {year})",
+        "ko": "• {title_ko} ({title}, {year})",
     },
+    # How a card shows a track: the Hangul forms beside the catalog's names.
+    "card_title": {"en": "{title} ({title_ko})", "ko": "{title} ({title_ko})"},
+    "card_artist": {"en": "{artist} ({artist_ko})", "ko": "{artist} ({artist_ko})"},
+    "card_drama": {"en": "{drama} · {drama_ko} ({year})", "ko": "{drama} · {drama_ko} ({year})"},
+    "card_drama_plain": {"en": "{drama} ({year})", "ko": "{drama} ({year})"},
     "slow_wait": {
         "en": "Slow down a little — try again in {n} s.",
         "ko": "조금만 천천히요 — {n}초 뒤에 다시 해 주세요.",
     },
-    "one_moment": {"en": "One moment, please.", "ko": "잠시만 기다려 주세요."},
-    "history_is_private": {
-        "en": "That one is just for you: use /history (only you will see it) or ask me in a DM.",
-        "ko": "나만 볼 수 있는 정보예요: /history 를 쓰거나 DM으로 물어봐 주세요.",
+    # Said by the platform adapters (errors, private replies, card labels).
+    "error": {
+        "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "ko": "죄송해요, 문제가 생겼어요. 잠시 뒤에 다시 해 주세요.",
+    },
+    "private_in_channel": {
+        "en": "That one is just for you: use /{command} (only you will see it) or ask me in a DM.",
+        "ko": "나만 볼 수 있는 정보예요: /{command} 를 쓰거나 DM으로 물어봐 주세요.",
     },
     "private_sent": {
         "en": "I sent that to you in a private chat.",
@@ -252,15 +267,21 @@ _TEXT: dict[str, dict[str, str]] = {
     "button_another": {"en": "Another", "ko": "다른 곡"},
     "button_like": {"en": "👍", "ko": "👍"},
     "button_dislike": {"en": "👎", "ko": "👎"},
-    "drama_word": {"en": "drama", "ko": "드라마"},
-    "artist_word": {"en": "artist", "ko": "가수"},
-    "song_word": {"en": "song", "ko": "곡"},
 }
 
 
 def locale_of(hint: str | None) -> str:
     """A platform's language code ("ko", "ko-KR", "en-US", None) as one of LOCALES."""
     return "ko" if (hint or "").lower().startswith("ko") else "en"
+
+
+def reply_locale(text: str, hint: str | None) -> str:
+    """Reply in the language of the message; fall back to the platform's language."""
+    if has_hangul(text):
+        return "ko"
+    if has_latin(text):
+        return "en"
+    return locale_of(hint)
 
 
 def t(key: str, locale: str, **values: object) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -75,23 +75,37 @@ class Platform(StrEnum):
     TELEGRAM = "telegram"
 
 
+# A terminal is one person at their own machine: no cooldown, nobody else to hide a reply from.
+LOCAL_PLATFORMS = frozenset({Platform.CONSOLE, Platform.CLI})
+
+
+def user_key(platform: str, user_id: str | int) -> str:
+    """How the core names a user: history, feedback, cooldowns and owners are keyed on it."""
+    return f"{platform}:{user_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One message or button press, already translated out of the platform's shape."""
+    """One message, slash command or button press, already translated out of the platform's shape.
+
+    A typed message carries `text`, which the core reads for a command or a request. A command
+    chosen on the platform's own surface (a slash command, a menu entry) carries `command` (a
+    registry name) and `arg` (its argument, as typed): the core runs it as that command and
+    never reads the argument for another one. A button press carries its `action` payload.
+    """
 
     platform: str
     user_id: str
     chat_id: str
     text: str = ""
-    locale: str | None = None
+    locale: str | None = None  # the platform's language for the user ("ko", "en-US"), if known
     action: str | None = None  # a button payload such as "like:1a2b3c4d5e6f"
-    # A preview (Telegram inline mode, typed keystroke by keystroke): the text is only ever a
-    # recommendation request, up to PREVIEW_COUNT tracks, and nothing is recorded.
-    preview: bool = False
+    command: str | None = None
+    arg: str = ""
 
     @property
     def user(self) -> str:
-        return f"{self.platform}:{self.user_id}"
+        return user_key(self.platform, self.user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +125,21 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Card:
+    """One track as every platform shows it: the display fields are composed by the core.
+
+    Adapters only lay these out (an embed, HTML, plain lines); `track` is there for callers
+    that need the raw facts (`ask --json`).
+    """
+
     track: Track
-    drama: Drama | None
+    title: str  # "Stay With Me (그대라는 시)": the title, and the Hangul one when it differs
+    artist: str  # "Chanyeol & Punch (찬열 & 펀치)"
+    drama: str  # "Goblin · 쓸쓸하고 찬란하神-도깨비 (2016)"
+    tags: tuple[str, ...]  # in the reply's language
     reason: str
-    matched: tuple[str, ...]
     links: tuple[Link, ...]
     actions: tuple[Action, ...]
-    artist_ko: str = ""
-    tag_labels: tuple[str, ...] = ()  # the track's tags in the reply's language
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.tag_labels or self.track.tags
+    locale: str = "en"
 
 
 class ReplyKind(StrEnum):
@@ -130,6 +147,14 @@ class ReplyKind(StrEnum):
     INFO = "info"
     FEEDBACK = "feedback"
     HINT = "hint"
+
+
+class Visibility(StrEnum):
+    """Who may see a reply; the core decides, each platform does what it can."""
+
+    PUBLIC = "public"  # the chat it was asked in
+    QUIET = "quiet"  # only the asker needs it: privately where the platform can, else in the chat
+    PRIVATE = "private"  # only the asker may see it: never shown to a group
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +165,19 @@ class Reply:
     cards: tuple[Card, ...] = ()
     actions: tuple[Action, ...] = ()
     footer: str = ""
-    private: bool = False  # only the asker should see it (e.g. history)
-    title: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    visibility: Visibility = Visibility.PUBLIC
+    title: str = ""  # a heading for long lists (a drama's or an artist's name)
+    command: str = ""  # the registry command that answered, if any
+
+    @property
+    def private(self) -> bool:
+        return self.visibility is Visibility.PRIVATE
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A value offered while the user types (autocomplete, inline mode)."""
+
+    label: str  # what the list shows
+    value: str  # what choosing it sends back as the argument
+    card: Card | None = None  # a whole track, where the platform can show one (inline mode)

@@ -7,24 +7,13 @@ from bot.core.models import Card, Reply
 from bot.core.text import terminal_safe
 
 
-def track_line(card: Card) -> str:
-    tr = card.track
-    title = tr.title
-    if tr.title_ko and tr.title_ko != tr.title:
-        title += f" ({tr.title_ko})"
-    return f"{title} — {tr.artist}"
-
-
-def card_lines(n: int, card: Card, locale: str) -> list[str]:
-    tr = card.track
-    lines = [f"{n}. {track_line(card)}"]
-    drama = f"{tr.drama} ({tr.year})"
-    if card.drama and card.drama.title_ko:
-        drama = f"{tr.drama} · {card.drama.title_ko} ({tr.year})"
-    lines.append(f"   {drama} · {', '.join(card.labels)}")
-    lines.append(f"   {t('why', locale)}: {card.reason}")
-    lines.append(f"   {t('listen', locale)}: " + " · ".join(link.url for link in card.links))
-    return lines
+def card_lines(n: int, card: Card) -> list[str]:
+    return [
+        f"{n}. {card.title} — {card.artist}",
+        f"   {card.drama} · {', '.join(card.tags)}",
+        f"   {t('why', card.locale)}: {card.reason}",
+        f"   {t('listen', card.locale)}: " + " · ".join(link.url for link in card.links),
+    ]
 
 
 def render_plain(reply: Reply) -> str:
@@ -36,7 +25,7 @@ def render_plain(reply: Reply) -> str:
     if reply.cards:
         body: list[str] = []
         for n, card in enumerate(reply.cards, 1):
-            body.extend(card_lines(n, card, reply.locale))
+            body.extend(card_lines(n, card))
         parts.append("\n".join(body))
     if reply.footer:
         parts.append(reply.footer)

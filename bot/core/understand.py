@@ -1,8 +1,11 @@
-"""Free text -> a command or a recommendation query.
+"""Free text -> a registry command, and a request's words -> a recommendation query.
 
-The parser works on tokens of the normalised message. Names are matched first (dramas,
-artists, and track titles after "like"), then moods, years and counts in what is left, and
-finally small typos ("goblen", "romantc") against the same vocabularies.
+`parse` finds the command a message starts with (its words come from data/commands.toml); a
+message that starts with none is a request. `query` reads a request on tokens of the
+normalised message: names first (dramas, artists, and track titles after "like"), then moods,
+years and counts in what is left, and finally small typos ("goblen", "romantc") against the
+same vocabularies. The small words it needs (filler, numbers, eras, cues) are data, in
+data/lexicon.toml.
 """
 
 from __future__ import annotations
@@ -10,220 +13,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.core.commands import Arg, Command, Registry, registry
 from bot.core.index import COMMON_WORDS, CatalogIndex, Entity
+from bot.core.lexicon import Lexicon, lexicon
 from bot.core.text import has_hangul, norm, squash
 
 MAX_COUNT = 5  # tracks in one reply: fits Discord's 25 buttons and Telegram's 4096 chars
-
-# Words that carry no meaning for ranking once names and moods are found.
-FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "some",
-        "something",
-        "anything",
-        "any",
-        "me",
-        "i",
-        "im",
-        "want",
-        "wanna",
-        "need",
-        "please",
-        "pls",
-        "plz",
-        "recommend",
-        "recommendation",
-        "recommendations",
-        "suggest",
-        "suggestion",
-        "give",
-        "show",
-        "play",
-        "find",
-        "get",
-        "song",
-        "songs",
-        "ost",
-        "osts",
-        "track",
-        "tracks",
-        "music",
-        "soundtrack",
-        "soundtracks",
-        "kdrama",
-        "k",
-        "drama",
-        "dramas",
-        "korean",
-        "series",
-        "from",
-        "by",
-        "of",
-        "in",
-        "for",
-        "to",
-        "with",
-        "and",
-        "or",
-        "that",
-        "is",
-        "are",
-        "be",
-        "one",
-        "ones",
-        "good",
-        "best",
-        "nice",
-        "great",
-        "tune",
-        "tunes",
-        "listen",
-        "hear",
-        "feel",
-        "feeling",
-        "mood",
-        "vibe",
-        "vibes",
-        "kind",
-        "type",
-        "about",
-        "can",
-        "you",
-        "could",
-        "would",
-        "let",
-        "lets",
-        "us",
-        "really",
-        "very",
-        "so",
-        "just",
-        "more",
-        "other",
-        "korea",
-        "what",
-        "whats",
-        "which",
-        "my",
-        "your",
-        "something",
-        "somethin",
-        "sing",
-        "sung",
-        "sang",
-        "by",
-        "bgm",
-        "theme",
-        "themes",
-        "ballad",
-        "ballads",
-        "playlist",
-        "hey",
-        "hi",
-        "hello",
-        "ostbot",
-        "bot",
-    ]
-)
-PLURAL = frozenset(
-    ["songs", "osts", "tracks", "soundtracks", "some", "ones", "ballads", "tunes", "few", "couple"]
-)
-KO_FILLER = ("추천", "해줘", "해주세요", "노래", "곡", "들려", "주세요", "좀", "오에스티", "드라마")
-
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "couple": 2,
-    "few": 3,
-    "several": 3,
-}
-KO_NUMBERS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "열": 10}
-RECENT = frozenset(["recent", "latest", "new", "newest", "newer", "lately", "current"])
-KO_RECENT = ("최근", "최신", "요즘")
-OLD = frozenset(["old", "older", "classic", "classics", "oldies"])
-KO_OLD = ("옛날", "고전", "명작")
-CUE_BEFORE = frozenset(["from", "in", "of"])
-CUE_AFTER = frozenset(["ost", "osts", "soundtrack", "drama"])
-BARE = frozenset("ost osts soundtrack song songs drama the k kdrama music".split())
-# After "another"/"다른": words that still mean "the next pick", not a new request.
-MORE_FILLER = frozenset("거 곡 것 노래 줘 하나 더 추천 추천해줘 one song please pls plz".split())
-
-# Command words. Korean forms come after the English ones.
-COMMANDS: dict[str, str] = {
-    "help": "help",
-    "h": "help",
-    "?": "help",
-    "start": "help",
-    "commands": "help",
-    "도움말": "help",
-    "도움": "help",
-    "사용법": "help",
-    "moods": "moods",
-    "mood": "moods",
-    "tags": "moods",
-    "무드": "moods",
-    "분위기": "moods",
-    "dramas": "dramas",
-    "드라마목록": "dramas",
-    "드라마들": "dramas",
-    "drama": "drama",
-    "show": "drama",
-    "드라마": "drama",
-    "artist": "artist",
-    "singer": "artist",
-    "가수": "artist",
-    "아티스트": "artist",
-    "similar": "similar",
-    "비슷한": "similar",
-    "another": "another",
-    "next": "another",
-    "more": "another",
-    "again": "another",
-    "다른": "another",
-    "다른거": "another",
-    "또": "another",
-    "다음": "another",
-    "like": "like",
-    "👍": "like",
-    "좋아": "like",
-    "좋아요": "like",
-    "dislike": "dislike",
-    "👎": "dislike",
-    "싫어": "dislike",
-    "싫어요": "dislike",
-    "별로": "dislike",
-    "history": "history",
-    "기록": "history",
-    "히스토리": "history",
-    "about": "about",
-    "info": "about",
-    "stats": "about",
-    "정보": "about",
-    "소개": "about",
-    "recommend": "recommend",
-    "rec": "recommend",
-    "추천": "recommend",
-    "추천해줘": "recommend",
-    "reload": "reload",
-}
-# Commands whose argument is required to mean that command; on their own they are requests.
-NEEDS_ARG = frozenset({"drama", "artist", "similar"})
+RECOMMEND = "recommend"  # the command free text stands for
 
 
 @dataclass(frozen=True)
@@ -264,13 +65,6 @@ class Query:
         return cls(**{k: v for k, v in data.items() if k in allowed})
 
 
-@dataclass(frozen=True)
-class Command:
-    name: str
-    arg: str = ""
-    query: Query | None = None
-
-
 @dataclass
 class _Tokens:
     words: list[str]
@@ -302,8 +96,31 @@ class _Tokens:
 
 
 class Parser:
-    def __init__(self, index: CatalogIndex) -> None:
+    def __init__(
+        self,
+        index: CatalogIndex,
+        words: Lexicon | None = None,
+        commands: Registry | None = None,
+    ) -> None:
         self.index = index
+        self.lex = words or lexicon()
+        self.commands = commands or registry()
+        lex = self.lex
+        # Words left over that are not worth a "did you mean" or "I didn't recognise".
+        self.quiet = lex.filler | lex.era_words | frozenset(lex.numbers)
+        self.similar_ko = re.compile(
+            r"(.+?)\s*(?:" + "|".join(map(re.escape, lex.similar_ko)) + ")"
+        )
+        self.count_ko = re.compile(
+            "("
+            + "|".join(map(re.escape, sorted(lex.numbers_ko, key=len, reverse=True)))
+            + r")\s*(?:"
+            + "|".join(map(re.escape, lex.units_ko))
+            + ")"
+        )
+        self.count_digits = re.compile(
+            r"(\d{1,3})(?:" + "|".join(map(re.escape, lex.units_ko)) + ")"
+        )
         vocab = index.vocabulary
         self.phrases = vocab.english_phrases()
         self.stems = sorted(vocab.korean_stems().items(), key=lambda kv: -len(kv[0]))
@@ -314,33 +131,31 @@ class Parser:
 
     # ---------------------------------------------------------------- commands
 
-    def parse(self, text: str) -> Command:
+    def parse(self, text: str) -> Command | None:
+        """The command a message asks for; None when it says nothing at all.
+
+        A message that starts with no command word is a request (`recommend` with the whole
+        message). A command word is read as the message's first word(s), less a leading
+        "/" or "!" and a trailing "@botname" ("/help@ostbot").
+        """
         words = text.split()
         while words and words[0].startswith("@"):  # "@ostbot recommend ..."
             words = words[1:]
         if not words:
-            return Command("empty")
-        head = words[0].lstrip("/!").split("@", 1)[0].casefold()  # "/help@ostbot"
-        rest = " ".join(words[1:]).strip()
-        name = COMMANDS.get(head)
-        if name is None:
-            return Command("recommend", text, self.query(" ".join(words)))
-        if name == "recommend":  # on its own: any good song
-            return Command("recommend", rest, self.query(rest))
-        if name == "moods" and rest:
-            return Command("recommend", rest, self.query(rest))
-        if name in NEEDS_ARG and not rest:
-            return Command("need_name", name)
-        if name == "like" and rest and not re.fullmatch(r"\d+", rest):
-            # "like Stay With Me" asks for similar songs, unless the name is one of the
-            # tracks just shown; the service decides that, so pass both readings on.
-            return Command("like", rest, self.query(" ".join(words)))
-        if name == "another" and rest:
-            if all(w.casefold() in MORE_FILLER for w in rest.split()):
-                return Command("another")
-            if head not in ("another", "next", "more", "again"):
-                return Command("recommend", text, self.query(" ".join(words)))
-        return Command(name, rest)
+            return None
+        head = words[0].lstrip("/!").split("@", 1)[0]
+        found = self.commands.match([head, *words[1:]])
+        if found is None:
+            return Command(RECOMMEND, " ".join(words))
+        spec, used = found
+        rest = words[used:]
+        if spec.arg is Arg.NONE and rest:
+            said = " ".join([head, *words[1:used]]).casefold()
+            more = all(w.casefold() in self.lex.command_filler for w in rest)
+            if said in self.lex.openers and not more:
+                # "다른 드라마 추천해줘" asks for a different drama, not "another".
+                return Command(RECOMMEND, " ".join(words))
+        return spec.command(" ".join(rest))
 
     # ------------------------------------------------------------------ queries
 
@@ -376,7 +191,7 @@ class Parser:
         # Typos: what is left, against moods, dramas and artists.
         for i, word in tokens.left():
             if (
-                word in FILLER
+                word in self.lex.filler
                 or word in COMMON_WORDS  # "life" is a word, not a typo of the drama "Live"
                 or len(word) < 4
                 or word.isdigit()
@@ -398,12 +213,7 @@ class Parser:
         unknown = tuple(
             w
             for _, w in tokens.left()
-            if w not in FILLER
-            and not w.isdigit()
-            and not has_hangul(w)
-            and w not in RECENT
-            and w not in OLD
-            and w not in NUMBER_WORDS
+            if w not in self.quiet and not w.isdigit() and not has_hangul(w)
         )
         for word in unknown:
             suggestions.extend(self._suggest(word))
@@ -446,7 +256,7 @@ class Parser:
                 continue
             tokens.take(i, j)
             # "from X" / "by X": the cue word is spent too.
-            if i > 0 and words[i - 1] in ("from", "by", "of") and not tokens.used[i - 1]:
+            if i > 0 and words[i - 1] in self.lex.spent and not tokens.used[i - 1]:
                 tokens.take(i - 1, i)
         return drama, artist
 
@@ -454,11 +264,11 @@ class Parser:
         words = tokens.words
         before = words[i - 1] if i > 0 else ""
         after = words[j] if j < len(words) else ""
-        if before in CUE_BEFORE or before == "by" or after in CUE_AFTER:
+        if before in self.lex.cue_before or after in self.lex.cue_after:
             return True
         if " ".join(words[i:j]) in self.phrases:
             return False  # "winter songs" is a season, not the singer Winter
-        rest = [w for k, w in enumerate(words) if not (i <= k < j) and w not in BARE]
+        rest = [w for k, w in enumerate(words) if not (i <= k < j) and w not in self.lex.bare]
         return not rest  # the name is (almost) the whole request: "Life", "Life OST"
 
     def _hangul_names(self, text: str) -> list[Entity]:
@@ -488,10 +298,10 @@ class Parser:
         index = self.index
         words = tokens.words
         for i, w in enumerate(words):
-            if w not in ("like", "similar", "resembling"):
+            if w not in self.lex.similar:
                 continue
             start = i + 1
-            if w == "similar" and start < len(words) and words[start] == "to":
+            if start < len(words) and words[start] in self.lex.similar_joiner:
                 start += 1
             for size in range(min(index.max_title_tokens + 3, len(words) - start), 0, -1):
                 span = words[start : start + size]
@@ -501,7 +311,7 @@ class Parser:
                     tokens.take(i, start + used)
                     return idx
         if has_hangul(raw):
-            m = re.search(r"(.+?)\s*(?:같은|랑 비슷|이랑 비슷|과 비슷|와 비슷|비슷한|느낌)", raw)
+            m = self.similar_ko.search(raw)
             if m:
                 flat = squash(m.group(1))
                 for key in index.hangul_titles_by_length:
@@ -534,6 +344,7 @@ class Parser:
 
     def _years(self, tokens: _Tokens, raw: str) -> tuple[int | None, int | None]:
         index = self.index
+        lex = self.lex
         year_from = year_to = None
         years: list[int] = []
         mode = ""
@@ -554,21 +365,21 @@ class Parser:
                     years.append(int(m.group(1)))
                 tokens.take(i, i + 1)
                 prev = tokens.words[i - 1] if i else ""
-                if prev in ("before", "until", "pre"):
+                if prev in lex.before:
                     mode = "before"
                     tokens.take(i - 1, i)
-                elif prev in ("after", "since"):
+                elif prev in lex.after:
                     mode = "after"
                     tokens.take(i - 1, i)
-            elif w in RECENT or any(k in w for k in KO_RECENT):
+            elif w in lex.recent or any(k in w for k in lex.recent_ko):
                 year_from = index.max_year - 2
                 tokens.take(i, i + 1)
-            elif w in OLD or any(k in w for k in KO_OLD):
+            elif w in lex.old or any(k in w for k in lex.old_ko):
                 year_to = index.max_year - 10
                 tokens.take(i, i + 1)
-        if "이전" in raw or "전에" in raw:
+        if any(k in raw for k in lex.before_ko):
             mode = mode or "before"
-        if "이후" in raw or "부터" in raw:
+        if any(k in raw for k in lex.after_ko):
             mode = mode or "after"
         if years:
             lo, hi = min(years), max(years)
@@ -581,25 +392,26 @@ class Parser:
         return year_from, year_to
 
     def _count(self, tokens: _Tokens, raw: str) -> tuple[int | None, bool]:
+        lex = self.lex
         count = None
         plural = False
         for i, w in tokens.left():
-            if w in PLURAL:
+            if w in lex.plural:
                 plural = True
             if count is None and re.fullmatch(r"\d{1,3}", w):
                 count = int(w)
                 tokens.take(i, i + 1)
-            elif count is None and w in NUMBER_WORDS:
-                count = NUMBER_WORDS[w]
+            elif count is None and w in lex.numbers:
+                count = lex.numbers[w]
                 tokens.take(i, i + 1)
-            elif count is None and re.fullmatch(r"\d{1,3}(곡|개|개만)", w):
-                count = int(re.match(r"\d+", w).group())  # type: ignore[union-attr]
+            elif count is None and (unit := self.count_digits.fullmatch(w)):
+                count = int(unit.group(1))
                 tokens.take(i, i + 1)
         if count is None and has_hangul(raw):
-            m = re.search(r"(한|두|세|네|다섯|여섯|일곱|열)\s*(?:곡|개)", raw)
+            m = self.count_ko.search(raw)
             if m:
-                count = KO_NUMBERS[m.group(1)]
-            elif re.search(r"몇\s*(?:곡|개)|노래들|곡들", raw):
+                count = lex.numbers_ko[m.group(1)]
+            elif any(k in raw for k in lex.plural_ko):
                 plural = True
         return count, plural
 
@@ -659,13 +471,3 @@ def _without_names(text: str, hits: list[Entity], index: CatalogIndex) -> str:
         if len(key) >= 3 and key in flat:
             flat = flat.replace(key, " ")
     return flat
-
-
-def merge(base: Query, extra: Query) -> Query:
-    """Fold a follow-up into a saved query (used by 'another' with words after it)."""
-    return replace(
-        base,
-        tags=extra.tags or base.tags,
-        drama=extra.drama or base.drama,
-        artist=extra.artist or base.artist,
-    )

@@ -6,7 +6,7 @@ routing run. Every interaction response discord.py would POST is captured by a r
 webhook adapter instead, and every captured payload is checked against Discord's limits, so
 any test that sends something also proves it would have been accepted.
 
-The tests at the bottom check the checker itself.
+tests/test_discord_kit.py checks the checker itself.
 """
 
 from __future__ import annotations
@@ -15,17 +15,18 @@ import asyncio
 import itertools
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import discord
-import pytest
+import discord.ext.test as dpytest
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.adapters.discord_adapter import OstClient
 from bot.config import Settings
+from bot.core.models import Request
 from bot.core.service import Service
 
 JSON = dict[str, Any]
@@ -428,67 +429,49 @@ def payload_text(payload: JSON) -> str:
     return Call("POST", "", payload).text
 
 
-# ------------------------------------------------------------------ the checker's tests
+# ----------------------------------------------------------------- dpytest chats
 
 
-def good_payload() -> JSON:
-    return {
-        "content": "hello",
-        "embeds": [{"title": "t", "fields": [{"name": "n", "value": "v"}]}],
-        "components": [
-            {"type": 1, "components": [{"type": 2, "style": 2, "label": "1", "custom_id": "a"}]}
-        ],
-        "allowed_mentions": {"parse": []},
-    }
+@dataclass
+class Chat:
+    client: OstClient
+    sent: list[JSON]  # every message payload the bot sent, already limit-checked
+    requests: list[Request]  # what reached the core
+
+    @property
+    def me(self) -> discord.ClientUser:
+        assert self.client.user is not None
+        return self.client.user
+
+    @property
+    def channel(self) -> discord.TextChannel:
+        channel = dpytest.get_config().channels[0]
+        assert isinstance(channel, discord.TextChannel)
+        return channel
+
+    @property
+    def member(self) -> discord.Member:
+        member: discord.Member = dpytest.get_config().members[0]
+        return member
+
+    async def say(self, content: str, channel: Any = 0, member: Any = 0) -> list[JSON]:
+        before = len(self.sent)
+        await dpytest.message(content, channel=channel, member=member)
+        return self.sent[before:]
 
 
-def broken(change: Callable[[JSON], None]) -> JSON:
-    payload = good_payload()
-    change(payload)
-    return payload
-
-
-@pytest.mark.parametrize(
-    "payload",
-    [
-        broken(lambda p: p.update(allowed_mentions={"parse": ["everyone"]})),
-        broken(lambda p: p.pop("allowed_mentions")),
-        broken(lambda p: p.update(allowed_mentions={"parse": [], "replied_user": True})),
-        broken(lambda p: p.update(allowed_mentions={"parse": [], "roles": ["123"]})),
-        broken(lambda p: p.update(content="x" * 2001)),
-        broken(lambda p: p.update(content="hi @everyone")),
-        broken(lambda p: p.update(content="hi <@&123>")),
-        broken(lambda p: p["embeds"][0].update(description="<@123456789012345678>")),
-        broken(lambda p: p["embeds"][0]["fields"][0].update(value="@here")),
-        broken(lambda p: p.update(embeds=[{"title": "t"}] * 11)),
-        broken(lambda p: p.update(embeds=[{"title": "x" * 257}])),
-        broken(lambda p: p.update(embeds=[{"description": "x" * 4097}])),
-        broken(lambda p: p.update(embeds=[{"description": "x" * 4000}] * 2)),
-        broken(lambda p: p["embeds"][0]["fields"].append({"name": "n", "value": "v" * 1025})),
-        broken(lambda p: p["embeds"][0]["fields"].extend([{"name": "n", "value": "v"}] * 25)),
-        broken(lambda p: p.update(content="", embeds=[])),
-        broken(
-            lambda p: p["components"][0]["components"].extend(p["components"][0]["components"] * 5)
-        ),
-        broken(lambda p: p.update(components=p["components"] * 6)),
-        broken(lambda p: p["components"][0]["components"][0].update(custom_id="x" * 101)),
-    ],
-)
-def test_checker_rejects_what_discord_rejects(payload: JSON) -> None:
-    with pytest.raises(AssertionError):
-        check_message_payload(payload)
-
-
-def test_checker_accepts_a_valid_payload() -> None:
-    check_message_payload(good_payload())
-
-
-def test_the_checker_accepts_allowed_mentions_none() -> None:
-    payload = good_payload()
-    payload["allowed_mentions"] = discord.AllowedMentions.none().to_dict()
-    check_message_payload(payload)
-
-
-def ids_of(calls: list[Call]) -> Iterator[str]:
-    for call in calls:
-        yield from call.custom_ids()
+async def open_chat(service: Service, requests: list[Request]) -> Chat:
+    """A client wired to dpytest's fake guild; `requests` is the spy on the service's core
+    (the `handled` fixture)."""
+    client = OstClient(service, make_settings())
+    await client._async_setup_hook()
+    assert not client.intents.members and not client.intents.message_content
+    # dpytest builds its guild from member-join events, which discord.py caches only with the
+    # privileged members intent. The bot neither has nor needs it (a message carries its
+    # author), so only the fake state dpytest builds next gets it, for its own bookkeeping.
+    widened = client.intents
+    widened.members = True
+    client._connection._intents = widened
+    client._connection.member_cache_flags = discord.MemberCacheFlags.from_intents(widened)
+    dpytest.configure(client, members=["fan", "friend"])
+    return Chat(client, record_channel_sends(client), requests)

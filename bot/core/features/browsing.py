@@ -1,0 +1,150 @@
+"""Browsing the catalog: help, moods, dramas, one drama's soundtrack, an artist, about."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from bot.core import compose
+from bot.core.commands import Command
+from bot.core.features import Feature, handles
+from bot.core.messages import t
+from bot.core.models import Reply, ReplyKind, Request
+from bot.core.text import norm, parse_int
+
+DRAMAS_PER_PAGE = 40
+ARTIST_LIST = 25  # songs listed for one artist
+
+
+class Browsing(Feature):
+    @handles("help")
+    async def help(self, req: Request, cmd: Command, locale: str) -> Reply:
+        lines = [t("help_intro", locale), t("help_commands", locale)]
+        for spec in self.service.commands.listed():
+            if spec.name != cmd.name:  # help need not explain itself
+                usage = compose.usage(spec, locale)
+                lines.append(t("help_line", locale, usage=usage, summary=spec.summary.of(locale)))
+        return Reply("\n".join(lines), locale, ReplyKind.INFO)
+
+    @handles("moods")
+    async def moods(self, req: Request, cmd: Command, locale: str) -> Reply:
+        index = self.service.index
+        vocab = index.vocabulary
+        lines = [t("moods_header", locale)]
+        for tag in vocab.of_kind("mood"):
+            line = t("moods_line", locale, name=tag.name, name_ko=tag.label_ko, means=tag.means)
+            example = self._example(tag.name)
+            if example:
+                line += t("moods_example", locale, example=example)
+            lines.append(line)
+        groups = {
+            kind: ", ".join(vocab.label(x.name, locale) for x in vocab.of_kind(kind))
+            for kind in ("energy", "season", "scene")
+        }
+        lines.append(t("moods_more", locale, **groups))
+        return Reply("\n".join(lines), locale, ReplyKind.INFO)
+
+    def _example(self, tag: str) -> str:
+        """A song whose first tag is this mood, to show what the mood sounds like."""
+        index = self.service.index
+        bit = index.tag_bits[tag]
+        for i, mask in enumerate(index.masks):
+            if mask & bit and index.tracks[i].tags[0] == tag:
+                tr = index.tracks[i]
+                return f"{tr.title} ({tr.artist}, {tr.drama})"
+        return ""
+
+    @handles("dramas")
+    async def dramas(self, req: Request, cmd: Command, locale: str) -> Reply:
+        dramas = sorted(self.service.index.dramas.values(), key=lambda d: (d.year, d.title))
+        arg = cmd.arg.strip()
+        page_asked = parse_int(arg)
+        if arg and page_asked is None:
+            wanted = norm(arg)
+            dramas = [
+                d for d in dramas if wanted in (str(d.year), norm(d.network), *map(norm, d.genres))
+            ]
+        pages = max(1, -(-len(dramas) // DRAMAS_PER_PAGE))
+        page = min(max(1, page_asked or 1), pages)
+        chunk = dramas[(page - 1) * DRAMAS_PER_PAGE : page * DRAMAS_PER_PAGE]
+        lines = [t("dramas_header", locale, n=len(dramas), page=page, pages=pages)]
+        lines += [
+            t("dramas_line", locale, title=d.title, title_ko=d.title_ko, year=d.year) for d in chunk
+        ]
+        if page < pages:
+            lines.append(t("dramas_more", locale, next=page + 1))
+        return Reply("\n".join(lines), locale, ReplyKind.INFO)
+
+    @handles("drama")
+    async def drama(self, req: Request, cmd: Command, locale: str) -> Reply:
+        index = self.service.index
+        q = self.service.parser.query(cmd.arg)
+        name = q.drama or self._single_drama(cmd.arg)
+        if name is None:
+            return compose.unknown_name("no_drama", cmd.arg, locale, q)
+        d = index.dramas[name]
+        years = f"{d.year}" if not d.year_end or d.year_end == d.year else f"{d.year}-{d.year_end}"
+        header = t(
+            "drama_header",
+            locale,
+            title=d.title,
+            title_ko=d.title_ko,
+            network=d.network or "?",
+            years=years,
+        )
+        lines = [header]
+        for tr in index.soundtrack(name):
+            part = t("part", locale, n=tr.part) + " · " if tr.part else ""
+            lines.append(f"{part}{compose.track_title(tr)} — {tr.artist}")
+        if d.sources:
+            lines.append(t("drama_source", locale, url=d.sources[0]))
+        return Reply("\n".join(lines), locale, ReplyKind.INFO, title=d.title)
+
+    def _single_drama(self, text: str) -> str | None:
+        ent = self.service.index.names.get(norm(text))
+        return ent.name if ent and ent.kind == "drama" else None
+
+    @handles("artist")
+    async def artist(self, req: Request, cmd: Command, locale: str) -> Reply:
+        index = self.service.index
+        q = self.service.parser.query(cmd.arg)
+        if q.artist is None:
+            return compose.unknown_name("no_artist", cmd.arg, locale, q)
+        items = sorted(
+            (index.tracks[i] for i in index.artist_tracks.get(q.artist, ())),
+            key=lambda tr: (-tr.year, tr.drama, tr.part or 0),
+        )
+        lines = [t("artist_header", locale, name=compose.artist_line(index, q.artist))]
+        for tr in items[:ARTIST_LIST]:
+            credit = f" — {tr.artist}" if tr.artist != q.artist else ""
+            lines.append(f"• {compose.track_title(tr)}{credit} · {tr.drama} ({tr.year})")
+        return Reply("\n".join(lines), locale, ReplyKind.INFO, title=q.artist)
+
+    @handles("about")
+    async def about(self, req: Request, cmd: Command, locale: str) -> Reply:
+        index = self.service.index
+        dramas = index.dramas.values()
+        by_year = Counter(d.year for d in dramas)
+        by_net = Counter(d.network or "?" for d in dramas)
+        by_mood = Counter(tag for i in range(len(index.tracks)) for tag in index.moods_of(i))
+        sources = {url for d in dramas for url in d.sources}
+        moods = ((index.vocabulary.label(k, locale), v) for k, v in by_mood.most_common())
+        lines = [
+            t(
+                "about",
+                locale,
+                tracks=len(index.tracks),
+                dramas=len(index.dramas),
+                first=min(by_year, default=0),
+                last=max(by_year, default=0),
+            ),
+            t("about_years", locale, items=_counts(sorted(by_year.items()))),
+            t("about_networks", locale, items=_counts(by_net.most_common())),
+            t("about_moods", locale, items=_counts(moods)),
+            t("about_sources", locale, n=len(sources)),
+        ]
+        return Reply("\n".join(lines), locale, ReplyKind.INFO)
+
+
+def _counts(items: Iterable[tuple[object, int]]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in items)

@@ -1,0 +1,75 @@
+"""Feedback: like and dislike a song shown (the last, the Nth, or one named)."""
+
+from __future__ import annotations
+
+from bot.core import compose
+from bot.core.commands import Command
+from bot.core.features import Feature, handles
+from bot.core.messages import t
+from bot.core.models import Reply, ReplyKind, Request
+from bot.core.store import Rate
+from bot.core.text import norm, parse_int
+
+
+class Feedback(Feature):
+    @handles("like")
+    async def like(self, req: Request, cmd: Command, locale: str) -> Reply:
+        return await self._feedback(req, cmd, locale, 1)
+
+    @handles("dislike")
+    async def dislike(self, req: Request, cmd: Command, locale: str) -> Reply:
+        return await self._feedback(req, cmd, locale, -1)
+
+    async def _feedback(self, req: Request, cmd: Command, locale: str, value: int) -> Reply:
+        service = self.service
+        index = service.index
+        last = (await service.users.get(req.user)).last_tracks
+        shown = [index.by_key[k] for k in last if k in index.by_key]
+        verb = "like" if value > 0 else "dislike"
+        arg = cmd.arg.strip()
+        note = ""
+        if not arg:
+            if not shown:
+                return compose.hint(t("feedback_which", locale, verb=verb), locale)
+            target = shown[0]
+            if len(shown) > 1:
+                note = t("feedback_pick", locale, n=len(shown), verb=verb)
+        elif (n := parse_int(arg)) is not None:
+            if not shown or not 1 <= n <= len(shown):
+                return compose.hint(t("feedback_which", locale, verb=verb), locale)
+            target = shown[n - 1]
+        else:
+            found = self._find_in(arg, shown)
+            if found is None and value > 0:
+                # "like Stay With Me" about a song not just shown: songs like it.
+                q = service.parser.query("like " + arg)
+                if q.similar_to:
+                    return await service.picks.pick(req, q, locale)
+            if found is None:
+                found = self._find_in(arg, range(len(index.tracks)))
+            if found is None:
+                return compose.unknown_name("no_track", arg, locale, None)
+            target = found
+        return await self.rate(req, target, value, locale, note)
+
+    def _find_in(self, text: str, candidates: list[int] | range) -> int | None:
+        key = norm(text)
+        tracks = self.service.index.tracks
+        for i in candidates:
+            tr = tracks[i]
+            names = {norm(tr.title), norm(tr.title_ko or ""), *(norm(a) for a in tr.aliases)}
+            if key in names or key == norm(f"{tr.title} by {tr.artist}"):
+                return i
+        return None
+
+    async def rate(self, req: Request, i: int, value: int, locale: str, note: str = "") -> Reply:
+        """Remember that this user likes (1) or dislikes (-1) track `i`."""
+        service = self.service
+        tr = service.index.tracks[i]
+        state = await service.users.get(req.user)
+        state.feedback[tr.key] = value
+        service.writer.submit(Rate(req.user, tr.key, value))
+        text = t("liked" if value > 0 else "disliked", locale, title=tr.title, artist=tr.artist)
+        if note:
+            text += "\n" + note
+        return Reply(text, locale, ReplyKind.FEEDBACK)

@@ -1,0 +1,162 @@
+"""Picking songs: requests, moods, similar songs, "another", previews and the user's history."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.core import compose
+from bot.core.commands import Command
+from bot.core.features import Feature, handles
+from bot.core.messages import reply_locale, t
+from bot.core.models import Reply, ReplyKind, Request, Suggestion
+from bot.core.recommend import Outcome
+from bot.core.store import SaveQuery, Shown
+from bot.core.text import clean_input
+from bot.core.understand import Query
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
+
+log = logging.getLogger(__name__)
+
+QUERY_CACHE = 10_000  # saved requests kept in memory for "another"
+PREVIEW_COUNT = 10  # tracks in a preview (Telegram inline mode)
+
+
+class Picks(Feature):
+    def __init__(self, service: Service) -> None:
+        super().__init__(service)
+        self._queries: OrderedDict[int, Query] = OrderedDict()  # recent saved requests
+
+    # ------------------------------------------------------------------ commands
+
+    @handles("recommend")
+    async def recommend(self, req: Request, cmd: Command, locale: str) -> Reply:
+        q = self.service.parser.query(cmd.arg)
+        if q.is_empty and q.unknown:
+            return compose.not_understood(cmd.arg, locale, q)
+        # An empty query ("recommend", "3 OSTs", "some songs") means any good song.
+        return await self.pick(req, q, locale)
+
+    @handles("mood")
+    async def mood(self, req: Request, cmd: Command, locale: str) -> Reply:
+        """OSTs for a mood. The argument is only ever read as a request, never as a command,
+        so `/mood like` looks for a mood called "like" and records nothing."""
+        if not cmd.arg:
+            return await self.service.browsing.moods(req, cmd, locale)
+        return await self.recommend(req, cmd, locale)
+
+    @handles("similar")
+    async def similar(self, req: Request, cmd: Command, locale: str) -> Reply:
+        q = self.service.parser.query("like " + cmd.arg)
+        if q.similar_to is None:
+            return compose.unknown_name("no_track", cmd.arg, locale, q)
+        return await self.pick(req, q, locale)
+
+    @handles("another")
+    async def another(self, req: Request, cmd: Command, locale: str) -> Reply:
+        query_id = (await self.service.users.get(req.user)).last_query
+        if query_id is None:
+            return compose.hint(t("another_none", locale), locale)
+        return await self.again(req, query_id, locale)
+
+    @handles("history")
+    async def history(self, req: Request, cmd: Command, locale: str) -> Reply:
+        index = self.service.index
+        rows = reversed((await self.service.users.get(req.user)).recent)
+        items = [index.tracks[index.by_key[k]] for k, _ in rows if k in index.by_key]
+        if not items:
+            return Reply(t("history_empty", locale), locale, ReplyKind.INFO)
+        lines = [t("history_header", locale, n=len(items))]
+        lines += [f"• {compose.track_title(tr)} — {tr.artist} · {tr.drama}" for tr in items]
+        return Reply("\n".join(lines), locale, ReplyKind.INFO)
+
+    # ----------------------------------------------------------------- requests
+
+    async def again(self, req: Request, query_id: int, locale: str) -> Reply:
+        """The next pick for a saved request (the "another" button carries its id)."""
+        q = await self._saved_query(query_id)
+        if q is None:
+            return compose.stale_button(locale)
+        return await self.pick(req, q, locale, query_id=query_id)
+
+    async def pick(
+        self, req: Request, q: Query, locale: str, *, query_id: int | None = None
+    ) -> Reply:
+        """Pick, remember what was shown (and the request, for "another"), and reply."""
+        service = self.service
+        state = await service.users.get(req.user)
+        outcome = service.recommender.recommend(q, state.heard, state.feedback, service.rng)
+        if not outcome.picks:
+            return self._nothing(q, outcome, state.feedback, locale)
+        if query_id is None:
+            query_id = secrets.randbits(40)
+            self._remember(query_id, q)
+            service.writer.submit(SaveQuery(query_id, req.user, q.to_json()))
+        keys = tuple(service.index.tracks[p.index].key for p in outcome.picks)
+        state.heard.difference_update(outcome.forget)
+        state.heard.update(keys)
+        state.last_query, state.last_tracks = query_id, keys
+        now = time.time()
+        state.recent.extend((key, now) for key in keys)
+        service.writer.submit(Shown(req.user, query_id, keys, tuple(outcome.forget)))
+        return compose.recommendation(service.index, q, outcome, locale, query_id)
+
+    async def preview(
+        self, text: str, locale: str | None, user: str | None, limit: int
+    ) -> tuple[Suggestion, ...]:
+        """Tracks for a request typed keystroke by keystroke (Telegram inline mode).
+
+        The text is only ever a request, never a command; the user's dislikes are respected,
+        but nothing is recorded and heard songs are not skipped (a preview is not a pick).
+        """
+        service = self.service
+        text = clean_input(text)[0]
+        q = service.parser.query(text)
+        if q.is_empty and q.unknown:
+            return ()
+        q = replace(q, count=max(1, min(limit, PREVIEW_COUNT)), asked=None)
+        feedback = (await service.users.get(user)).feedback if user else {}
+        outcome = service.recommender.recommend(q, set(), feedback, service.rng)
+        if not outcome.picks:
+            return ()
+        reply = compose.recommendation(
+            service.index, q, outcome, reply_locale(text, locale), query_id=None
+        )
+        return tuple(Suggestion(f"{c.title} — {c.artist}", c.track.title, c) for c in reply.cards)
+
+    def _nothing(self, q: Query, outcome: Outcome, feedback: dict[str, int], locale: str) -> Reply:
+        disliked = any(v < 0 for v in feedback.values())
+        return compose.nothing_found(
+            locale, all_disliked=disliked and outcome.pool == 0 and not q.is_empty
+        )
+
+    # ------------------------------------------------------------ saved requests
+
+    async def _saved_query(self, query_id: int) -> Query | None:
+        q = self._queries.get(query_id)
+        if q is not None:
+            return q
+        writer = self.service.writer
+        if writer.pending:
+            await writer.flush()
+        raw = await self.service.store.query(query_id)
+        if raw is None:
+            return None
+        try:
+            q = Query.from_json(raw)
+        except (ValueError, TypeError, KeyError):
+            log.warning("unreadable saved query %d", query_id)
+            return None
+        self._remember(query_id, q)
+        return q
+
+    def _remember(self, query_id: int, q: Query) -> None:
+        self._queries[query_id] = q
+        while len(self._queries) > QUERY_CACHE:
+            self._queries.popitem(last=False)

@@ -1,0 +1,56 @@
+"""Helpers shared by the tests: requests, small catalogs, and a spy on what reaches the core.
+
+The platform kits live beside this: `telegram_kit` (a fake Bot API and real-shaped updates)
+and `discord_kit` (real discord.py objects fed real-shaped payloads, with HTTP recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from bot.core.catalog import DATA_DIR, Catalog, load_catalog
+from bot.core.models import Artist, Drama, Reply, Request, Track
+from bot.core.service import Service
+
+
+def ask(
+    text: str, user: str = "u1", platform: str = "console", locale: str | None = None
+) -> Request:
+    return Request(platform=platform, user_id=user, chat_id="c1", text=text, locale=locale)
+
+
+def spy_on(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[Request]:
+    """Record the Requests handed to `service` (the core still answers them)."""
+    seen: list[Request] = []
+    real: Callable[[Request], Awaitable[Reply]] = service.handle
+
+    async def handle(request: Request) -> Reply:
+        seen.append(request)
+        return await real(request)
+
+    monkeypatch.setattr(service, "handle", handle)
+    return seen
+
+
+def make_catalog(
+    tracks: list[tuple[str, str, str, int, tuple[str, ...]]],
+    vocabulary_from: Catalog | None = None,
+) -> Catalog:
+    """A small catalog: (title, artist, drama, year, tags) rows; dramas and artists derived."""
+    vocab = (vocabulary_from or load_catalog(DATA_DIR)).vocabulary
+    cat = Catalog(vocabulary=vocab)
+    for title, artist, drama, year, tags in tracks:
+        if drama not in cat.dramas:
+            cat.dramas[drama] = Drama(
+                title=drama, title_ko="드라마", year=year, sources=("https://example.org/",)
+            )
+        d = cat.dramas[drama]
+        if year > d.last_year:
+            cat.dramas[drama] = Drama(
+                title=drama, title_ko="드라마", year=d.year, year_end=year, sources=d.sources
+            )
+        cat.artists.setdefault(artist, Artist(name=artist))
+        cat.tracks.append(Track(title=title, artist=artist, drama=drama, year=year, tags=tags))
+    return cat
