@@ -16,10 +16,13 @@ from typing import Any
 import pytest
 
 from bot.cli import main
+from bot.core import compose
 from bot.core.catalog import Catalog, load_vocabulary
 from bot.core.index import CatalogIndex
-from bot.core.models import Action, Artist, Card, Drama, Reply, ReplyKind, Request, Track
+from bot.core.models import Action, Artist, Drama, Reply, ReplyKind, Request, Track
+from bot.core.recommend import Pick
 from bot.core.service import Service
+from bot.core.understand import Query
 from bot.evaluate.cases import RequestSetError, load, parse
 from bot.evaluate.checks import Context, check_turn
 from bot.evaluate.names import Names
@@ -73,18 +76,7 @@ def reply(
     buttons: Sequence[str] = (),
 ) -> Reply:
     index = names.index
-    cards = tuple(
-        Card(
-            track=index.tracks[i],
-            drama=index.dramas[index.tracks[i].drama],
-            reason="",
-            matched=(),
-            links=(),
-            actions=(),
-            artist_ko=index.artist_ko(index.tracks[i].artist),
-        )
-        for i in tracks
-    )
+    cards = tuple(compose.card(index, Pick(i, 1.0, ()), Query(), locale) for i in tracks)
     actions = tuple(Action(f"b{n}", label, "another") for n, label in enumerate(buttons))
     return Reply(text, locale, kind, cards, actions=actions)
 

@@ -69,14 +69,13 @@ def _whole_reply(e: Expect, reply: Reply) -> list[str]:
 
 def haystack(reply: Reply, names: Names) -> str:
     """Everything a user sees: text, title, footer, buttons and every card's names."""
-    parts = [reply.text, reply.title, reply.footer, *reply.extra.values()]
+    parts = [reply.text, reply.title, reply.footer]
     parts += [a.label for a in reply.actions]
     for card in reply.cards:
         tr = card.track
-        parts += [tr.title, tr.title_ko or "", tr.artist, card.artist_ko, tr.drama, card.reason]
+        parts += [tr.title, tr.title_ko or "", tr.artist, tr.drama, card.reason]
+        parts += [card.title, card.artist, card.drama]  # the composed display lines
         parts += [names.index.korean_names.get(tr.drama, "")]
-        if card.drama:
-            parts.append(card.drama.title_ko)
         parts += [a.label for a in card.actions]
     return "\n".join(p for p in parts if p)
 
