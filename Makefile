@@ -24,8 +24,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/ostbot run
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bot tests setup.py
+	$(BIN)/ruff format --check bot tests setup.py
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
