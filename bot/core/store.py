@@ -577,6 +577,43 @@ class Store:
                         (op.user, op.key, op.value, op.at),
                     )
 
+    # ---------------------------------------------------------------- privacy
+
+    async def user_tables(self) -> list[str]:
+        """Every table that keeps rows about a user: those with a `user` column, read from the
+        schema itself, so a table added by a later migration is never left out."""
+        async with self._db.execute(
+            "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c"
+            " WHERE m.type = 'table' AND c.name = 'user' ORDER BY m.name"
+        ) as cur:
+            return [str(r[0]) async for r in cur]
+
+    async def user_data(self, user: str) -> dict[str, int]:
+        """How many rows each of those tables keeps about one user (`platform:id`)."""
+        counts = {}
+        for table in await self.user_tables():
+            async with self._db.execute(
+                f"SELECT count(*) FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
+                (user,),
+            ) as cur:
+                row = await cur.fetchone()
+            counts[table] = int(row[0]) if row else 0
+        return counts
+
+    async def forget_user(self, user: str) -> dict[str, int]:
+        """Delete every row about one user from every table, in one transaction (all or
+        nothing); returns how many rows each table lost."""
+        tables = await self.user_tables()
+        deleted = {}
+        async with self._transaction() as db:
+            for table in tables:
+                cur = await db.execute(
+                    f"DELETE FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
+                    (user,),
+                )
+                deleted[table] = cur.rowcount
+        return deleted
+
     async def counts(self) -> dict[str, int]:
         out = {}
         for table in ("dramas", "artists", "tracks", "history", "feedback"):
@@ -584,6 +621,11 @@ class Store:
                 row = await cur.fetchone()
             out[table] = int(row[0]) if row else 0
         return out
+
+
+def _quoted(name: str) -> str:
+    """An identifier read from the schema, quoted for SQL (names cannot be parameters)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _track_params(t: Track) -> tuple[object, ...]:
