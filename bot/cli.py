@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("file")
     val = dbsub.add_parser("validate", help="check the shipped catalog, or FILE, without writing")
     val.add_argument("file", type=Path, nargs="?")
+    bak = dbsub.add_parser(
+        "backup", help="copy the database safely, even while the bot runs (verified)"
+    )
+    bak.add_argument("file", type=Path)
+    bak.add_argument("--force", action="store_true", help="replace FILE if it exists")
     bench = sub.add_parser("bench", help="measure the core's latency and throughput")
     bench.add_argument("--tracks", type=int, default=0, help="use N synthetic tracks")
     bench.add_argument("--json", action="store_true")
@@ -261,6 +266,12 @@ def _export_to(path: Path, catalog: Catalog) -> int:
 async def _db_async(args: argparse.Namespace, db_path: Path) -> int:
     from bot.core.store import Store
 
+    if args.db_command == "backup":
+        from bot.ops.backup import backup
+
+        done = await backup(db_path, args.file, force=args.force)
+        print(f"backed up {db_path} to {done}")
+        return 0
     if args.db_command == "import":
         data = _read(args.file)
         store = await Store.open(db_path)

@@ -1,0 +1,1 @@
+"""Operator tools: `ostbot db backup`, `ostbot doctor`. Not used while serving."""
