@@ -32,7 +32,7 @@ from bot.core.catalog import (
 )
 from bot.core.models import Platform, Request
 from bot.core.render import render_plain
-from bot.core.text import escape_for_terminal
+from bot.core.text import escape_for_terminal, terminal_safe
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bak.add_argument("file", type=Path)
     bak.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    sub.add_parser("about", help="what the catalog holds: counts by year, network and mood")
+    doctor = sub.add_parser(
+        "doctor", help="check settings, tokens, database, catalog and platform connections"
+    )
+    doctor.add_argument(
+        "--quick", action="store_true", help="settings and database only, no network (health check)"
+    )
     bench = sub.add_parser("bench", help="measure the core's latency and throughput")
     bench.add_argument("--tracks", type=int, default=0, help="use N synthetic tracks")
     bench.add_argument("--json", action="store_true")
@@ -135,6 +142,10 @@ def _dispatch(
         return asyncio.run(_ask(db_path, text, args.user, args.json))
     if command == "chat":
         return asyncio.run(_chat(db_path))
+    if command == "about":  # the chat command `about`, from the terminal
+        return asyncio.run(_ask(db_path, "about", ASK_USER, as_json=False))
+    if command == "doctor":
+        return asyncio.run(_doctor(settings, db_path, args.quick))
     if command == "run":
         from bot.runner import run
 
@@ -194,6 +205,15 @@ async def _ask(db_path: Path, text: str, user: str, as_json: bool) -> int:
     else:
         print(render_plain(reply))
     return 0
+
+
+async def _doctor(settings: Settings, db_path: Path, quick: bool) -> int:
+    from bot.ops.doctor import diagnose
+
+    report = await diagnose(settings, db_path, quick=quick)
+    for line in report.lines():
+        print(terminal_safe(line))
+    return 1 if report.failed else 0
 
 
 async def _chat(db_path: Path) -> int:

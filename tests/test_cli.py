@@ -277,3 +277,12 @@ def test_export_neutralises_formulas_and_round_trips_the_real_catalog(
 def test_a_hand_written_formula_looking_title_imports_as_written() -> None:
     assert restore_cell("-ing") == "-ing" and restore_cell("'Cause") == "'Cause"
     assert restore_cell("'-ing") == "-ing" and restore_cell("''=x") == "'=x"
+
+
+def test_about_prints_the_catalog_figures(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    catalog = load_catalog(DATA_DIR)
+    code, out, _ = run(capsys, "--db", db, "about")
+    assert code == 0
+    assert f"{len(catalog.tracks)} songs from {len(catalog.dramas)} dramas" in out
+    networks = {d.network for d in catalog.dramas.values()}
+    assert all(network in out for network in networks)

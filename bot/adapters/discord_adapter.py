@@ -59,6 +59,24 @@ MAX_MESSAGES = 5
 # the first response, and that includes the network round trip.
 DEFER_AFTER = 1.5
 
+# What the invite asks for, and nothing more: the bot answers in channels and threads (embeds
+# with buttons, as a reply to the message that mentioned it, which needs its history), and
+# offers slash commands. `ostbot doctor` prints the invite URL built from these.
+INVITE_SCOPES = ("bot", "applications.commands")
+INVITE_PERMISSIONS = (
+    "send_messages",
+    "send_messages_in_threads",
+    "embed_links",
+    "read_message_history",
+    "use_application_commands",
+)
+
+
+def invite_url(client_id: int | str) -> str:
+    permissions = discord.Permissions(**dict.fromkeys(INVITE_PERMISSIONS, True))
+    return discord.utils.oauth_url(client_id, permissions=permissions, scopes=INVITE_SCOPES)
+
+
 NO_MENTIONS = discord.AllowedMentions.none()
 # discord.py reads command annotations at runtime, so this alias must live at module level.
 Interaction = discord.Interaction[discord.Client]
