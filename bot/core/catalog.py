@@ -12,29 +12,13 @@ import io
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
 from bot.core.models import Artist, Drama, Track
+from bot.core.shipped import DATA_DIR as DATA_DIR  # re-exported: many modules import it here
 from bot.core.text import has_hangul, norm, parse_int
 from bot.core.vocabulary import Vocabulary, VocabularyError
-
-
-def shipped_data_dir() -> Path:
-    """Where the shipped catalog is: inside the installed package, or in the checkout.
-
-    A built wheel carries data/ as the package's `bot/data` (see setup.py), found with
-    importlib.resources wherever ostbot is installed. An editable install or a plain checkout
-    has no copy there and reads the repository's data/, the one source of the catalog.
-    """
-    packaged = resources.files("bot") / "data"
-    if isinstance(packaged, Path) and packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "data"
-
-
-DATA_DIR = shipped_data_dir()
 
 # The import/export contract (DESIGN.md): required and optional columns.
 CSV_REQUIRED = ("title", "artist", "drama", "year", "tags")

@@ -18,7 +18,9 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-COMMANDS_FILE = Path(__file__).resolve().parents[2] / "data" / "commands.toml"
+from bot.core.shipped import DATA_DIR
+
+COMMANDS_FILE = DATA_DIR / "commands.toml"
 
 # Both platforms' rule for a command name: Telegram allows [a-z0-9_]{1,32}; Discord also
 # allows '-' and non-Latin letters, so the stricter one is the rule.

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-LEXICON_FILE = Path(__file__).resolve().parents[2] / "data" / "lexicon.toml"
+from bot.core.shipped import DATA_DIR
+
+LEXICON_FILE = DATA_DIR / "lexicon.toml"
 
 Words = frozenset[str]
 
