@@ -10,7 +10,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -97,30 +97,36 @@ def settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
-) -> tuple[int, str]:
-    for name in ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_API_BASE_URL", "OSTBOT_OWNERS"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.chdir(ROOT / "tests")  # no .env here
-    code = main(["doctor"] if "--quick" not in env else ["doctor", "--quick"])
-    out, err = capsys.readouterr()
-    return code, out + err
+Doctor = Callable[..., tuple[int, str]]
 
 
-def test_healthy_deployment(
+@pytest.fixture
+def run_doctor(
     platform: tuple[str, list[str]],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
+) -> Doctor:
+    """`ostbot doctor ARGS` with these environment variables, Discord's API at the stand-in."""
+    monkeypatch.setattr(doctor, "DISCORD_API", f"{platform[0]}/api/v10")
+    for name in ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_API_BASE_URL", "OSTBOT_OWNERS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(ROOT / "tests")  # no .env here
+
+    def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        code = main(["doctor", *args])
+        out, err = capsys.readouterr()
+        return code, out + err
+
+    return run
+
+
+def test_healthy_deployment(
+    platform: tuple[str, list[str]], run_doctor: Doctor, tmp_path: Path
 ) -> None:
     url, seen = platform
-    monkeypatch.setattr(doctor, "DISCORD_API", f"{url}/api/v10")
-    code, out = cli(
-        capsys,
-        monkeypatch,
+    code, out = run_doctor(
         {
             "DISCORD_TOKEN": DISCORD_TOKEN,
             "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
@@ -244,17 +250,11 @@ async def test_malformed_tokens_fail_and_are_never_sent(
 
 
 def test_quick_check_for_containers_asks_no_one(
-    platform: tuple[str, list[str]],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
+    platform: tuple[str, list[str]], run_doctor: Doctor, tmp_path: Path
 ) -> None:
     url, seen = platform
-    monkeypatch.setattr(doctor, "DISCORD_API", f"{url}/api/v10")
     env = {"DISCORD_TOKEN": DISCORD_TOKEN, "TELEGRAM_API_BASE_URL": url}
-    code, out = cli(
-        capsys, monkeypatch, {**env, "OSTBOT_DB": str(tmp_path / "x.db"), "--quick": ""}
-    )
+    code, out = run_doctor({**env, "OSTBOT_DB": str(tmp_path / "x.db")}, "--quick")
     assert code == 0 and seen == []
     assert "catalog" not in out and "invite" not in out and "database" in out
 
