@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import discord
 import pytest
+import yarl
 from discord import app_commands
+from discord.gateway import DiscordWebSocket
 
 from bot.adapters.discord_adapter import ActionButton, OstClient, serve
 from bot.core.service import Service
 from bot.runner import supervise
 from tests.support.discord_kit import BOT_ID, make_settings, user_payload
+from tests.support.discord_server import DiscordStandIn, serving
 
 
 class FakeGateway:
@@ -165,3 +169,29 @@ def test_the_core_never_imports_discord() -> None:
         "bot.adapters.common; sys.exit('discord' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ------------------------------------------------- against a local stand-in for Discord
+
+
+@pytest.fixture
+async def discord_standin(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordStandIn]:
+    async with serving(DiscordStandIn()) as standin:
+        monkeypatch.setattr(discord.http.Route, "BASE", standin.api_base)
+        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway))
+        yield standin
+
+
+async def test_a_stop_ends_the_gateway_session_with_close_code_1000(
+    service: Service, discord_standin: DiscordStandIn
+) -> None:
+    # Any other code (discord.py's 4000 among them) asks Discord to keep the session for a
+    # resume, so the bot would stay online for a while after it stopped.
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(service, make_settings(discord_token="a.b.c"), stop))
+    await asyncio.wait_for(discord_standin.identified.wait(), 10)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    await asyncio.wait_for(discord_standin.closed.wait(), 5)
+    assert discord_standin.close_codes == [1000]
+    assert ("GET", "/users/@me") in discord_standin.requests  # it really logged in here

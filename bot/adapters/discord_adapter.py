@@ -13,6 +13,7 @@ nothing the bot says can ping @everyone, a role or a user.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import unicodedata
@@ -704,5 +705,20 @@ async def _run_client(client: OstClient, token: str, stop: asyncio.Event) -> Non
             runner.result()  # a failed login propagates to the supervisor
             return
         log.info("discord: stopping")
-        await client.close()
-        await runner
+        await close_session(client, runner)
+
+
+async def close_session(client: discord.Client, connection: asyncio.Task[None]) -> None:
+    """Close the gateway with code 1000, which ends the session: Discord shows the bot offline
+    at once instead of keeping the session for a resume that will never come.
+
+    `client.close()` alone sends 4000 while `connection` (the task running `start()`) is
+    reading the gateway: aiohttp wakes that reader with a CLOSING message and discord.py's
+    reader closes the socket itself, with 4000, before `close()` gets to send its 1000. So the
+    reader is cancelled first. The cancelled read also means the close does not wait up to
+    30 s for Discord to acknowledge it.
+    """
+    connection.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await connection
+    await client.close()
