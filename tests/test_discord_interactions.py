@@ -256,22 +256,19 @@ async def test_buttons_still_work_after_a_restart(tmp_path: Path) -> None:
     assert disliked.ephemeral and feedback == {dislike.split(":", 1)[1]: -1}
 
 
+def message_with_button(custom_id: str) -> dict[str, object]:
+    """An old message of the bot's carrying one button (discord.py routes a press by it)."""
+    button = {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
+    return {"content": "old message", "components": [{"type": 1, "components": [button]}]}
+
+
 @pytest.mark.parametrize(
     "custom_id", ["like:ffffffffffff", "dislike:0", "more:zzzzzzzz", "like:DROP TABLE tracks;--"]
 )
 async def test_stale_or_forged_buttons_get_a_polite_private_answer(
     bot: Harness, custom_id: str
 ) -> None:
-    message = {
-        "content": "old message",
-        "components": [
-            {
-                "type": 1,
-                "components": [{"type": 2, "style": 2, "label": "x", "custom_id": custom_id}],
-            }
-        ],
-    }
-    answer = only(await bot.press(custom_id, message))
+    answer = only(await bot.press(custom_id, message_with_button(custom_id)))
     assert answer.ephemeral
     assert "button" in answer.text.lower()
     assert "Traceback" not in answer.text
@@ -295,6 +292,45 @@ async def test_slow_core_is_deferred_then_followed_up(service: Service) -> None:
     assert defer.payload["type"] == 5  # "thinking…"
     assert defer.payload["data"]["flags"] & 64  # private from the start, like the answer
     assert followup.path.startswith("/webhooks/") and followup.payload["content"]
+
+
+def slowed(service: Service, seconds: float = 0.2) -> None:
+    real = service.handle
+
+    async def slow(request: Request) -> Reply:
+        await asyncio.sleep(seconds)
+        return await real(request)
+
+    service.handle = slow  # type: ignore[method-assign]
+
+
+async def test_a_slow_stale_button_is_answered_only_to_whoever_pressed(
+    service: Service,
+) -> None:
+    # The core would have answered "Another" publicly, but this button has expired: the notice
+    # is for the presser only, so the deferral must not have decided on a public answer.
+    slowed(service)
+    bot = await Harness.start(service, defer_after=0.05)
+    calls = await bot.press("more:zzzzzzzz", message_with_button("more:zzzzzzzz"))
+    assert [c.is_callback for c in calls] == [True, False]
+    defer, notice = calls
+    assert defer.payload["type"] == 6  # acknowledged, nothing shown to anyone yet
+    assert notice.ephemeral and "button" in notice.text.lower()
+
+
+async def test_a_slow_button_still_answers_publicly_when_the_reply_is_public(
+    service: Service,
+) -> None:
+    bot = await Harness.start(service, defer_after=0.05)
+    first = only(await bot.slash("recommend", text="2 healing OSTs"))
+    more = next(i for i in first.custom_ids() if i.startswith("more:"))
+    like = next(i for i in first.custom_ids() if i.startswith("like:"))
+    slowed(service)
+    defer, again = await bot.press(more, first.message)
+    assert defer.payload["type"] == 6
+    assert not again.ephemeral and again.message["embeds"]  # new picks, for the channel
+    defer, noted = await bot.press(like, first.message)
+    assert defer.payload["type"] == 6 and noted.ephemeral
 
 
 async def test_fast_core_is_answered_without_deferring(bot: Harness) -> None:

@@ -462,17 +462,31 @@ class DiscordAdapter:
     async def _handle_in_time(
         self, interaction: discord.Interaction[discord.Client], request: Request
     ) -> Reply:
-        """Ask the core; defer the interaction if it has not answered quickly (privately when
-        the reply will be private: a deferral decides who sees the answer)."""
+        """Ask the core; defer the interaction if it has not answered quickly."""
         task = asyncio.ensure_future(self.service.handle(request))
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
-            private = self.service.audience(request) is not Visibility.PUBLIC
             try:
-                await interaction.response.defer(thinking=True, ephemeral=private)
+                await self._defer(interaction, request)
             except discord.HTTPException:
                 log.warning("discord: could not defer interaction %s", interaction.id)
         return await task
+
+    async def _defer(
+        self, interaction: discord.Interaction[discord.Client], request: Request
+    ) -> None:
+        """Acknowledge now, answer later, without deciding too early who sees the answer.
+
+        A slash command's deferral ("thinking…") fixes whether its answer is private, so it
+        follows the core's `audience`. A button press is acknowledged without a message: its
+        answer is a new follow-up whose visibility is chosen when the reply is known (a stale
+        "Another" is answered privately although a fresh one is public).
+        """
+        if request.action is not None:
+            await interaction.response.defer()
+            return
+        private = self.service.audience(request) is not Visibility.PUBLIC
+        await interaction.response.defer(thinking=True, ephemeral=private)
 
     async def _respond(
         self,
