@@ -14,13 +14,17 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.common import STOP_GRACE, UNWIND
 from bot.config import Settings
 from bot.core.service import Service
 from bot.core.store import Store
 
 log = logging.getLogger(__name__)
 
-STOP_TIMEOUT = 10.0  # seconds each adapter gets to shut down
+# Adapters finish their replies within STOP_GRACE on their own; past this they are cancelled.
+# A stop must end well inside a supervisor's grace (Docker sends SIGKILL after 10 s) with room
+# left for the final database write after it.
+STOP_TIMEOUT = STOP_GRACE + 1.0
 
 Serve = Callable[[Service, Settings, asyncio.Event], Coroutine[Any, Any, None]]
 
@@ -85,8 +89,10 @@ async def supervise(
     if pending:
         finished, late = await asyncio.wait(pending, timeout=STOP_TIMEOUT)
         for task in late:
-            log.warning("%s adapter did not stop in %.0fs; cancelling", tasks[task], STOP_TIMEOUT)
+            log.warning("%s adapter did not stop in %.1fs; cancelling", tasks[task], STOP_TIMEOUT)
             task.cancel()
+        if late:  # let them unwind (close their connections) before the store is closed
+            await asyncio.wait(late, timeout=UNWIND)
         for task in finished:
             if not task.cancelled() and task.exception() is not None:
                 failed = 1

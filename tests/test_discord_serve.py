@@ -14,9 +14,10 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from bot.adapters.discord_adapter import ActionButton, OstClient, serve
+from bot.core.models import Reply, Request
 from bot.core.service import Service
 from bot.runner import supervise
-from tests.support.discord_kit import BOT_ID, make_settings, user_payload
+from tests.support.discord_kit import BOT_ID, interaction_payload, make_settings, user_payload
 from tests.support.discord_server import DiscordStandIn, serving
 
 
@@ -195,3 +196,28 @@ async def test_a_stop_ends_the_gateway_session_with_close_code_1000(
     await asyncio.wait_for(discord_standin.closed.wait(), 5)
     assert discord_standin.close_codes == [1000]
     assert ("GET", "/users/@me") in discord_standin.requests  # it really logged in here
+
+
+async def test_a_stop_sends_the_answers_in_hand_before_it_closes(
+    service: Service, discord_standin: DiscordStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = asyncio.Event()
+    real = service.handle
+
+    async def slow(request: Request) -> Reply:
+        started.set()
+        await asyncio.sleep(0.3)
+        return await real(request)
+
+    monkeypatch.setattr(service, "handle", slow)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(service, make_settings(discord_token="a.b.c"), stop))
+    await asyncio.wait_for(discord_standin.identified.wait(), 10)
+    command = {"id": "970000000000000001", "name": "about", "type": 1, "options": []}
+    await discord_standin.dispatch("INTERACTION_CREATE", interaction_payload(2, command))
+    await asyncio.wait_for(started.wait(), 5)
+    stop.set()  # while the answer is being made
+    await asyncio.wait_for(task, 5)
+    (answer,) = discord_standin.responses
+    assert answer["type"] == 4 and "tracks" in answer["data"]["content"]  # sent, then closed
+    assert discord_standin.close_codes == [1000]

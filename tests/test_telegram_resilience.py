@@ -14,6 +14,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.adapters import common
 from bot.adapters import telegram_adapter as tga
 from bot.config import Settings
+from bot.core.models import Reply, Request
 from bot.core.service import Service
 from tests.support.telegram_kit import (
     TOKEN,
@@ -300,6 +301,61 @@ async def test_serve_polls_answers_and_stops_cleanly(
     assert len(api.attempts) == after  # polling really stopped
     assert TOKEN.split(":")[1] not in caplog.text  # PTB logs its URL at DEBUG
     assert "[REDACTED]" in caplog.text  # it did log it: the redactor is what kept it out
+
+
+async def test_a_stop_sends_the_replies_in_hand_then_stops_polling(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = FakeBotAPI()
+    patch_build(monkeypatch, api)
+    started = asyncio.Event()
+    real = service.handle
+
+    async def slow(request: Request) -> Reply:
+        started.set()
+        await asyncio.sleep(0.3)
+        return await real(request)
+
+    monkeypatch.setattr(service, "handle", slow)
+    stop = asyncio.Event()
+    task = asyncio.create_task(tga.serve(service, settings(), stop))
+    update = message_update("/drama Goblin")
+    await api.updates.put(update)
+    await asyncio.wait_for(started.wait(), 5)
+    stop.set()  # while the reply is being made
+    await asyncio.wait_for(task, 5)
+    assert len(api.sent()) == 1  # it was sent before the bot stopped
+    last = [c.params for c in api.calls if c.method == "getUpdates"][-1]
+    # The last poll only confirmed what was taken, so Telegram will not deliver it again.
+    assert last["timeout"] == 0 and last["offset"] == update["update_id"] + 1
+
+
+async def test_a_stop_cuts_off_a_reply_that_outlasts_its_grace(
+    service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = FakeBotAPI()
+    patch_build(monkeypatch, api)
+    monkeypatch.setattr(tga, "STOP_GRACE", 0.2)
+    started = asyncio.Event()
+
+    async def stuck(request: Request) -> Reply:
+        started.set()
+        await asyncio.Event().wait()  # a core (or an API) that never answers
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(service, "handle", stuck)
+    stop = asyncio.Event()
+    task = asyncio.create_task(tga.serve(service, settings(), stop))
+    await api.updates.put(message_update("/drama Goblin"))
+    await api.updates.put(message_update("/drama Goblin"))
+    await asyncio.wait_for(started.wait(), 5)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert loop.time() - began < 1.0  # the grace, not for ever
+    assert "2 updates unanswered" in caplog.text
+    assert not api.sent()
 
 
 async def test_serve_waits_out_an_outage_at_startup(

@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 import traceback
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
@@ -26,6 +26,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 STARTUP_BACKOFF = (1.0, 60.0)  # first and longest wait while a platform is unreachable
+# Once asked to stop, an adapter finishes the replies it is sending for at most this long, then
+# cancels the rest. The runner allows a little more before it cancels the adapter itself, and
+# the final database write comes after: the whole stop stays well inside a container's stop
+# grace (Docker's default is 10 s, then SIGKILL).
+STOP_GRACE = 1.5
+UNWIND = 0.25  # for a cancelled reply to run its cleanup
 REDACTED = "[REDACTED]"
 MIN_SECRET = 6  # shorter "secrets" would shred ordinary log text
 
@@ -97,6 +103,53 @@ async def keep_trying(
             await asyncio.wait_for(stop.wait(), delay)
         delay = min(delay * 2, longest)
     return None
+
+
+# ---------------------------------------------------------------------- stopping
+
+
+class InHand:
+    """The requests an adapter is answering right now (one task each), so that a stop can let
+    them finish for a while and cancel what is left, instead of waiting on them for ever or
+    cutting them off at once."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[object]] = set()
+        self.closed = False  # set once the rest was cancelled: take nothing new
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        """Count the current task as in hand while the block runs."""
+        task = asyncio.current_task()
+        if task is None:  # not in a task: nothing a stop could cancel
+            yield
+            return
+        self._tasks.add(task)
+        try:
+            yield
+        finally:
+            self._tasks.discard(task)
+
+    def cancel(self) -> int:
+        """Cancel everything in hand and refuse what comes later; returns how many."""
+        self.closed = True
+        for task in self._tasks:
+            task.cancel()
+        return len(self._tasks)
+
+    async def finish(self, grace: float) -> int:
+        """Wait up to `grace` seconds for what is in hand, then cancel the rest and let it
+        unwind; returns how many were cancelled."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=grace)
+        late = set(self._tasks)
+        self.cancel()
+        if late:
+            await asyncio.wait(late, timeout=UNWIND)
+        return len(late)
 
 
 # ------------------------------------------------------------------------- redaction

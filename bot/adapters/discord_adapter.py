@@ -26,7 +26,7 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
-from bot.adapters.common import clip, is_web_url, keep_trying, split_text
+from bot.adapters.common import STOP_GRACE, InHand, clip, is_web_url, keep_trying, split_text
 from bot.config import Settings
 from bot.core.commands import Arg, Said, Spec
 from bot.core.messages import locale_of, reply_locale, t
@@ -365,6 +365,7 @@ class DiscordAdapter:
     def __init__(self, service: Service, *, defer_after: float = DEFER_AFTER) -> None:
         self.service = service
         self.defer_after = defer_after
+        self.in_hand = InHand()  # what a stop lets finish before it closes the connection
 
     # ------------------------------------------------------------ messages
 
@@ -372,6 +373,10 @@ class DiscordAdapter:
         text = addressed_text(message, me)
         if text is None:
             return
+        with self.in_hand.track():
+            await self._answer_message(message, text)
+
+    async def _answer_message(self, message: discord.Message, text: str) -> None:
         try:
             request = Request(
                 platform=Platform.DISCORD,
@@ -415,21 +420,23 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[discord.Client], name: str, arg: str = ""
     ) -> None:
         """A slash command: the registry command `name` with its argument, as typed."""
-        try:
-            await self._answer(interaction, self._request(interaction, command=name, arg=arg))
-        except Exception:
-            log.exception("discord: failed to answer /%s", name)
-            await self.apologise(interaction)
+        with self.in_hand.track():
+            try:
+                await self._answer(interaction, self._request(interaction, command=name, arg=arg))
+            except Exception:
+                log.exception("discord: failed to answer /%s", name)
+                await self.apologise(interaction)
 
     async def on_button(
         self, interaction: discord.Interaction[discord.Client], action: str
     ) -> None:
         """A button press: the custom_id goes to the core as it is."""
-        try:
-            await self._answer(interaction, self._request(interaction, action=action))
-        except Exception:
-            log.exception("discord: failed to answer button %r", action)
-            await self.apologise(interaction)
+        with self.in_hand.track():
+            try:
+                await self._answer(interaction, self._request(interaction, action=action))
+            except Exception:
+                log.exception("discord: failed to answer button %r", action)
+                await self.apologise(interaction)
 
     def _request(
         self,
@@ -722,9 +729,10 @@ async def _run_client(client: OstClient, token: str, stop: asyncio.Event) -> Non
         await close_session(client, runner)
 
 
-async def close_session(client: discord.Client, connection: asyncio.Task[None]) -> None:
-    """Close the gateway with code 1000, which ends the session: Discord shows the bot offline
-    at once instead of keeping the session for a resume that will never come.
+async def close_session(client: OstClient, connection: asyncio.Task[None]) -> None:
+    """Stop reading the gateway, finish the answers in hand (for STOP_GRACE at most), then
+    close the gateway with code 1000, which ends the session: Discord shows the bot offline at
+    once instead of keeping the session for a resume that will never come.
 
     `client.close()` alone sends 4000 while `connection` (the task running `start()`) is
     reading the gateway: aiohttp wakes that reader with a CLOSING message and discord.py's
@@ -735,4 +743,6 @@ async def close_session(client: discord.Client, connection: asyncio.Task[None]) 
     connection.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await connection
+    if cut := await client.adapter.in_hand.finish(STOP_GRACE):
+        log.warning("discord: stopped after %.1fs with %d answers unsent", STOP_GRACE, cut)
     await client.close()

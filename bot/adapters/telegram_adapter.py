@@ -45,11 +45,12 @@ from telegram.ext import (
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    SimpleUpdateProcessor,
     filters,
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.common import clip, is_web_url, keep_trying
+from bot.adapters.common import STOP_GRACE, InHand, clip, is_web_url, keep_trying
 from bot.config import Settings
 from bot.core.commands import Arg, Registry
 from bot.core.messages import locale_of, t
@@ -664,7 +665,7 @@ def build_application(
         ApplicationBuilder()
         .token(_token(settings))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(UpdatesInHand(CONCURRENT_UPDATES))
         .post_init(adapter.post_init)
     )
     if settings.telegram_api_base_url:
@@ -675,6 +676,26 @@ def build_application(
     app: App = builder.build()
     adapter.register(app)
     return app
+
+
+class UpdatesInHand(SimpleUpdateProcessor):
+    """python-telegram-bot's concurrent processing of updates, keeping count of the updates
+    being answered, so that a stop can cancel those that outlast its grace (and drop the ones
+    still queued) instead of waiting on them for ever."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self.in_hand = InHand()
+        self.dropped = 0
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self.in_hand.closed:  # the stop's grace is over: drop it unanswered
+            self.dropped += 1
+            if asyncio.iscoroutine(coroutine):
+                coroutine.close()
+            return
+        with self.in_hand.track():
+            await coroutine
 
 
 async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> None:
@@ -697,9 +718,41 @@ async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> No
             log.info("Telegram bot @%s is running", app.bot.username)
             await stop.wait()
         finally:
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            await app.stop()
+            await halt(app, STOP_GRACE)
+
+
+async def halt(app: App, grace: float) -> None:
+    """Stop taking updates, answer the ones already taken, all within `grace` seconds.
+
+    Polling stops at once; its last getUpdates tells Telegram which updates were taken, so
+    they are not delivered again. The updates taken are answered until the grace is over; any
+    still unanswered then are cancelled or dropped, and counted in the log.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+
+    def left() -> float:
+        return max(0.0, deadline - loop.time())
+
+    if app.updater is not None and app.updater.running:
+        try:
+            await asyncio.wait_for(app.updater.stop(), left())
+        except TimeoutError:
+            log.warning("Telegram: polling did not stop cleanly within %.1fs", grace)
+    stopping = asyncio.ensure_future(app.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=left())
+    if done:
+        return stopping.result()
+    processor = app.update_processor
+    if not isinstance(processor, UpdatesInHand):  # built elsewhere: nothing to cut short
+        return await stopping
+    cut = processor.in_hand.cancel()
+    await stopping
+    log.warning(
+        "Telegram: stopped after %.1fs with %d updates unanswered",
+        grace,
+        cut + processor.dropped,
+    )
 
 
 async def initialize(app: App, stop: asyncio.Event) -> bool:

@@ -302,48 +302,6 @@ class Harness:
         await settle()
         return self.recorder.calls[before:]
 
-    def interaction(
-        self,
-        kind: int,
-        data: JSON,
-        *,
-        user_id: int = USER_ID,
-        locale: str = "en-US",
-        permissions: discord.Permissions = ALL_PERMISSIONS,
-        dm: bool = False,
-        message: JSON | None = None,
-    ) -> JSON:
-        payload: JSON = {
-            "id": snowflake(),
-            "application_id": str(APP_ID),
-            "type": kind,
-            "data": data,
-            "token": "interaction-token",
-            "version": 1,
-            "locale": locale,
-            "app_permissions": str(permissions.value),
-            "attachment_size_limit": 8 * 1024 * 1024,
-            "entitlements": [],
-            "authorizing_integration_owners": {},
-        }
-        if dm:
-            payload["context"] = 1
-            payload["user"] = user_payload(user_id)
-            payload["channel"] = {
-                "id": str(CHANNEL_ID + 1),
-                "type": 1,
-                "recipients": [user_payload(user_id)],
-            }
-        else:
-            payload["context"] = 0
-            payload["guild_id"] = str(GUILD_ID)
-            payload["guild_locale"] = "en-US"
-            payload["member"] = member_payload(user_id)
-            payload["channel"] = channel_payload()
-        if message is not None:
-            payload["message"] = message
-        return payload
-
     async def slash(self, name: str, /, **options: str) -> list[Call]:
         return await self.slash_as(name, options)
 
@@ -364,7 +322,7 @@ class Harness:
             "type": 1,
             "options": [{"name": k, "type": 3, "value": v} for k, v in options.items()],
         }
-        payload = self.interaction(
+        payload = interaction_payload(
             2, data, user_id=user_id, locale=locale, permissions=permissions, dm=dm
         )
         return await self.dispatch(payload)
@@ -376,7 +334,7 @@ class Harness:
             "type": 1,
             "options": [{"name": option, "type": 3, "value": value, "focused": True}],
         }
-        calls = await self.dispatch(self.interaction(4, data))
+        calls = await self.dispatch(interaction_payload(4, data))
         assert len(calls) == 1 and calls[0].payload["type"] == 8  # autocomplete result
         result: list[dict[str, str]] = calls[0].payload["data"]["choices"]
         return result
@@ -387,8 +345,50 @@ class Harness:
         """Press the button `custom_id` on a message the bot sent (`on`: that payload)."""
         data = {"custom_id": custom_id, "component_type": 2}
         message = message_payload(on)
-        payload = self.interaction(3, data, user_id=user_id, locale=locale, message=message)
+        payload = interaction_payload(3, data, user_id=user_id, locale=locale, message=message)
         return await self.dispatch(payload)
+
+
+def interaction_payload(
+    kind: int,
+    data: JSON,
+    *,
+    user_id: int = USER_ID,
+    locale: str = "en-US",
+    permissions: discord.Permissions = ALL_PERMISSIONS,
+    dm: bool = False,
+    message: JSON | None = None,
+) -> JSON:
+    payload: JSON = {
+        "id": snowflake(),
+        "application_id": str(APP_ID),
+        "type": kind,
+        "data": data,
+        "token": "interaction-token",
+        "version": 1,
+        "locale": locale,
+        "app_permissions": str(permissions.value),
+        "attachment_size_limit": 8 * 1024 * 1024,
+        "entitlements": [],
+        "authorizing_integration_owners": {},
+    }
+    if dm:
+        payload["context"] = 1
+        payload["user"] = user_payload(user_id)
+        payload["channel"] = {
+            "id": str(CHANNEL_ID + 1),
+            "type": 1,
+            "recipients": [user_payload(user_id)],
+        }
+    else:
+        payload["context"] = 0
+        payload["guild_id"] = str(GUILD_ID)
+        payload["guild_locale"] = "en-US"
+        payload["member"] = member_payload(user_id)
+        payload["channel"] = channel_payload()
+    if message is not None:
+        payload["message"] = message
+    return payload
 
 
 async def settle() -> None:

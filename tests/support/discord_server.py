@@ -51,10 +51,13 @@ class DiscordStandIn:
 
     reject_token: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # interaction callbacks
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     close_codes: list[int | None] = field(default_factory=list)
     url: str = ""  # http://127.0.0.1:<port>, once started
+    _socket: web.WebSocketResponse | None = None
+    _sequence: int = 1  # READY was 1
 
     @property
     def api_base(self) -> str:
@@ -95,11 +98,30 @@ class DiscordStandIn:
             )
         if path.endswith("/commands") and request.method == "PUT":
             return _json([])
+        if path.startswith("/interactions/") and path.endswith("/callback"):
+            payload = await request.json()
+            self.responses.append(payload)
+            flags = int((payload.get("data") or {}).get("flags") or 0)
+            interaction = {
+                "id": path.split("/")[2],
+                "type": 2,
+                "response_message_id": "960000000000000001",
+                "response_message_loading": payload["type"] == 5,
+                "response_message_ephemeral": bool(flags & 64),
+            }
+            return _json({"interaction": interaction})
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send the connected bot a gateway event (INTERACTION_CREATE, MESSAGE_CREATE...)."""
+        assert self._socket is not None, "no bot is connected"
+        self._sequence += 1
+        await self._socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        self._socket = ws
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": 45_000}, "s": None, "t": None})
         async for msg in ws:
             if msg.type is not WSMsgType.TEXT:
