@@ -14,9 +14,10 @@ import logging
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -195,14 +196,16 @@ def install_redactor(secrets: Iterable[str]) -> Callable[[], None]:
 
     Installed once, at start-up, for the whole life of the process: every log record is
     scrubbed as it is made, whichever logger made it and whichever handler writes it (so
-    loggers and handlers a library adds later are covered too), and so are uncaught exceptions
-    in any thread.
+    loggers and handlers a library adds later are covered too, and so is asyncio's report of
+    a failed task); so are uncaught exceptions in any thread, exceptions Python can only
+    report (`sys.unraisablehook`: in `__del__`, in a closing generator) and warnings.
     """
     redactor = Redactor(secrets)
     if not redactor.secrets:
         return lambda: None
     make_record = logging.getLogRecordFactory()
     excepthook, thread_hook = sys.excepthook, threading.excepthook
+    unraisable_hook, show_warning = sys.unraisablehook, warnings.showwarning
 
     def record_factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
@@ -225,12 +228,32 @@ def install_redactor(secrets: Iterable[str]) -> Callable[[], None]:
     def on_thread_uncaught(args: threading.ExceptHookArgs) -> None:
         report(args.exc_type, args.exc_value, args.exc_traceback)
 
+    def on_unraisable(args: sys.UnraisableHookArgs) -> None:
+        where = f"{args.err_msg or 'Exception ignored in'}: {args.object!r}\n"
+        sys.stderr.write(redactor.redact(where))
+        report(args.exc_type, args.exc_value, args.exc_traceback)
+
+    def on_warning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        with contextlib.suppress(OSError):  # as warnings itself does: no stderr, no warning
+            (file or sys.stderr).write(redactor.redact(text))
+
     logging.setLogRecordFactory(record_factory)
     sys.excepthook = on_uncaught
     threading.excepthook = on_thread_uncaught
+    sys.unraisablehook = on_unraisable
+    warnings.showwarning = on_warning
 
     def undo() -> None:
         logging.setLogRecordFactory(make_record)
         sys.excepthook, threading.excepthook = excepthook, thread_hook
+        sys.unraisablehook, warnings.showwarning = unraisable_hook, show_warning
 
     return undo

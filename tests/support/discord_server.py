@@ -19,6 +19,8 @@ from typing import Any
 import yarl
 from aiohttp import WSMsgType, web
 
+from tests.support.local_http import local_server
+
 BOT_ID = "900000000000000001"
 API_PATH = "/api/v10"
 GATEWAY_PATH = "/gateway"
@@ -61,11 +63,11 @@ class DiscordStandIn:
 
     @property
     def api_base(self) -> str:
-        return self.url + API_PATH
+        return api_base(self.url)
 
     @property
     def gateway(self) -> str:
-        return "ws" + self.url.removeprefix("http") + GATEWAY_PATH
+        return gateway_url(self.url)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -153,22 +155,23 @@ class DiscordStandIn:
 
 @asynccontextmanager
 async def serving(standin: DiscordStandIn) -> AsyncIterator[DiscordStandIn]:
-    runner = web.AppRunner(standin.app(), handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    standin.url = f"http://{host}:{port}"
-    try:
+    async with local_server(standin.app()) as url:
+        standin.url = url
         yield standin
-    finally:
-        await runner.cleanup()
 
 
-def point_discord_at(api_base: str, gateway: str) -> None:
-    """Make discord.py use the stand-in: its REST base URL and its default gateway."""
+def api_base(url: str) -> str:
+    return url + API_PATH
+
+
+def gateway_url(url: str) -> str:
+    return "ws" + url.removeprefix("http") + GATEWAY_PATH
+
+
+def point_discord_at(url: str) -> None:
+    """Make discord.py use the stand-in at `url`: its REST base URL and its gateway."""
     import discord.gateway
     import discord.http
 
-    discord.http.Route.BASE = api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    discord.http.Route.BASE = api_base(url)
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url(url))
