@@ -11,16 +11,19 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.adapters import common
+from bot.adapters import common, owed
 from bot.adapters import telegram_adapter as tga
 from bot.config import Settings
+from bot.core.messages import t
 from bot.core.models import Reply, Request
 from bot.core.service import Service
 from tests.support.telegram_kit import (
+    GROUP_ID,
     TOKEN,
     USER_ID,
     FakeBotAPI,
     check_html,
+    group_update,
     message_update,
     running,
     settings,
@@ -126,15 +129,90 @@ async def test_retries_are_bounded(
     async with running(service) as tg:
         tg.api.fail("sendMessage", *[BAD_GATEWAY] * 10)
         await tg.feed(message_update("/drama Goblin"))  # must not raise out of the handler
-    texts = [c.params["text"] for c in tg.api.attempts if c.method == "sendMessage"]
-    # SEND_ATTEMPTS tries of the reply, then one try of the error handler's apology.
-    assert len(texts) == tga.SEND_ATTEMPTS + 1
-    assert len(set(texts[:-1])) == 1 and "wrong" in texts[-1]
+        texts = [c.params["text"] for c in tg.api.attempts if c.method == "sendMessage"]
+        # SEND_ATTEMPTS tries of the reply; the apology waits for the API to come back.
+        assert len(texts) == tga.SEND_ATTEMPTS and len(set(texts)) == 1
+        assert USER_ID in tg.adapter.owed
     assert succeeded(tg.api) == 0
     assert "Telegram update failed" in caplog.text
     # Backoff grows instead of hammering the API.
     backoff = [s for s in sleeps if s >= tga.RETRY_DELAY]
     assert backoff == sorted(backoff) and len(backoff) == tga.SEND_ATTEMPTS - 1
+
+
+@pytest.fixture
+def quick_apologies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries and apologies within milliseconds (real ones: the test waits on real time)."""
+    monkeypatch.setattr(tga, "RETRY_DELAY", 0.001)
+    monkeypatch.setattr(owed, "PAY_BACKOFF", (0.02, 0.05))
+
+
+def apologies(api: FakeBotAPI) -> list[dict[str, Any]]:
+    return [m for m in api.sent() if m["text"] == t("undelivered", "en")]
+
+
+async def test_a_reply_lost_to_six_502s_leaves_one_apology_when_the_api_is_back(
+    service: Service, quick_apologies: None
+) -> None:
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", *[BAD_GATEWAY] * 6)  # the reply's 4 tries, then 2 more
+        await tg.feed(message_update("/drama Goblin"))
+        await wait_for(lambda: bool(tg.sent()))
+        await asyncio.sleep(0.2)  # room for a second apology, which must not come
+        (sorry,) = tg.sent()
+        assert sorry["chat_id"] == USER_ID and sorry == apologies(tg.api)[0]
+        assert "reply_parameters" not in sorry  # a private chat: no need to quote
+        assert not tg.adapter.owed
+
+
+async def test_in_a_group_the_apology_answers_the_message_that_went_unanswered(
+    service: Service, quick_apologies: None
+) -> None:
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", *[BAD_GATEWAY] * 4)
+        await tg.feed(group_update("/drama Goblin", message_id=314))
+        await wait_for(lambda: bool(tg.sent()))
+    (sorry,) = apologies(tg.api)
+    assert sorry["chat_id"] == GROUP_ID
+    assert sorry["reply_parameters"]["message_id"] == 314
+
+
+async def test_a_reply_that_gets_through_settles_the_apology(
+    service: Service, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(owed, "PAY_BACKOFF", (30.0, 60.0))  # it would come much later
+    async with running(service) as tg:
+        tg.api.fail("sendMessage", *[BAD_GATEWAY] * 4)
+        await tg.feed(message_update("/drama Goblin"))
+        assert USER_ID in tg.adapter.owed
+        await tg.feed(message_update("/drama Goblin"))  # the API is back: this one arrives
+        assert not tg.adapter.owed  # the answer says more than an apology would
+    assert len(tg.sent()) == 1 and not apologies(tg.api)
+
+
+async def test_owed_apologies_are_one_per_chat_bounded_and_retried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(owed, "PAY_BACKOFF", (0.01, 0.02))
+    down = 3
+    sent: list[str] = []
+
+    async def send(chat: str) -> None:
+        nonlocal down
+        if down:
+            down -= 1
+            raise NetworkError("Bad Gateway")
+        if chat == "blocked":
+            raise BadRequest("Forbidden: bot was blocked by the user")
+        sent.append(chat)
+
+    ledger: owed.Owed[str, str] = owed.Owed(send, transient=tga.undelivered, limit=3)
+    for chat in ["a", "blocked", "a", "b", "c"]:
+        ledger.owe(chat, chat)
+    assert len(ledger) == 3 and "a" not in ledger  # bounded: the longest-owed went first
+    await wait_for(lambda: not ledger)
+    assert sent == ["b", "c"]  # after three failed rounds; the unreachable chat is given up
+    await ledger.close()
 
 
 async def test_refused_html_falls_back_to_plain_text(service: Service) -> None:

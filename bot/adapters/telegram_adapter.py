@@ -35,7 +35,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -51,6 +58,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.adapters.common import STOP_GRACE, InHand, clip, is_web_url, keep_trying
+from bot.adapters.owed import Owed
 from bot.config import Settings
 from bot.core.commands import Arg, Registry
 from bot.core.messages import locale_of, t
@@ -90,6 +98,7 @@ DEEP_LINK: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what t.me/<bot>?start= 
 # Telegram's own command: sent when a user opens the bot, with a deep link's payload if any
 # (t.me/<bot>?start=sad_winter). Every other command comes from the core's registry.
 START: Final = "start"
+ADAPTER: Final = "ostbot.adapter"  # where an Application keeps its TelegramAdapter (bot_data)
 
 # --------------------------------------------------------------------------- rendering
 
@@ -291,6 +300,13 @@ def _retryable(exc: NetworkError) -> bool:
     return not (isinstance(exc, BadRequest) or ambiguous)
 
 
+def undelivered(exc: BaseException) -> bool:
+    """Whether a failed send means the API is down or overloaded (so the message did not
+    arrive, and a later one may): retryable errors that outlasted their retries, and a
+    flood wait that outlasted the rate limiter's."""
+    return isinstance(exc, RetryAfter) or (isinstance(exc, NetworkError) and _retryable(exc))
+
+
 async def with_retry(call: Callable[[], Awaitable[T]], what: str) -> T:
     """Retry transient network errors (502s, connection resets) a bounded number of times.
 
@@ -316,6 +332,27 @@ class Target:
     chat_id: int
     reply_to: int | None = None
     thread_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Apology:
+    """An apology owed for a reply that was lost: sent once, as plain text, when the API is
+    back (its retries are the `Owed` ledger's, so one attempt here)."""
+
+    bot: Bot
+    target: Target
+    locale: str
+
+    async def send(self) -> None:
+        quote = self.target.reply_to
+        await self.bot.send_message(
+            self.target.chat_id,
+            t("undelivered", self.locale),
+            reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True)
+            if quote
+            else None,
+            message_thread_id=self.target.thread_id,
+        )
 
 
 async def deliver(bot: Bot, target: Target, reply: Reply) -> None:
@@ -366,6 +403,13 @@ async def send_chunk(
 # --------------------------------------------------------------------------- the adapter
 
 
+def reply_target(message: Message) -> Target:
+    """Where the answer to `message` goes: its chat (and topic); in a group, as a reply to it."""
+    group = message.chat.type != ChatType.PRIVATE
+    thread = message.message_thread_id if message.is_topic_message else None
+    return Target(message.chat.id, message.message_id if group else None, thread)
+
+
 def split_command(message: Message) -> tuple[str, str]:
     """`/Drama@ostbot Goblin` -> ("drama", "Goblin"); the argument keeps its line breaks."""
     text = message.text or ""
@@ -411,6 +455,8 @@ def deep_link(bot: Bot, text: str) -> str:
 class TelegramAdapter:
     def __init__(self, service: Service) -> None:
         self.service = service
+        # Chats whose reply was lost while the Bot API failed, to be told when it is back.
+        self.owed: Owed[int, Apology] = Owed(Apology.send, transient=undelivered)
 
     def register(self, app: App) -> None:
         only_new = filters.UpdateType.MESSAGE  # edits are ignored: answering twice is noise
@@ -497,12 +543,12 @@ class TelegramAdapter:
                 arg=arg,
             )
         )
-        thread = message.message_thread_id if message.is_topic_message else None
-        target = Target(chat.id, message.message_id if group else None, thread)
+        target = reply_target(message)
         if reply.private and group:
             await self.answer_privately(bot, target, user.id, reply)
         else:
             await deliver(bot, target, reply)
+        self.owed.settle(chat.id)
 
     async def answer_privately(self, bot: Bot, group: Target, user_id: int, reply: Reply) -> None:
         """Replies for the asker only (history) go to a private chat, never to the group."""
@@ -551,6 +597,7 @@ class TelegramAdapter:
         await answer_query(query)  # stop the button's spinner before the slower send
         thread = message.message_thread_id if isinstance(message, Message) else None
         await deliver(context.bot, Target(chat_id, None, thread), reply)
+        self.owed.settle(chat_id)
 
     # -- inline mode
 
@@ -583,10 +630,16 @@ class TelegramAdapter:
         if not isinstance(update, Update) or isinstance(error, Forbidden | InvalidToken):
             return
         chat, message = update.effective_chat, update.effective_message
-        if chat is None or message is None or chat.type != ChatType.PRIVATE:
-            return  # stay quiet in groups
         user = update.effective_user
         locale = user.language_code if user else None
+        if chat is not None and message is not None and error and undelivered(error):
+            # The API is failing: an apology now would be lost too. Owe one, sent when the
+            # API answers again (in a group, as a reply to the message that went unanswered).
+            target = reply_target(message) if update.message else Target(chat.id)
+            self.owed.owe(chat.id, Apology(context.bot, target, locale_of(locale)))
+            return
+        if chat is None or message is None or chat.type != ChatType.PRIVATE:
+            return  # stay quiet in groups
         try:
             await context.bot.send_message(chat.id, t("error", locale_of(locale)))
         except Exception as exc:
@@ -675,7 +728,15 @@ def build_application(
         builder = builder.request(request).get_updates_request(updates_request or request)
     app: App = builder.build()
     adapter.register(app)
+    app.bot_data[ADAPTER] = adapter
     return app
+
+
+def adapter_of(app: App) -> TelegramAdapter:
+    adapter = app.bot_data.get(ADAPTER)
+    if not isinstance(adapter, TelegramAdapter):
+        raise LookupError("this Application was not made by build_application")
+    return adapter
 
 
 class UpdatesInHand(SimpleUpdateProcessor):
@@ -741,18 +802,16 @@ async def halt(app: App, grace: float) -> None:
             log.warning("Telegram: polling did not stop cleanly within %.1fs", grace)
     stopping = asyncio.ensure_future(app.stop())
     done, _ = await asyncio.wait({stopping}, timeout=left())
-    if done:
-        return stopping.result()
-    processor = app.update_processor
-    if not isinstance(processor, UpdatesInHand):  # built elsewhere: nothing to cut short
-        return await stopping
-    cut = processor.in_hand.cancel()
-    await stopping
-    log.warning(
-        "Telegram: stopped after %.1fs with %d updates unanswered",
-        grace,
-        cut + processor.dropped,
-    )
+    if not done:
+        processor = app.update_processor
+        cut = processor.in_hand.cancel() if isinstance(processor, UpdatesInHand) else 0
+        await stopping
+        dropped = processor.dropped if isinstance(processor, UpdatesInHand) else 0
+        log.warning(
+            "Telegram: stopped after %.1fs with %d updates unanswered", grace, cut + dropped
+        )
+    stopping.result()
+    await adapter_of(app).owed.close()
 
 
 async def initialize(app: App, stop: asyncio.Event) -> bool:

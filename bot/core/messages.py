@@ -248,6 +248,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong on my side. Please try again in a moment.",
         "ko": "죄송해요, 문제가 생겼어요. 잠시 뒤에 다시 해 주세요.",
     },
+    "undelivered": {
+        "en": "Sorry, I could not send you my last answer (the connection failed). Please ask again.",
+        "ko": "죄송해요, 연결 문제로 조금 전 답을 보내지 못했어요. 다시 물어봐 주세요.",
+    },
     "private_in_channel": {
         "en": "That one is just for you: use /{command} (only you will see it) or ask me in a DM.",
         "ko": "나만 볼 수 있는 정보예요: /{command} 를 쓰거나 DM으로 물어봐 주세요.",

@@ -20,7 +20,7 @@ from typing import Any
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.adapters.telegram_adapter import App, build_application
+from bot.adapters.telegram_adapter import App, TelegramAdapter, adapter_of, build_application
 from bot.config import Settings
 from bot.core.service import Service
 
@@ -249,6 +249,10 @@ class Harness:
     async def feed(self, data: dict[str, Any]) -> None:
         await self.app.process_update(Update.de_json(data, self.app.bot))
 
+    @property
+    def adapter(self) -> TelegramAdapter:
+        return adapter_of(self.app)
+
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return self.api.sent(method)
 
@@ -264,7 +268,10 @@ async def running(service: Service, **overrides: Any) -> AsyncIterator[Harness]:
     async with app:
         harness = Harness(app, api)
         harness.clear()  # getMe is not what the tests are about
-        yield harness
+        try:
+            yield harness
+        finally:
+            await harness.adapter.owed.close()
 
 
 # ------------------------------------------------------------------------ checks
