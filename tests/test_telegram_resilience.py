@@ -391,8 +391,28 @@ async def test_a_stop_cuts_off_a_reply_that_outlasts_its_grace(
     stop.set()
     await asyncio.wait_for(task, 5)
     assert loop.time() - began < 1.0  # the grace, not for ever
-    assert "2 updates unanswered" in caplog.text
+    assert "; 2 updates unanswered" in caplog.text
     assert not api.sent()
+
+
+async def test_a_stop_does_not_wait_on_a_bot_api_that_stopped_answering(
+    service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Stalled(FakeBotAPI):
+        async def _result(self, endpoint: str, params: dict[str, Any]) -> Any:
+            if endpoint == "getUpdates" and params.get("timeout") == 0:
+                await asyncio.Event().wait()  # the last poll, at stop, never comes back
+            return await super()._result(endpoint, params)
+
+    api = Stalled()
+    patch_build(monkeypatch, api)
+    monkeypatch.setattr(tga, "STOP_GRACE", 0.2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(tga.serve(service, settings(), stop))
+    await wait_for(lambda: any(c.method == "getUpdates" for c in api.calls))
+    stop.set()
+    await asyncio.wait_for(task, 2)
+    assert "polling did not stop cleanly" in caplog.text
 
 
 async def test_serve_waits_out_an_outage_at_startup(

@@ -795,23 +795,23 @@ async def halt(app: App, grace: float) -> None:
     def left() -> float:
         return max(0.0, deadline - loop.time())
 
-    if app.updater is not None and app.updater.running:
-        try:
-            await asyncio.wait_for(app.updater.stop(), left())
-        except TimeoutError:
-            log.warning("Telegram: polling did not stop cleanly within %.1fs", grace)
-    stopping = asyncio.ensure_future(app.stop())
-    done, _ = await asyncio.wait({stopping}, timeout=left())
-    if not done:
+    try:
+        if app.updater is not None and app.updater.running:
+            try:
+                await asyncio.wait_for(app.updater.stop(), left())
+            except TimeoutError:
+                log.warning("Telegram: polling did not stop cleanly within %.1fs", grace)
+        stopping = asyncio.ensure_future(app.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=left())
         processor = app.update_processor
-        cut = processor.in_hand.cancel() if isinstance(processor, UpdatesInHand) else 0
+        if not done and isinstance(processor, UpdatesInHand):
+            cut = processor.in_hand.cancel()
+            await stopping  # quick now: what is left is cancelled or dropped
+            unanswered = cut + processor.dropped
+            log.warning("Telegram: stopped after %.1fs; %d updates unanswered", grace, unanswered)
         await stopping
-        dropped = processor.dropped if isinstance(processor, UpdatesInHand) else 0
-        log.warning(
-            "Telegram: stopped after %.1fs with %d updates unanswered", grace, cut + dropped
-        )
-    stopping.result()
-    await adapter_of(app).owed.close()
+    finally:
+        await adapter_of(app).owed.close()
 
 
 async def initialize(app: App, stop: asyncio.Event) -> bool:
