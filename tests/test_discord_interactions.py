@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from bot.core.index import CatalogIndex
 from bot.core.models import Reply, Request
 from bot.core.service import Service
 from bot.core.store import Store
+from tests.support import slow_core
 from tests.support.discord_kit import (
     GUILD_ID,
     NO_EMBEDS,
@@ -277,14 +277,10 @@ async def test_stale_or_forged_buttons_get_a_polite_private_answer(
 # ---------------------------------------------------------- deadlines, limits, failures
 
 
-async def test_slow_core_is_deferred_then_followed_up(service: Service) -> None:
-    real = service.handle
-
-    async def slow(request: Request) -> Reply:
-        await asyncio.sleep(0.2)
-        return await real(request)
-
-    service.handle = slow  # type: ignore[method-assign]
+async def test_slow_core_is_deferred_then_followed_up(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow_core(service, monkeypatch, 0.2)
     bot = await Harness.start(service, defer_after=0.05)
     calls = await bot.slash("history")
     assert [c.is_callback for c in calls] == [True, False]
@@ -294,22 +290,12 @@ async def test_slow_core_is_deferred_then_followed_up(service: Service) -> None:
     assert followup.path.startswith("/webhooks/") and followup.payload["content"]
 
 
-def slowed(service: Service, seconds: float = 0.2) -> None:
-    real = service.handle
-
-    async def slow(request: Request) -> Reply:
-        await asyncio.sleep(seconds)
-        return await real(request)
-
-    service.handle = slow  # type: ignore[method-assign]
-
-
 async def test_a_slow_stale_button_is_answered_only_to_whoever_pressed(
-    service: Service,
+    service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The core would have answered "Another" publicly, but this button has expired: the notice
     # is for the presser only, so the deferral must not have decided on a public answer.
-    slowed(service)
+    slow_core(service, monkeypatch, 0.2)
     bot = await Harness.start(service, defer_after=0.05)
     calls = await bot.press("more:zzzzzzzz", message_with_button("more:zzzzzzzz"))
     assert [c.is_callback for c in calls] == [True, False]
@@ -319,13 +305,13 @@ async def test_a_slow_stale_button_is_answered_only_to_whoever_pressed(
 
 
 async def test_a_slow_button_still_answers_publicly_when_the_reply_is_public(
-    service: Service,
+    service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bot = await Harness.start(service, defer_after=0.05)
     first = only(await bot.slash("recommend", text="2 healing OSTs"))
     more = next(i for i in first.custom_ids() if i.startswith("more:"))
     like = next(i for i in first.custom_ids() if i.startswith("like:"))
-    slowed(service)
+    slow_core(service, monkeypatch, 0.2)
     defer, again = await bot.press(more, first.message)
     assert defer.payload["type"] == 6
     assert not again.ephemeral and again.message["embeds"]  # new picks, for the channel

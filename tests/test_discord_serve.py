@@ -14,9 +14,9 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from bot.adapters.discord_adapter import ActionButton, OstClient, serve
-from bot.core.models import Reply, Request
 from bot.core.service import Service
 from bot.runner import supervise
+from tests.support import slow_core
 from tests.support.discord_kit import BOT_ID, interaction_payload, make_settings, user_payload
 from tests.support.discord_server import DiscordStandIn, serving
 
@@ -201,15 +201,7 @@ async def test_a_stop_ends_the_gateway_session_with_close_code_1000(
 async def test_a_stop_sends_the_answers_in_hand_before_it_closes(
     service: Service, discord_standin: DiscordStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started = asyncio.Event()
-    real = service.handle
-
-    async def slow(request: Request) -> Reply:
-        started.set()
-        await asyncio.sleep(0.3)
-        return await real(request)
-
-    monkeypatch.setattr(service, "handle", slow)
+    started = slow_core(service, monkeypatch)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(service, make_settings(discord_token="a.b.c"), stop))
     await asyncio.wait_for(discord_standin.identified.wait(), 10)

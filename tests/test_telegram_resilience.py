@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.core.messages import t
 from bot.core.models import Reply, Request
 from bot.core.service import Service
+from tests.support import slow_core
 from tests.support.telegram_kit import (
     GROUP_ID,
     TOKEN,
@@ -345,15 +346,7 @@ async def test_a_stop_sends_the_replies_in_hand_then_stops_polling(
 ) -> None:
     api = FakeBotAPI()
     patch_build(monkeypatch, api)
-    started = asyncio.Event()
-    real = service.handle
-
-    async def slow(request: Request) -> Reply:
-        started.set()
-        await asyncio.sleep(0.3)
-        return await real(request)
-
-    monkeypatch.setattr(service, "handle", slow)
+    started = slow_core(service, monkeypatch)
     stop = asyncio.Event()
     task = asyncio.create_task(tga.serve(service, settings(), stop))
     update = message_update("/drama Goblin")

@@ -6,6 +6,7 @@ and `discord_kit` (real discord.py objects fed real-shaped payloads, with HTTP r
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -32,6 +33,23 @@ def spy_on(service: Service, monkeypatch: pytest.MonkeyPatch) -> list[Request]:
 
     monkeypatch.setattr(service, "handle", handle)
     return seen
+
+
+def slow_core(
+    service: Service, monkeypatch: pytest.MonkeyPatch, seconds: float = 0.3
+) -> asyncio.Event:
+    """Make the core take `seconds` longer per request (it still answers); the event is set
+    when the first request reaches it."""
+    started = asyncio.Event()
+    real: Callable[[Request], Awaitable[Reply]] = service.handle
+
+    async def handle(request: Request) -> Reply:
+        started.set()
+        await asyncio.sleep(seconds)
+        return await real(request)
+
+    monkeypatch.setattr(service, "handle", handle)
+    return started
 
 
 def make_catalog(
