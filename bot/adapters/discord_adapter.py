@@ -13,7 +13,6 @@ nothing the bot says can ping @everyone, a role or a user.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import unicodedata
@@ -741,8 +740,9 @@ async def close_session(client: OstClient, connection: asyncio.Task[None]) -> No
     30 s for Discord to acknowledge it.
     """
     connection.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await connection
+    await asyncio.wait({connection})  # unlike awaiting it, never swallows our own cancellation
+    if not connection.cancelled() and (error := connection.exception()) is not None:
+        log.info("discord: the connection ended with %r while stopping", error)
     if cut := await client.adapter.in_hand.finish(STOP_GRACE):
         log.warning("discord: stopped after %.1fs with %d answers unsent", STOP_GRACE, cut)
     await client.close()
