@@ -296,12 +296,20 @@ async def _db_async(args: argparse.Namespace, db_path: Path) -> int:
         data = _read(args.file)
         store = await Store.open(db_path)
         try:
-            catalog = await store.load()
-            rows = parse_import(data, str(args.file), catalog.vocabulary, catalog)
-            result = await store.import_rows(rows, catalog)
+            known = await store.load(tracks=False)
+            rows = parse_import(data, str(args.file), known.vocabulary, known)
+            result = await store.import_rows(rows, known)
         finally:
             await store.close()
-        print(f"imported {len(rows)} tracks: {result.inserted} new, {result.updated} updated")
+        print(
+            f"imported {len(rows)} tracks: {result.inserted} new, {result.updated} updated,"
+            f" {result.unchanged} unchanged"
+        )
+        if result.overrides:
+            print(
+                f"{result.overrides} of them change tracks shipped in data/: your version is"
+                " kept until data/ changes those tracks"
+            )
         return 0
     if args.db_command == "export":
         store = await Store.open(db_path)

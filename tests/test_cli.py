@@ -88,10 +88,15 @@ def test_import_then_export_round_trips(
     code, out, _ = run(capsys, "--db", db, "db", "import", str(src))
     assert code == 0 and "2 new" in out
     code, out, _ = run(capsys, "--db", db, "db", "import", str(src))
-    assert code == 0 and "2 updated" in out
+    assert code == 0 and "0 new, 0 updated, 2 unchanged" in out
+    src.write_text(CSV_OK.replace("sad;low-energy", "sad;longing;low-energy"), encoding="utf-8")
+    code, out, _ = run(capsys, "--db", db, "db", "import", str(src))
+    assert code == 0 and "0 new, 1 updated, 1 unchanged" in out
     first = tmp_path / "one.csv"
     assert run(capsys, "--db", db, "db", "export", str(first))[0] == 0
-    assert "New Song,Brand New Singer,A New Drama,2024" in first.read_text(encoding="utf-8")
+    assert "New Song,Brand New Singer,A New Drama,2024,sad;longing;low-energy" in first.read_text(
+        encoding="utf-8"
+    )
     other = str(tmp_path / "other.db")
     assert run(capsys, "--db", other, "db", "import", str(first))[0] == 0
     second = tmp_path / "two.csv"
