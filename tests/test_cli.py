@@ -291,3 +291,28 @@ def test_about_prints_the_catalog_figures(capsys: pytest.CaptureFixture[str], db
     assert f"{len(catalog.tracks)} songs from {len(catalog.dramas)} dramas" in out
     networks = {d.network for d in catalog.dramas.values()}
     assert all(network in out for network in networks)
+    blocks = [b for b in out.split("\n\n\n") if b.strip()] if "\n\n\n" in out else out
+    assert "Goblin" in out
+    assert "Noted: you like" in out
+    assert "Your last" in out
+    assert "힐링" in out and "추천" in out
+    assert "Commands:" in out
+    assert "Traceback" not in out and blocks
+
+
+def test_export_to_a_reader_that_stops_early_is_quiet(tmp_path: Path) -> None:
+    # `ostbot db export - | head -1`: the export is larger than a pipe's buffer, so the
+    # writer is still writing when the reader goes away.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "db", "export", "-"],
+        cwd=tmp_path,
+        env=subprocess_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"title,artist,drama,year,tags")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141  # as a Unix tool stopped by SIGPIPE reports
+    assert "Traceback" not in err and "BrokenPipe" not in err
