@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.adapters.common import install_redactor, secrets_of
 from bot.core.catalog import (
     DATA_DIR,
     Catalog,
@@ -33,6 +32,7 @@ from bot.core.catalog import (
 from bot.core.models import Platform, Request
 from bot.core.render import render_plain
 from bot.core.text import escape_for_terminal, terminal_safe
+from bot.env import CoreSettings
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -97,22 +97,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from bot.config import load_settings
+    from bot.adapters.common import install_redactor  # no platform library: see its docstring
     from bot.core.store import database_location
     from bot.failures import report
 
     db_path: Path | None = None
     try:
-        settings = load_settings()
+        # What every command needs, without pydantic: the adapters' settings are read only
+        # by the commands that use them (run, doctor).
+        settings = CoreSettings.load(os.environ)
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         # Once, before anything can log: no token reaches a log line or a traceback, whoever
         # writes it, for the whole life of the process.
-        install_redactor(secrets_of(settings))
+        install_redactor(settings.secrets)
         _tolerant_stdio()
         db_path = database_location(args.db) if args.db else settings.db_path
-        return _dispatch(parser, args, settings, db_path)
+        return _dispatch(parser, args, db_path)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`ostbot db export - | head`): stop quietly
@@ -131,9 +133,7 @@ def _tolerant_stdio() -> None:
             stream.reconfigure(errors="replace")
 
 
-def _dispatch(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, db_path: Path
-) -> int:
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path: Path) -> int:
     command = args.command or "run"
     if command == "ask":
         text = " ".join(args.text)
@@ -145,11 +145,14 @@ def _dispatch(
     if command == "about":  # the chat command `about`, from the terminal
         return asyncio.run(_ask(db_path, "about", ASK_USER, as_json=False))
     if command == "doctor":
-        return asyncio.run(_doctor(settings, db_path, args.quick))
+        from bot.config import load_settings
+
+        return asyncio.run(_doctor(load_settings(), db_path, args.quick))
     if command == "run":
+        from bot.config import load_settings
         from bot.runner import run
 
-        return asyncio.run(run(settings, db_path))
+        return asyncio.run(run(load_settings(), db_path))
     if command == "db":
         return _db(args, db_path)
     if command == "bench":
