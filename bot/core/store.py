@@ -33,7 +33,7 @@ from bot.core.catalog import (
     multiword,
     split_credit,
 )
-from bot.core.models import Artist, Drama, Track
+from bot.core.models import Artist, Drama, Track, TrackRow
 
 log = logging.getLogger(__name__)
 
@@ -491,6 +491,46 @@ class Store:
             for r in rows
         )
         return catalog
+
+    async def catalog_rows(self, data_dir: Path = DATA_DIR) -> tuple[Catalog, list[TrackRow]]:
+        """Dramas and artists as objects, tracks as plain rows: what an index is built from.
+
+        Rows in catalog order (by drama, then part). Reading rows instead of Track objects
+        keeps a rebuild at 100,000 tracks within memory.
+        """
+        catalog = await self.load(data_dir, tracks=False)
+        async with self._db.execute(
+            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases FROM tracks"
+            " ORDER BY drama, part IS NULL, part, rowid"
+        ) as cur:
+            raw = await cur.fetchall()
+        lists: dict[str, tuple[str, ...]] = {}  # tags and aliases repeat: parse each once
+
+        def parsed(raw: str) -> tuple[str, ...]:
+            found = lists.get(raw)
+            if found is None:
+                found = lists[raw] = _load(raw)
+            return found
+
+        rows: list[TrackRow] = [
+            (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8])) for r in raw
+        ]
+        return catalog, rows
+
+    async def cached_index(self, version: str) -> bytes | None:
+        """The saved index for this catalog version, if there is one."""
+        async with self._db.execute(
+            "SELECT data FROM index_cache WHERE id = 1 AND version = ?", (version,)
+        ) as cur:
+            row = await cur.fetchone()
+        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
+
+    async def save_index(self, version: str, data: bytes) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO index_cache (id, version, data) VALUES (1, ?, ?)",
+                (version, data),
+            )
 
     async def import_rows(self, rows: Sequence[ImportRow], known: Catalog) -> ImportResult:
         """Insert or update tracks (already validated), all in one transaction.
