@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ostbot")
 
 ASK_USER = "local"  # `ask` without --user: one fixed local user
+SCALE = (1_000, 10_000, 100_000)  # `bench --scale` without sizes (1,000,000 on request)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,9 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--quick", action="store_true", help="settings and database only, no network (health check)"
     )
-    bench = sub.add_parser("bench", help="measure the core's latency and throughput")
-    bench.add_argument("--tracks", type=int, default=0, help="use N synthetic tracks")
+    bench = sub.add_parser("bench", help="measure import, start-up, memory, latency, throughput")
+    bench.add_argument("--tracks", type=int, default=0, help="import N synthetic tracks first")
     bench.add_argument("--json", action="store_true")
+    bench.add_argument(
+        "--scale",
+        nargs="?",
+        const=",".join(map(str, SCALE)),
+        type=_sizes,
+        help=f"repeat for several catalog sizes (default {','.join(map(str, SCALE))})",
+    )
     ev = sub.add_parser(
         "eval",
         help="score the bot on the labelled request set (a temporary database; --db is unused)",
@@ -92,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the results as JSON")
     ev.add_argument("--seed", type=int, help="random seed (default: a fixed one)")
     return p
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected track counts like 1000,10000, got {text!r}")
+    return sizes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,7 +176,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path
     if command == "bench":
         from bot.bench import bench
 
-        return int(asyncio.run(bench(args.tracks, args.json)))
+        return int(asyncio.run(bench(args.tracks, args.json, scale=args.scale or ())))
     if command == "eval":
         from bot.evaluate.run import main as evaluate
 
@@ -221,8 +239,10 @@ async def _doctor(settings: Settings, db_path: Path, quick: bool) -> int:
 
 async def _chat(db_path: Path) -> int:
     from bot.adapters.console import chat
+    from bot.core.index import settle
 
     store, service = await _open(db_path)
+    settle()
     try:
         await chat(service)
     finally:

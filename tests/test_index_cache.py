@@ -12,7 +12,7 @@ import pytest
 
 from bot.core import index_cache
 from bot.core.catalog import DATA_DIR, Catalog, load_vocabulary, parse_import
-from bot.core.index import CatalogIndex, Columns
+from bot.core.index import CatalogIndex, Columns, ColumnsBuilder
 from bot.core.index_cache import CacheError, Writer, decode, encode, load_index
 from bot.core.models import Request
 from bot.core.service import Service
@@ -56,13 +56,13 @@ class Builds:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        build = Columns.build
+        finish = ColumnsBuilder.finish
 
-        def counting(*args: object, **kwargs: object) -> Columns:
+        def counting(builder: ColumnsBuilder) -> Columns:
             self.count += 1
-            return build(*args, **kwargs)  # type: ignore[arg-type]
+            return finish(builder)
 
-        monkeypatch.setattr(Columns, "build", counting)
+        monkeypatch.setattr(ColumnsBuilder, "finish", counting)
 
 
 @pytest.fixture

@@ -11,16 +11,20 @@ gives a Track.
 
 from __future__ import annotations
 
+import functools
 import gc
 import math
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import TypeVar, overload
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.core.catalog import Catalog, multiword, split_credit
 from bot.core.models import Artist, Drama, Track, TrackRow
@@ -69,6 +73,24 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def acts_of(acts: Mapping[str, tuple[str, ...]], credit: str) -> tuple[str, ...]:
+    """The acts in a credit: most credits name one act, and are not in `acts` (a tuple for
+    each of 20,000 single-act credits would cost more than the rest of the mapping)."""
+    found = acts.get(credit)
+    return (credit,) if found is None else found
+
+
+def settle() -> None:
+    """Move everything alive now (the index above all) out of the garbage collector's way.
+
+    For long-running commands, once started. A full collection walks every tracked object:
+    with 100,000 tracks, a pause of tens of milliseconds in the middle of some request.
+    Frozen objects are skipped by collections and still freed when nothing refers to them.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass
 class Columns:
     """The catalog, one list per track field, plus the text work of an index build."""
@@ -84,7 +106,8 @@ class Columns:
     aliases: list[tuple[str, ...]] = field(default_factory=list)
     drama_info: dict[str, Drama] = field(default_factory=dict)
     artist_info: dict[str, Artist] = field(default_factory=dict)
-    # The text work: the acts in each credit, every name and title in its lookup form.
+    # The text work: the acts of each credit that names more than one act (see acts_of),
+    # every name and title in its lookup form.
     acts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     names: dict[str, Entity] = field(default_factory=dict)
     hangul_names: dict[str, Entity] = field(default_factory=dict)
@@ -102,25 +125,9 @@ class Columns:
         cls, dramas: dict[str, Drama], artists: dict[str, Artist], rows: Iterable[TrackRow]
     ) -> Columns:
         """Columns from the catalog's rows, with every name and title normalised."""
-        share = Sharer()
-        cols = cls(drama_info=dramas, artist_info=artists)
-        titles: list[str] = []
-        titles_ko: list[str] = []
-        with gc_paused():
-            for key, title, title_ko, artist, drama, year, tags, part, aliases in rows:
-                cols.keys.append(key)
-                titles.append(title)
-                titles_ko.append(title_ko or "")
-                cols.artists.append(share(artist))
-                cols.dramas.append(share(drama))
-                cols.years.append(share(year))
-                cols.tags.append(share(tags))
-                cols.parts.append(share(part))
-                cols.aliases.append(share(aliases))
-            cols.titles, cols.titles_ko = titles, titles_ko
-            cols._text_work(share)
-            cols.titles, cols.titles_ko = PackedStrs(titles), PackedStrs(titles_ko)
-        return cols
+        builder = ColumnsBuilder(dramas, artists)
+        builder.add(rows)
+        return builder.finish()
 
     @classmethod
     def of(cls, catalog: Catalog) -> Columns:
@@ -135,10 +142,11 @@ class Columns:
 
     def _text_work(self, share: Sharer) -> None:
         multi = multiword(self.artist_info)
-        self.acts = {
-            credit: tuple(share(name) for name in split_credit(credit, multi))
-            for credit in dict.fromkeys(self.artists)
-        }
+        credits = dict.fromkeys(self.artists)
+        for credit in credits:
+            acts = tuple(share(name) for name in split_credit(credit, multi))
+            if acts != (credit,):
+                self.acts[credit] = acts
         groups = {g for a in self.artist_info.values() for g in a.groups}
 
         def add_name(name: str, entity: Entity) -> None:
@@ -168,7 +176,7 @@ class Columns:
             short = min((h for h in hangul if has_hangul(h[2])), default=None)
             if short is not None:
                 self.korean_names[d.title] = short[2]
-        credited = {name for names in self.acts.values() for name in names}
+        credited = {name for credit in credits for name in acts_of(self.acts, credit)}
         for name in sorted(set(self.artist_info) | credited | groups):
             a = self.artist_info.get(name)
             entity = share(Entity("group" if name in groups else "artist", name))
@@ -238,7 +246,7 @@ class IdMap(Mapping[str, tuple[int, ...]]):
     Sorted names; for each a number: the track id, or -k for the k-th tuple of several ids.
     """
 
-    __slots__ = ("_many", "_names", "_numbers")
+    __slots__ = ("_by_length", "_many", "_names", "_numbers")
 
     def __init__(self, found: dict[str, Ids]) -> None:
         names = sorted(found)
@@ -266,6 +274,7 @@ class IdMap(Mapping[str, tuple[int, ...]]):
         self._names = SortedNames(names)
         self._numbers = numbers
         self._many = many
+        self._by_length: ByLength | None = None
 
     def parts(self) -> tuple[list[str], array[int], list[tuple[int, ...]]]:
         return self._names._names, self._numbers, self._many
@@ -296,6 +305,12 @@ class IdMap(Mapping[str, tuple[int, ...]]):
     def names(self) -> list[str]:
         """Every name, sorted (a plain list: quick for rapidfuzz to walk)."""
         return self._names._names
+
+    def near(self, text: str, distance: int) -> list[str]:
+        """The names that can be within `distance` edits of text (see ByLength)."""
+        if self._by_length is None:  # built on the first fuzzy search, not at every start
+            self._by_length = ByLength(self._names._names)
+        return self._by_length.near(text, distance)
 
 
 class KeyIndex(Mapping[str, int]):
@@ -392,6 +407,40 @@ class PackedStrs(Sequence[str]):
         return self._text[ends[i - 1] if i else 0 : ends[i]]
 
 
+class ColumnsBuilder:
+    """Columns from rows that arrive in batches, so a store can stream 100,000 of them
+    without holding them all as rows first."""
+
+    def __init__(self, dramas: dict[str, Drama], artists: dict[str, Artist]) -> None:
+        self.cols = Columns(drama_info=dramas, artist_info=artists)
+        self.share = Sharer()
+        self.titles: list[str] = []
+        self.titles_ko: list[str] = []
+
+    def add(self, rows: Iterable[TrackRow]) -> None:
+        cols, share = self.cols, self.share
+        with gc_paused():
+            for key, title, title_ko, artist, drama, year, tags, part, aliases in rows:
+                cols.keys.append(key)
+                self.titles.append(title)
+                self.titles_ko.append(title_ko or "")
+                cols.artists.append(share(artist))
+                cols.dramas.append(share(drama))
+                cols.years.append(share(year))
+                cols.tags.append(share(tags))
+                cols.parts.append(share(part))
+                cols.aliases.append(share(aliases))
+
+    def finish(self) -> Columns:
+        cols = self.cols
+        with gc_paused():
+            # Packed first, so the strings as read are gone before the text work adds more.
+            cols.titles, cols.titles_ko = PackedStrs(self.titles), PackedStrs(self.titles_ko)
+            self.titles, self.titles_ko = [], []
+            cols._text_work(self.share)
+        return cols
+
+
 class Sharer:
     """One object for each distinct value, so a drama named by 10,000 tracks is stored once."""
 
@@ -444,7 +493,7 @@ class TrackList(Sequence[Track]):
 
 
 class Credits(Sequence[tuple[str, ...]]):
-    """The acts credited on each track, from its credit (a shared tuple per credit)."""
+    """The acts credited on each track, from its credit."""
 
     __slots__ = ("_acts", "_artists")
 
@@ -462,8 +511,8 @@ class Credits(Sequence[tuple[str, ...]]):
 
     def __getitem__(self, i: int | slice) -> tuple[str, ...] | list[tuple[str, ...]]:
         if isinstance(i, slice):
-            return [self._acts[a] for a in self._artists[i]]
-        return self._acts[self._artists[i]]
+            return [acts_of(self._acts, a) for a in self._artists[i]]
+        return acts_of(self._acts, self._artists[i])
 
 
 class LazySets(Mapping[str, frozenset[int]]):
@@ -484,6 +533,68 @@ class LazySets(Mapping[str, frozenset[int]]):
 
     def __len__(self) -> int:
         return len(self._lists)
+
+
+class ByLength:
+    """Strings grouped by length, for edit-distance searches.
+
+    k edits change a length by at most k, so a search within distance k needs only the
+    strings whose length is within k of the text's: at 100,000 titles, a few thousand. The
+    candidates keep the original order, so ties are broken as in a search over all of them.
+    """
+
+    __slots__ = ("_by_length", "_names")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = names
+        self._by_length: dict[int, array[int]] = {}
+        for i, name in enumerate(names):
+            _append(self._by_length, len(name), i)
+
+    def near(self, text: str, distance: int) -> list[str]:
+        """The strings whose length is within `distance` of the text's, in their order."""
+        n = len(text)
+        found = [
+            i
+            for size in range(max(0, n - distance), n + distance + 1)
+            for i in self._by_length.get(size, ())
+        ]
+        found.sort()
+        names = self._names
+        return [names[i] for i in found]
+
+
+class Nearest:
+    """The names nearest a misspelt word by edit distance (OSA: a swap of two letters is one
+    edit), through rapidfuzz.
+
+    Only names of a possible length are compared (see ByLength), and recent answers are
+    remembered: at 100,000 tracks a search compares thousands of names, and the same typos
+    come back ("goblen", "romantc"). Rebuilt with the index, so answers never go stale.
+    """
+
+    def __init__(self, names: Sequence[str], remember: int = 4096) -> None:
+        self._by_length = ByLength(names)
+        self.best = functools.lru_cache(maxsize=remember)(self._best)
+        self.top = functools.lru_cache(maxsize=remember)(self._top)
+
+    def _best(self, text: str, limit: int) -> tuple[str, float] | None:
+        """The nearest name within `limit` edits, and its distance; the first on a tie."""
+        hit = process.extractOne(
+            text, self._by_length.near(text, limit), scorer=OSA.distance, score_cutoff=limit
+        )
+        return None if hit is None else (hit[0], float(hit[1]))
+
+    def _top(self, text: str, limit: int, count: int) -> tuple[str, ...]:
+        """Up to `count` names within `limit` edits, nearest first."""
+        hits = process.extract(
+            text,
+            self._by_length.near(text, limit),
+            scorer=OSA.distance,
+            score_cutoff=limit,
+            limit=count,
+        )
+        return tuple(name for name, _, _ in hits)
 
 
 class CatalogIndex:
@@ -553,7 +664,7 @@ class CatalogIndex:
         self.artist_tracks: dict[str, array[int]] = {}
         for i, (drama, credit) in enumerate(zip(cols.dramas, cols.artists, strict=True)):
             _append(dramas, drama, i)
-            for name in acts[credit]:
+            for name in acts_of(acts, credit):
                 _append(self.artist_tracks, name, i)
         # A drama's tracks are usually stored together: a range then.
         self.drama_tracks: dict[str, Sequence[int]] = {d: _run(f) for d, f in dramas.items()}
@@ -575,8 +686,12 @@ class CatalogIndex:
         self.titles: IdMap = cols.title_keys
         self.hangul_titles: IdMap = cols.hangul_title_keys
         # Longest first, so "사랑의 불시착" wins over a shorter name inside it.
-        self.hangul_by_length = sorted(self.hangul_names, key=len, reverse=True)
-        self.hangul_titles_by_length = sorted(self.hangul_titles, key=len, reverse=True)
+        self.hangul_by_length = sorted(self.hangul_names, key=_longest_first)
+        self.hangul_titles_by_length = sorted(self.hangul_titles, key=_longest_first)
+        self._longest_hangul_name = len(self.hangul_by_length[0]) if self.hangul_by_length else 0
+        self._longest_hangul_title = (
+            len(self.hangul_titles_by_length[0]) if self.hangul_titles_by_length else 0
+        )
         self.max_name_tokens = max((k.count(" ") + 1 for k in self.names), default=1)
         self.max_title_tokens = max((k.count(" ") + 1 for k in self.titles), default=1)
 
@@ -612,6 +727,17 @@ class CatalogIndex:
         acts = self._acts.get(artist)
         return list(acts) if acts is not None else split_credit(artist, self._multiword)
 
+    def hangul_names_in(self, flat: str) -> list[str]:
+        """The Hangul names (squashed) found in squashed text, in hangul_by_length order.
+
+        Looks up the text's substrings instead of testing every name against the text.
+        """
+        return _found_in(flat, self.hangul_names, self._longest_hangul_name)
+
+    def hangul_titles_in(self, flat: str) -> list[str]:
+        """The Hangul titles (squashed) found in squashed text, longest first."""
+        return _found_in(flat, self.hangul_titles, self._longest_hangul_title)
+
     def soundtrack(self, drama: str) -> list[Track]:
         items = [self.tracks[i] for i in self.drama_tracks.get(drama, ())]
         return sorted(items, key=lambda t: (t.part is None, t.part or 0))
@@ -627,3 +753,14 @@ def _append(lists: dict[K, array[int]], key: K, i: int) -> None:
 def _run(ids: array[int]) -> Sequence[int]:
     """Ascending ids as a range when they are consecutive (a range costs no memory per id)."""
     return range(ids[0], ids[-1] + 1) if ids[-1] - ids[0] + 1 == len(ids) else ids
+
+
+def _longest_first(name: str) -> tuple[int, str]:
+    return -len(name), name
+
+
+def _found_in(flat: str, names: Container[str], longest: int) -> list[str]:
+    spans = {
+        flat[i:j] for i in range(len(flat)) for j in range(i + 2, min(len(flat), i + longest) + 1)
+    }
+    return sorted((span for span in spans if span in names), key=_longest_first)

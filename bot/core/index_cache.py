@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import bot
-from bot.core.index import CatalogIndex, Columns, Entity, IdMap, PackedStrs, Sharer, gc_paused
+from bot.core.index import (
+    CatalogIndex,
+    Columns,
+    ColumnsBuilder,
+    Entity,
+    IdMap,
+    PackedStrs,
+    Sharer,
+    gc_paused,
+)
 from bot.core.models import Artist, Drama
 from bot.core.store import Store
 from bot.core.vocabulary import Vocabulary
@@ -68,17 +77,18 @@ async def load_index(store: Store, vocabulary: Vocabulary) -> CatalogIndex:
             log.warning("ignoring the saved catalog index (%s): rebuilding it", exc)
         else:
             return index
-    catalog, rows = await store.catalog_rows()
-    cols = Columns.build(catalog.dramas, catalog.artists, rows)
-    del rows
-    index = CatalogIndex.from_columns(cols, vocabulary)
+    known = await store.load(tracks=False)
+    builder = ColumnsBuilder(known.dramas, known.artists)
+    async for rows in store.track_rows():
+        builder.add(rows)
+    cols = builder.finish()
     # Saved only if no import or reload landed while it was read (it would not match).
     if f"{await store.catalog_version()}/{code_stamp()}" == version:
         try:
             await store.save_index(version, encode(cols))
         except Exception as exc:  # a read-only or busy database: the next start rebuilds
             log.warning("could not save the catalog index: %s", exc)
-    return index
+    return CatalogIndex.from_columns(cols, vocabulary)
 
 
 # ------------------------------------------------------------------------- encoding
@@ -287,7 +297,8 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
     cols.aliases = r.table(n, share, lambda v: tuple(_strs(v)))
     for row in _list(r.json()):
         title, title_ko, year, year_end, network, aliases, genres, sources, notes = row
-        cols.drama_info[_str(title)] = Drama(
+        title = share(_str(title))  # the same string as the tracks' drama column
+        cols.drama_info[title] = Drama(
             title=title,
             title_ko=share(_str(title_ko)),
             year=share(_int(year)),
@@ -299,8 +310,9 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
             notes=_str(notes),
         )
     for name, name_ko, aliases, groups in _list(r.json()):
-        cols.artist_info[_str(name)] = Artist(
-            name=share(name),
+        name = share(_str(name))
+        cols.artist_info[name] = Artist(
+            name=name,
             name_ko=_str(name_ko),
             aliases=_strings(aliases, share),
             groups=_strings(groups, share),
@@ -309,7 +321,6 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
         _str(credit): tuple(share(_str(a)) for a in _list(acts))
         for credit, acts in _dict(r.json()).items()
     }
-    _check(all(credit in cols.acts for credit in cols.artists), "a credit without its acts")
     cols.names = r.names(share)
     cols.hangul_names = r.names(share)
     cols.ambiguous = set(_strs(r.json()))

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
+from operator import itemgetter
 
 from bot.core.index import CatalogIndex
 from bot.core.understand import Query
@@ -182,7 +183,7 @@ class Recommender:
                 for mask, members in source
                 if mask & wanted_mask
             ]
-        out.sort(key=lambda g: -g[0])
+        out.sort(key=itemgetter(0), reverse=True)  # stable: equal scores keep their order
         return out
 
     def _any_left(self, groups: list[Group], exclude: set[str]) -> bool:

@@ -492,18 +492,9 @@ class Store:
         )
         return catalog
 
-    async def catalog_rows(self, data_dir: Path = DATA_DIR) -> tuple[Catalog, list[TrackRow]]:
-        """Dramas and artists as objects, tracks as plain rows: what an index is built from.
-
-        Rows in catalog order (by drama, then part). Reading rows instead of Track objects
-        keeps a rebuild at 100,000 tracks within memory.
-        """
-        catalog = await self.load(data_dir, tracks=False)
-        async with self._db.execute(
-            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases FROM tracks"
-            " ORDER BY drama, part IS NULL, part, rowid"
-        ) as cur:
-            raw = await cur.fetchall()
+    async def track_rows(self, batch: int = 5000) -> AsyncIterator[list[TrackRow]]:
+        """Every track as a plain row, in catalog order (by drama, then part), in batches:
+        what an index is built from, without a Track object (or every row) at once."""
         lists: dict[str, tuple[str, ...]] = {}  # tags and aliases repeat: parse each once
 
         def parsed(raw: str) -> tuple[str, ...]:
@@ -512,10 +503,15 @@ class Store:
                 found = lists[raw] = _load(raw)
             return found
 
-        rows: list[TrackRow] = [
-            (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8])) for r in raw
-        ]
-        return catalog, rows
+        async with self._db.execute(
+            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases FROM tracks"
+            " ORDER BY drama, part IS NULL, part, rowid"
+        ) as cur:
+            while raw := await cur.fetchmany(batch):
+                yield [
+                    (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8]))
+                    for r in raw
+                ]
 
     async def cached_index(self, version: str) -> bytes | None:
         """The saved index for this catalog version, if there is one."""

@@ -19,7 +19,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.commands import Arg, Command, Registry, registry
-from bot.core.index import COMMON_WORDS, CatalogIndex, Entity
+from bot.core.index import COMMON_WORDS, CatalogIndex, Entity, Nearest
 from bot.core.lexicon import Lexicon, lexicon
 from bot.core.text import has_hangul, norm, squash
 
@@ -128,6 +128,7 @@ class Parser:
         # Typo tolerance only for words long enough that one edit is still recognisable.
         self.fuzzy_phrases = [p for p in self.phrases if len(p) >= 4 and " " not in p]
         self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
+        self._names_near = Nearest(self.fuzzy_names)
 
     # ---------------------------------------------------------------- commands
 
@@ -276,7 +277,7 @@ class Parser:
             return []
         flat = squash(text)
         hits: list[Entity] = []
-        for key in self.index.hangul_by_length:
+        for key in self.index.hangul_names_in(flat):
             if key in flat:
                 hits.append(self.index.hangul_names[key])
                 flat = flat.replace(key, " ")
@@ -314,7 +315,7 @@ class Parser:
             m = self.similar_ko.search(raw)
             if m:
                 flat = squash(m.group(1))
-                for key in index.hangul_titles_by_length:
+                for key in index.hangul_titles_in(flat):
                     if flat.endswith(key) and len(key) >= 2:
                         return index.hangul_titles[key][0]
         return None
@@ -327,7 +328,10 @@ class Parser:
             found = index.titles.get(key)
             if not found and len(key) >= 6 and size == len(span):
                 best = process.extractOne(
-                    key, index.titles.keys(), scorer=OSA.distance, score_cutoff=_allowed(key)
+                    key,
+                    index.titles.near(key, _allowed(key)),
+                    scorer=OSA.distance,
+                    score_cutoff=_allowed(key),
                 )
                 found = index.titles.get(best[0]) if best else None
             if not found:
@@ -424,8 +428,14 @@ class Parser:
             spans.append((f"{word} {tokens.words[i + 1]}", 2))
         for span, size in spans:
             limit = _allowed(span)
-            for kind, choices in (("tag", self.fuzzy_phrases), ("name", self.fuzzy_names)):
-                hit = process.extractOne(span, choices, scorer=OSA.distance, score_cutoff=limit)
+            for kind in ("tag", "name"):
+                hit = (
+                    process.extractOne(
+                        span, self.fuzzy_phrases, scorer=OSA.distance, score_cutoff=limit
+                    )
+                    if kind == "tag"
+                    else self._names_near.best(span, limit)
+                )
                 if hit is None:
                     continue
                 dist = float(hit[1])
@@ -444,10 +454,7 @@ class Parser:
         if len(word) < 4:
             return []
         out = []
-        hits = process.extract(
-            word, self.fuzzy_names, scorer=OSA.distance, score_cutoff=max(1, len(word) // 3)
-        )
-        for name, _dist, _ in hits[:2]:
+        for name in self._names_near.top(word, max(1, len(word) // 3), 2):
             ent = self.index.names[name]
             out.append(ent.name)
         return out
@@ -464,10 +471,10 @@ def _without_names(text: str, hits: list[Entity], index: CatalogIndex) -> str:
     if not text:
         return ""
     flat = squash(text)
-    for key in index.hangul_by_length:
+    for key in index.hangul_names_in(flat):
         if key in flat and index.hangul_names[key] in hits:
             flat = flat.replace(key, " ")
-    for key in index.hangul_titles_by_length:
+    for key in index.hangul_titles_in(flat):
         if len(key) >= 3 and key in flat:
             flat = flat.replace(key, " ")
     return flat
