@@ -252,16 +252,17 @@ async def bench(
     requests: int = 2000,
     scale: Sequence[int] = (),
     runs: int = 5,
+    users: int = 200,
 ) -> int:
     about = machine()
     if scale:
-        results = [await measure(n, requests=min(requests, 1000), runs=3) for n in scale]
-        print(
-            json.dumps({"machine": about, "scale": results})
-            if as_json
-            else scale_report(results, about)
-        )
+        results = [
+            await measure(n, requests=min(requests, 1000), runs=min(runs, 3), users=users)
+            for n in scale
+        ]
+        out = {"machine": about, "scale": results}
+        print(json.dumps(out) if as_json else scale_report(results, about))
         return 0
-    result = await measure(tracks, requests, runs)
+    result = await measure(tracks, requests, runs, users)
     print(json.dumps({**result, "machine": about}) if as_json else report(result, about))
     return 0
