@@ -119,15 +119,20 @@ def process_figures(
 
     first = run(ostbot(db, "chat"), workdir)  # builds the index and saves it
     out["chat_first_start_s"] = round(first.seconds, 2)
+    out["chat_first_start_rss_mb"] = _mb(first.peak_mb)
     started = median_run(ostbot(db, "chat"), workdir, runs)
     out["chat_start_s"] = round(started.seconds, 2)
     session = run(ostbot(db, "chat"), workdir, "\n".join(CHAT_LINES) + "\n")
-    peaks = [r.peak_mb for r in (first, started, session) if r.peak_mb is not None]
-    out["chat_peak_rss_mb"] = round(max(peaks), 1) if peaks else None
+    peaks = [r.peak_mb for r in (started, session) if r.peak_mb is not None]
+    out["chat_peak_rss_mb"] = _mb(max(peaks) if peaks else None)
     asked = median_run(ostbot(db, "ask", "healing"), workdir, runs)
     out["ask_ms_median"] = round(asked.seconds * 1e3, 1)
     out["platform_imports"] = _platform_imports(workdir, db)
     return out
+
+
+def _mb(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _seed(db: Path, workdir: Path) -> None:

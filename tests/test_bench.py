@@ -20,6 +20,7 @@ FIGURES = (
     "chat_first_start_s",
     "ask_ms_median",
     "chat_peak_rss_mb",
+    "chat_first_start_rss_mb",
     "p50_ms",
     "p99_ms",
     "throughput_5_users_rps",

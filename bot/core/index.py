@@ -23,9 +23,6 @@ from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from typing import TypeVar, overload
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.core.catalog import Catalog, multiword, split_credit
 from bot.core.models import Artist, Drama, Track, TrackRow
 from bot.core.text import has_hangul, norm, squash
@@ -246,7 +243,7 @@ class IdMap(Mapping[str, tuple[int, ...]]):
     Sorted names; for each a number: the track id, or -k for the k-th tuple of several ids.
     """
 
-    __slots__ = ("_by_length", "_many", "_names", "_numbers")
+    __slots__ = ("_many", "_names", "_nearest", "_numbers")
 
     def __init__(self, found: dict[str, Ids]) -> None:
         names = sorted(found)
@@ -274,7 +271,7 @@ class IdMap(Mapping[str, tuple[int, ...]]):
         self._names = SortedNames(names)
         self._numbers = numbers
         self._many = many
-        self._by_length: ByLength | None = None
+        self._nearest: Nearest | None = None
 
     def parts(self) -> tuple[list[str], array[int], list[tuple[int, ...]]]:
         return self._names._names, self._numbers, self._many
@@ -302,15 +299,11 @@ class IdMap(Mapping[str, tuple[int, ...]]):
     def __len__(self) -> int:
         return len(self._numbers)
 
-    def names(self) -> list[str]:
-        """Every name, sorted (a plain list: quick for rapidfuzz to walk)."""
-        return self._names._names
-
-    def near(self, text: str, distance: int) -> list[str]:
-        """The names that can be within `distance` edits of text (see ByLength)."""
-        if self._by_length is None:  # built on the first fuzzy search, not at every start
-            self._by_length = ByLength(self._names._names)
-        return self._by_length.near(text, distance)
+    def nearest(self, text: str, limit: int) -> tuple[str, float] | None:
+        """The name nearest a misspelt one within `limit` edits (see Nearest)."""
+        if self._nearest is None:  # made on the first fuzzy search, not at every start
+            self._nearest = Nearest(self._names._names)
+        return self._nearest.best(text, limit)
 
 
 class KeyIndex(Mapping[str, int]):
@@ -580,6 +573,9 @@ class Nearest:
 
     def _best(self, text: str, limit: int) -> tuple[str, float] | None:
         """The nearest name within `limit` edits, and its distance; the first on a tie."""
+        from rapidfuzz import process  # on the first typo only: not every command needs it
+        from rapidfuzz.distance import OSA
+
         hit = process.extractOne(
             text, self._by_length.near(text, limit), scorer=OSA.distance, score_cutoff=limit
         )
@@ -587,6 +583,9 @@ class Nearest:
 
     def _top(self, text: str, limit: int, count: int) -> tuple[str, ...]:
         """Up to `count` names within `limit` edits, nearest first."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         hits = process.extract(
             text,
             self._by_length.near(text, limit),

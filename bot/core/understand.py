@@ -15,9 +15,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from bot.core.commands import Arg, Command, Registry, registry
 from bot.core.index import COMMON_WORDS, CatalogIndex, Entity, Nearest
 from bot.core.lexicon import Lexicon, lexicon
@@ -128,6 +125,7 @@ class Parser:
         # Typo tolerance only for words long enough that one edit is still recognisable.
         self.fuzzy_phrases = [p for p in self.phrases if len(p) >= 4 and " " not in p]
         self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
+        self._phrases_near = Nearest(self.fuzzy_phrases)
         self._names_near = Nearest(self.fuzzy_names)
 
     # ---------------------------------------------------------------- commands
@@ -327,12 +325,7 @@ class Parser:
             key = " ".join(span[:size])
             found = index.titles.get(key)
             if not found and len(key) >= 6 and size == len(span):
-                best = process.extractOne(
-                    key,
-                    index.titles.near(key, _allowed(key)),
-                    scorer=OSA.distance,
-                    score_cutoff=_allowed(key),
-                )
+                best = index.titles.nearest(key, _allowed(key))
                 found = index.titles.get(best[0]) if best else None
             if not found:
                 continue
@@ -429,13 +422,8 @@ class Parser:
         for span, size in spans:
             limit = _allowed(span)
             for kind in ("tag", "name"):
-                hit = (
-                    process.extractOne(
-                        span, self.fuzzy_phrases, scorer=OSA.distance, score_cutoff=limit
-                    )
-                    if kind == "tag"
-                    else self._names_near.best(span, limit)
-                )
+                near = self._phrases_near if kind == "tag" else self._names_near
+                hit = near.best(span, limit)
                 if hit is None:
                     continue
                 dist = float(hit[1])
