@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+DB, LEVEL = "OSTBOT_DB", "LOG_LEVEL"  # the settings read here (the rest: bot.config)
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Settings whose values must never reach a log line (bot.config reads them as SecretStr).
 SECRETS = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
@@ -49,9 +50,9 @@ class CoreSettings:
     @classmethod
     def load(cls, env: Mapping[str, str], env_file: Path | None = Path(".env")) -> CoreSettings:
         values = read_env(env, env_file)
-        level = values.get("LOG_LEVEL", "INFO").strip().upper()
+        level = values.get(LEVEL, "INFO").strip().upper()
         return cls(
-            db=values.get("OSTBOT_DB"),
+            db=values.get(DB),
             log_level=level if level in LEVELS else "INFO",
             secrets=tuple(values[name].strip() for name in SECRETS if name in values),
         )
