@@ -471,25 +471,21 @@ class Store:
             )
         if not tracks:
             return catalog
-        async with self._db.execute(
-            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases FROM tracks"
-            " ORDER BY drama, part IS NULL, part, rowid"
-        ) as cur:
-            rows = await cur.fetchall()
-        catalog.tracks.extend(
-            Track(
-                key=r[0],
-                title=r[1],
-                title_ko=r[2],
-                artist=r[3],
-                drama=r[4],
-                year=r[5],
-                tags=_load(r[6]),
-                part=r[7],
-                aliases=_load(r[8]),
+        async for batch in self.track_rows():
+            catalog.tracks.extend(
+                Track(
+                    key=key,
+                    title=title,
+                    title_ko=title_ko,
+                    artist=artist,
+                    drama=drama,
+                    year=year,
+                    tags=tags,
+                    part=part,
+                    aliases=aliases,
+                )
+                for key, title, title_ko, artist, drama, year, tags, part, aliases in batch
             )
-            for r in rows
-        )
         return catalog
 
     async def track_rows(self, batch: int = 5000) -> AsyncIterator[list[TrackRow]]:
