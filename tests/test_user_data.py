@@ -68,7 +68,13 @@ async def test_every_table_is_shared_or_keyed_by_user(store: Store) -> None:
 async def test_user_data_counts_each_table(store: Store) -> None:
     keys = tuple(t.key for t in (await store.load()).tracks[:3])
     await remember(store, VICTIM, keys, 1)
-    assert await store.user_data(VICTIM) == {"feedback": 2, "history": 3, "queries": 1, "users": 1}
+    assert await store.user_data(VICTIM) == {
+        "feedback": 2,
+        "heard": 2,
+        "history": 3,
+        "queries": 1,
+        "users": 1,
+    }
     assert set((await store.user_data("nobody:0")).values()) == {0}
 
 
@@ -83,7 +89,7 @@ async def test_forget_user_leaves_no_row_of_that_user_in_any_table(store: Store)
 
     deleted = await store.forget_user(VICTIM)
 
-    assert deleted == {"feedback": 2, "history": 3, "queries": 1, "users": 1}
+    assert deleted == {"feedback": 2, "heard": 2, "history": 3, "queries": 1, "users": 1}
     assert rows_mentioning(str(store.path), tables, VICTIM) == {}
     assert await store.user_data(OTHER) == other_before  # nobody else loses anything
     after = await store.counts()

@@ -141,6 +141,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Noted: I won't recommend {title} by {artist} to you again.",
         "ko": "{artist}의 '{title}'은(는) 다시 추천하지 않을게요.",
     },
+    "not_saved": {
+        "en": "Sorry, I couldn't save that just now. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 저장하지 못했어요. 잠시 후 다시 시도해 주세요.",
+    },
+    "store_unavailable": {
+        "en": "Sorry, I can't keep up right now. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 요청이 밀려 있어요. 잠시 후 다시 시도해 주세요.",
+    },
     "feedback_which": {
         "en": "Which song? I have nothing recent to {verb}. Ask for a recommendation first.",
         "ko": "어떤 곡인가요? 최근 추천한 곡이 없어요. 먼저 추천을 받아 보세요.",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.core import compose
 from bot.core.commands import Command
 from bot.core.features import Feature, handles
 from bot.core.messages import t
 from bot.core.models import Reply, ReplyKind, Request
-from bot.core.store import Rate
+from bot.core.store import StoreUnavailable
 from bot.core.text import norm, parse_int
+
+log = logging.getLogger(__name__)
 
 
 class Feedback(Feature):
@@ -66,9 +70,11 @@ class Feedback(Feature):
         """Remember that this user likes (1) or dislikes (-1) track `i`."""
         service = self.service
         tr = service.index.tracks[i]
-        state = await service.users.get(req.user)
-        state.feedback[tr.key] = value
-        service.writer.submit(Rate(req.user, tr.key, value))
+        try:
+            await service.users.rate(req.user, tr.key, value)  # committed before "noted"
+        except StoreUnavailable as exc:
+            log.warning("feedback not saved: %s", exc)
+            return compose.hint(t("not_saved", locale), locale)
         text = t("liked" if value > 0 else "disliked", locale, title=tr.title, artist=tr.artist)
         if note:
             text += "\n" + note

@@ -15,7 +15,7 @@ from bot.core.features import Feature, handles
 from bot.core.messages import reply_locale, t
 from bot.core.models import Reply, ReplyKind, Request, Suggestion
 from bot.core.recommend import Outcome
-from bot.core.store import SaveQuery, Shown
+from bot.core.store import SaveQuery, Shown, StoreUnavailable
 from bot.core.text import clean_input
 from bot.core.understand import Query
 
@@ -90,7 +90,11 @@ class Picks(Feature):
     ) -> Reply:
         """Pick, remember what was shown (and the request, for "another"), and reply."""
         service = self.service
-        state = await service.users.get(req.user)
+        try:
+            state = await service.users.reserve(req.user)  # waits while the queue is full
+        except StoreUnavailable as exc:
+            log.warning("not recommending: %s", exc)
+            return compose.hint(t("store_unavailable", locale), locale)
         outcome = service.recommender.recommend(q, state.heard, state.feedback, service.rng)
         if not outcome.picks:
             return self._nothing(q, outcome, state.feedback, locale)
@@ -99,12 +103,13 @@ class Picks(Feature):
             self._remember(query_id, q)
             service.writer.submit(SaveQuery(query_id, req.user, q.to_json()))
         keys = tuple(service.index.tracks[p.index].key for p in outcome.picks)
-        state.heard.difference_update(outcome.forget)
+        forget = tuple(k for k in outcome.forget if k in state.heard)
+        state.heard.difference_update(forget)
         state.heard.update(keys)
         state.last_query, state.last_tracks = query_id, keys
         now = time.time()
         state.recent.extend((key, now) for key in keys)
-        service.writer.submit(Shown(req.user, query_id, keys, tuple(outcome.forget)))
+        service.writer.submit(Shown(req.user, query_id, keys, forget))
         return compose.recommendation(service.index, q, outcome, locale, query_id)
 
     async def preview(
@@ -142,10 +147,8 @@ class Picks(Feature):
         q = self._queries.get(query_id)
         if q is not None:
             return q
-        writer = self.service.writer
-        if writer.pending:
-            await writer.flush()
-        raw = await self.service.store.query(query_id)
+        service = self.service
+        raw = service.writer.unsaved_spec(query_id) or await service.store.query(query_id)
         if raw is None:
             return None
         try:
