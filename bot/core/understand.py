@@ -10,10 +10,11 @@ data/lexicon.toml.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from bot.core.commands import Arg, Command, Registry, registry
 from bot.core.index import COMMON_WORDS, CatalogIndex, Entity, Nearest
@@ -21,6 +22,7 @@ from bot.core.lexicon import Lexicon, lexicon
 from bot.core.text import has_hangul, norm, squash
 
 MAX_COUNT = 5  # tracks in one reply: fits Discord's 25 buttons and Telegram's 4096 chars
+QUERY_CACHE = 4096  # parsed queries remembered per catalog
 RECOMMEND = "recommend"  # the command free text stands for
 
 
@@ -49,9 +51,12 @@ class Query:
         )
 
     def to_json(self) -> str:
-        data = asdict(self)
-        for k in ("unknown", "suggestions"):
-            data.pop(k)
+        # Every field is a plain value or a tuple of strings: no deep copy (asdict) needed.
+        data = {
+            k: getattr(self, k)
+            for k in self.__dataclass_fields__
+            if k not in ("unknown", "suggestions")
+        }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -127,6 +132,9 @@ class Parser:
         self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
         self._phrases_near = Nearest(self.fuzzy_phrases)
         self._names_near = Nearest(self.fuzzy_names)
+        # The same words mean the same query until the catalog changes (and a new Parser is
+        # made), and most traffic repeats itself ("healing", "sad songs"): keep recent ones.
+        self._queries = functools.lru_cache(maxsize=QUERY_CACHE)(self._query)
 
     # ---------------------------------------------------------------- commands
 
@@ -159,6 +167,9 @@ class Parser:
     # ------------------------------------------------------------------ queries
 
     def query(self, text: str) -> Query:
+        return self._queries(text)
+
+    def _query(self, text: str) -> Query:
         index = self.index
         nt = norm(text)
         tokens = _Tokens(nt.split())
