@@ -14,9 +14,8 @@ from typing import Any
 
 from bot.adapters.common import STOP_GRACE, UNWIND
 from bot.config import Settings
-from bot.core.index import settle
 from bot.core.service import Service
-from bot.lifecycle import open_service, stop_on_signals
+from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +47,7 @@ async def run(settings: Settings, db_path: Path) -> int:
         async with open_service(
             db_path, owners=settings.owners, cooldown_seconds=settings.cooldown_seconds
         ) as service:
-            settle()
+            tune_gc_for_serving()
             adapters = adapters_for(settings)
             if not adapters:
                 from bot.adapters.console import chat
