@@ -226,13 +226,12 @@ async def _doctor(settings: Settings, db_path: Path, quick: bool) -> int:
 
 async def _chat(db_path: Path) -> int:
     from bot.adapters.console import chat
-    from bot.core.index import settle
-    from bot.lifecycle import open_service, stop_on_signals
+    from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
 
     stop = asyncio.Event()
     with stop_on_signals(stop):  # SIGINT/SIGTERM: stop reading, write what is queued, exit
         async with open_service(db_path) as service:
-            settle()
+            tune_gc_for_serving()
             await chat(service, stop=stop)
     return 0
 
