@@ -305,9 +305,9 @@ async def load_bench(as_json: bool) -> int:
     from bot.bench_writes import LOAD_RUNS, load_run
 
     results = []
-    for users, each in LOAD_RUNS:
+    for users, each, stop_when_full in LOAD_RUNS:
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(await load_run(Path(tmp) / "load.db", users, each))
+            results.append(await load_run(Path(tmp) / "load.db", users, each, stop_when_full))
     if as_json:
         print(json.dumps(results))
     else:

@@ -33,7 +33,9 @@ OPEN_LOOP_SECONDS = 5.0
 OPEN_LOOP_USERS = 2_000  # all fit in the user cache
 ACTIVE_USERS = 12_000  # more than the user cache holds (MAX_USERS)
 ACTIVE_RPS = 3_000
-LOAD_RUNS = ((1_000, 100), (12_000, 5))  # users x requests each, for --load
+# --load: users x requests each, and whether to stop as soon as the write queue is full (the
+# slowest shutdown: the most left to write).
+LOAD_RUNS = ((1_000, 100, False), (12_000, 5, False), (1_000, 100, True))
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Traffic:
     cards: dict[str, list[str]] = field(default_factory=dict)  # last recommendation's keys
     another: dict[str, str] = field(default_factory=dict)  # last recommendation's button
     liked: dict[tuple[str, str], int] = field(default_factory=dict)  # acknowledged feedback
+    # Feedback sent but not answered (cut short at a stop): it may be saved or not.
+    unanswered: dict[tuple[str, str], int] = field(default_factory=dict)
     shown: defaultdict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     texts: list[str] = field(default_factory=list)
 
@@ -77,7 +81,11 @@ class Traffic:
 
     async def send(self, user: str) -> Reply:
         request, like = self.request(user)
+        if like is not None:
+            self.unanswered[request.user, like[0]] = like[1]
         reply = await self.service.handle(request)
+        if like is not None:
+            del self.unanswered[request.user, like[0]]
         if reply.kind is ReplyKind.RECOMMENDATION:
             keys = [c.track.key for c in reply.cards]
             self.cards[request.user] = keys
@@ -113,11 +121,14 @@ async def _open_loop(
 
 
 class QueueWatch:
-    """The largest write queue seen, sampled every millisecond or so."""
+    """The longest write queue (behind replies) and the most writes not yet committed (the
+    queue, likes awaiting their commit, the batch under way), sampled every millisecond."""
 
     def __init__(self, service: Service) -> None:
         self.service = service
         self.most = 0
+        self.unsaved = 0
+        self.full = asyncio.Event()  # the queue reached its bound
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> QueueWatch:
@@ -130,7 +141,10 @@ class QueueWatch:
 
     async def _watch(self) -> None:
         while True:
-            self.most = max(self.most, self.service.writer.pending)
+            self.most = max(self.most, self.service.writer.queued)
+            if self.most >= self.service.writer.limit:
+                self.full.set()
+            self.unsaved = max(self.unsaved, self.service.writer.pending)
             await asyncio.sleep(0.001)
 
 
@@ -181,20 +195,30 @@ async def write_rows(service: Service, index: CatalogIndex) -> dict[str, object]
 # ------------------------------------------------------------------ --load
 
 
-async def load_run(db: Path, users: int, each: int) -> dict[str, object]:
+async def load_run(db: Path, users: int, each: int, stop_when_full: bool) -> dict[str, object]:
     """`users` users each sending `each` requests one after another, all users at once; then
     close (timed) and check the database against every reply the bot gave."""
     store = await Store.open(db)
     service = await Service.create(store, rng=random.Random(5))
     traffic = Traffic(service, service.index, random.Random(users))
+    sent = 0
 
     async def user(u: int) -> None:
+        nonlocal sent
         for _ in range(each):
+            sent += 1
             await traffic.send(f"load{u}")
 
     start = time.perf_counter()
     async with QueueWatch(service) as watch:
-        await asyncio.gather(*(user(u) for u in range(users)))
+        everyone = asyncio.gather(*(user(u) for u in range(users)))
+        if stop_when_full:  # as a SIGTERM would: requests under way are cut short
+            await asyncio.wait(
+                {everyone, asyncio.ensure_future(watch.full.wait())},
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            everyone.cancel()
+        await asyncio.gather(everyone, return_exceptions=True)
     took = time.perf_counter() - start
     remembered = {u: set(s.heard) for u, s in service.users._users.items()}
     queued = service.writer.pending
@@ -206,10 +230,12 @@ async def load_run(db: Path, users: int, each: int) -> dict[str, object]:
     shutdown = time.perf_counter() - start
     checked = await _check(db, traffic, remembered)
     return {
-        "load": f"{users} users x {each} requests",
-        "load_rps": round(users * each / took),
+        "load": f"{users} users x {each} requests" + (", stopped at a full queue" * stop_when_full),
+        "load_requests": sent,
+        "load_rps": round(sent / took),
         "load_max_write_queue": watch.most,
-        "load_queued_at_stop": queued,
+        "load_max_unsaved": watch.unsaved,
+        "load_unsaved_at_stop": queued,
         "load_shutdown_s": round(shutdown, 2),
         **checked,
     }
@@ -221,7 +247,8 @@ async def _check(db: Path, traffic: Traffic, remembered: dict[str, set[str]]) ->
     try:
         missing_likes = short_history = heard_differs = 0
         for (user, key), value in traffic.liked.items():
-            if (await store.user_state(user)).feedback.get(key) != value:
+            saved = (await store.user_state(user)).feedback.get(key)
+            if saved != value and saved != traffic.unanswered.get((user, key)):
                 missing_likes += 1
         for user, keys in traffic.shown.items():
             stored = [k for k, _ in reversed(await store.history(user))]

@@ -96,8 +96,13 @@ class WriteBehind:
 
     @property
     def pending(self) -> int:
-        """Writes not yet committed (queued or in the transaction under way)."""
+        """Writes not yet committed (queued, awaited or in the transaction under way)."""
         return len(self._queue) + len(self._durable) + self._in_flight
+
+    @property
+    def queued(self) -> int:
+        """Writes waiting behind replies: at most `limit` plus one request's writes."""
+        return len(self._queue)
 
     def holds(self, user: str) -> bool:
         """Whether some of user's writes are not in the database yet."""
@@ -291,7 +296,8 @@ class UserCache:
     """An LRU of UserState, read from the store on first use.
 
     A user whose writes are not all committed is never evicted: reading them back from the
-    database would miss those writes. So a read never has to wait for the write queue.
+    database would miss those writes. So a read never has to wait for the write queue. Nor is
+    one whose request waits for room in the queue (see reserve()).
     """
 
     def __init__(self, store: Store, writer: WriteBehind, limit: int = MAX_USERS) -> None:
@@ -299,6 +305,7 @@ class UserCache:
         self.writer = writer
         self.limit = limit
         self._users: OrderedDict[str, UserState] = OrderedDict()
+        self._waiting: Counter[str] = Counter()  # users whose requests wait for room
 
     def __len__(self) -> int:
         return len(self._users)
@@ -315,9 +322,20 @@ class UserCache:
 
     async def reserve(self, user: str) -> UserState:
         """get(), after waiting for room in the write queue: for a request that will write.
-        Raises StoreUnavailable when the database has taken nothing for too long."""
-        await self.writer.room()
-        return await self.get(user)
+        Raises StoreUnavailable when the database has taken nothing for too long.
+
+        The user is read first and kept in memory while waiting, so once room is given
+        nothing is awaited before the caller writes: the queue stays within its bound.
+        """
+        state = await self.get(user)
+        self._waiting[user] += 1
+        try:
+            await self.writer.room()
+        finally:
+            self._waiting[user] -= 1
+            if not self._waiting[user]:
+                del self._waiting[user]
+        return state
 
     async def rate(self, user: str, key: str, value: int) -> None:
         """Like (1) or dislike (-1) a track, committed before this returns."""
@@ -330,7 +348,7 @@ class UserCache:
         while len(self._users) > self.limit and looked < EVICT_SCAN:
             looked += 1
             user = next(iter(self._users))
-            if self.writer.holds(user):
+            if self.writer.holds(user) or user in self._waiting:
                 self._users.move_to_end(user)  # look again once its writes are in
             else:
                 del self._users[user]
