@@ -213,10 +213,9 @@ async def load_run(db: Path, users: int, each: int, stop_when_full: bool) -> dic
     async with QueueWatch(service) as watch:
         everyone = asyncio.gather(*(user(u) for u in range(users)))
         if stop_when_full:  # as a SIGTERM would: requests under way are cut short
-            await asyncio.wait(
-                {everyone, asyncio.ensure_future(watch.full.wait())},
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            full: asyncio.Future[Any] = asyncio.ensure_future(watch.full.wait())
+            await asyncio.wait({everyone, full}, return_when=asyncio.FIRST_COMPLETED)
+            full.cancel()
             everyone.cancel()
         await asyncio.gather(everyone, return_exceptions=True)
     took = time.perf_counter() - start
