@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 MAX_USERS = 10_000  # users kept in memory; the rest are read from SQLite on demand
 MAX_PENDING = 10_000  # writes queued behind replies; past this, requests wait for room
-BATCH = 2_000  # writes per transaction
+BATCH = 1_000  # writes per transaction (each batch holds the event loop for a few ms)
 ROOM_WAIT = 10.0  # seconds a request waits for room before it is told the database is down
 SAVE_WAIT = 5.0  # seconds a like waits for a locked database before it is told so
 CLOSE_WAIT = 4.0  # seconds close() spends writing what is queued: a stop takes under 5 s
