@@ -26,7 +26,7 @@ from bot.bench import _percentile, _texts
 from bot.core.index import CatalogIndex
 from bot.core.models import Reply, ReplyKind, Request
 from bot.core.service import Service
-from bot.core.store import RECENT, Store
+from bot.core.store import RECENT, Shown, Store
 
 OPEN_LOOP_RPS = 3_000
 OPEN_LOOP_SECONDS = 5.0
@@ -85,7 +85,7 @@ class Traffic:
             self.unanswered[request.user, like[0]] = like[1]
         reply = await self.service.handle(request)
         if like is not None:
-            del self.unanswered[request.user, like[0]]
+            self.unanswered.pop((request.user, like[0]), None)
         if reply.kind is ReplyKind.RECOMMENDATION:
             keys = [c.track.key for c in reply.cards]
             self.cards[request.user] = keys
@@ -188,8 +188,29 @@ async def active_users_row(service: Service, index: CatalogIndex) -> dict[str, o
     }
 
 
+async def restart_row(service: Service, index: CatalogIndex) -> dict[str, object]:
+    """The write when a user's pool starts over (every track of it forgotten at once), for a
+    user with 50 and with 50,000 rows of history before it."""
+    store, pool = service.store, tuple(t.key for t in index.tracks)
+    out: dict[str, object] = {}
+    for rows in (50, 50_000):
+        user = f"restart{rows}"
+        await store.apply([Shown(user, 1, tuple(f"{n:012x}" for n in range(rows)))])
+        await store.apply([Shown(user, 2, pool[: len(pool) // 2])])
+        start = time.perf_counter()
+        await store.apply([Shown(user, 3, pool[:1], forget=pool)])
+        out[f"restart_ms_after_{rows}_history_rows"] = round(
+            (time.perf_counter() - start) * 1000, 1
+        )
+    return out
+
+
 async def write_rows(service: Service, index: CatalogIndex) -> dict[str, object]:
-    return {**await open_loop_row(service, index), **await active_users_row(service, index)}
+    return {
+        **await open_loop_row(service, index),
+        **await active_users_row(service, index),
+        **await restart_row(service, index),
+    }
 
 
 # ------------------------------------------------------------------ --load
