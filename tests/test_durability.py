@@ -208,26 +208,29 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(db: Path, tmp_path: Path)
 # ------------------------------------------------------------------ SIGTERM
 
 
-@pytest.mark.parametrize("command", ["chat", "run"])
-def test_sigterm_saves_everything_and_exits(db: Path, command: str) -> None:
-    chat = Chat.start(db, "term", command)
-    chat.wait_for(acks=20)
-    chat.proc.send_signal(signal.SIGTERM)
-    assert chat.finish() == 0
-    acknowledged = chat.acknowledged()
-    stored = stored_feedback(db, chat.user)
-    assert {k: stored.get(k) for k in acknowledged} == acknowledged
-    # A clean stop writes what was queued behind the replies too: the last songs shown.
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT t.title, t.artist FROM history h JOIN tracks t ON t.key = h.track_key"
-            " WHERE h.user = ? ORDER BY h.at DESC, h.rowid DESC LIMIT 3",
-            (chat.user,),
-        ).fetchall()
-    cards = chat.last_recommendation()
-    assert len(cards) == len(rows) == 3
-    for (title, artist), card in zip(reversed(rows), cards, strict=True):
-        assert card[3:].startswith(title) and f"— {artist}" in card, (title, artist, card)
+@pytest.mark.parametrize(("command", "processes"), [("chat", 1), ("run", 1), ("chat", 4)])
+def test_sigterm_saves_everything_and_exits(db: Path, command: str, processes: int) -> None:
+    chats = [Chat.start(db, f"term{n}", command) for n in range(processes)]
+    for chat in chats:
+        chat.wait_for(acks=20)
+    for chat in chats:  # all at once: their last writes compete for the database
+        chat.proc.send_signal(signal.SIGTERM)
+    for chat in chats:
+        assert chat.finish() == 0, chat.stderr()
+        acknowledged = chat.acknowledged()
+        stored = stored_feedback(db, chat.user)
+        assert {k: stored.get(k) for k in acknowledged} == acknowledged
+        # A clean stop writes what was queued behind the replies too: the last songs shown.
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute(
+                "SELECT t.title, t.artist FROM history h JOIN tracks t ON t.key = h.track_key"
+                " WHERE h.user = ? ORDER BY h.at DESC, h.rowid DESC LIMIT 3",
+                (chat.user,),
+            ).fetchall()
+        cards = chat.last_recommendation()
+        assert len(cards) == len(rows) == 3
+        for (title, artist), card in zip(reversed(rows), cards, strict=True):
+            assert card[3:].startswith(title) and f"— {artist}" in card, (title, artist, card)
 
 
 # --------------------------------------------------- a database that won't write

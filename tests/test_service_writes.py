@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,8 @@ from bot.core import userstate
 from bot.core.messages import t
 from bot.core.models import ReplyKind, Request
 from bot.core.service import Service
-from bot.core.store import Write
+from bot.core.store import Store, StoreUnavailable, Write
+from bot.lifecycle import open_service
 from tests.support import ask
 
 
@@ -111,3 +113,24 @@ async def test_no_repeats_survive_leaving_the_cache(service: Service) -> None:
         assert len(keys) == 3 and not keys & seen, f"a repeat in round {n}"
         seen |= keys
         await service.handle(ask("healing", user=f"other{n}"))  # over the limit: "a" may go
+
+
+async def test_the_store_is_closed_whatever_failed_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed: list[Store] = []
+    real_close = Store.close
+
+    async def spy(store: Store) -> None:
+        closed.append(store)
+        await real_close(store)
+
+    async def failing_close(service: Service) -> None:
+        raise StoreUnavailable("3 writes could not be saved: database is locked")
+
+    monkeypatch.setattr(Store, "close", spy)
+    monkeypatch.setattr(Service, "close", failing_close)
+    with pytest.raises(StoreUnavailable):
+        async with open_service(tmp_path / "db.sqlite"):
+            raise RuntimeError("an adapter failed")  # and then the final write fails too
+    assert len(closed) == 1
