@@ -485,6 +485,8 @@ class Store:
                 await asyncio.wait_for(conn.close(), CLOSE_GRACE)
             except TimeoutError:
                 log.error("the database connection did not close in %.0fs", CLOSE_GRACE)
+            except sqlite3.Error as exc:  # nothing left to lose: close the other one too
+                log.error("closing the database failed: %s", describe(exc))
 
     # ---------------------------------------------------------------- catalog
 
