@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_sizes,
         help=f"repeat for several catalog sizes (default {','.join(map(str, SCALE))})",
     )
+    bench.add_argument(
+        "--load", action="store_true", help="the durability load: nothing dropped, shutdown time"
+    )
     ev = sub.add_parser(
         "eval",
         help="score the bot on the labelled request set (a temporary database; --db is unused)",
@@ -174,7 +177,9 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path
     if command == "bench":
         from bot.bench import bench
 
-        return int(asyncio.run(bench(args.tracks, args.json, scale=args.scale or ())))
+        return int(
+            asyncio.run(bench(args.tracks, args.json, scale=args.scale or (), load=args.load))
+        )
     if command == "eval":
         from bot.evaluate.run import main as evaluate
 
