@@ -126,7 +126,7 @@ async def test_the_store_is_closed_whatever_failed_before(
         await real_close(store)
 
     async def failing_close(service: Service) -> None:
-        raise StoreUnavailable("3 writes could not be saved: database is locked")
+        raise StoreUnavailable("could not save 3 write(s) for 1 user(s): database is locked")
 
     monkeypatch.setattr(Store, "close", spy)
     monkeypatch.setattr(Service, "close", failing_close)

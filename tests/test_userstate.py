@@ -19,6 +19,8 @@ class ScriptedStore:
     """Fails while `errors` has entries (one per attempt), blocks while `gate` is clear, and
     records every batch it commits."""
 
+    path = "scripted.db"
+
     def __init__(self, *errors: Exception) -> None:
         self.errors = list(errors)
         self.gate = asyncio.Event()
@@ -172,7 +174,9 @@ async def test_a_request_is_told_when_the_database_takes_nothing(
     writer.submit(Shown("u", 1, ("k",)))
     with pytest.raises(StoreUnavailable, match="readonly"):
         await writer.room()
-    with pytest.raises(StoreUnavailable, match=r"1 writes .* could not be saved: .*readonly"):
+    with pytest.raises(
+        StoreUnavailable, match=r"could not save 1 write\(s\) for 1 user\(s\): .*readonly"
+    ):
         await writer.close()
 
 
@@ -183,7 +187,9 @@ async def test_close_gives_up_on_a_locked_database_in_time(
     writer = WriteBehind(store)
     await holder.execute("BEGIN IMMEDIATE")
     writer.submit(Shown("u", 1, ("a",)), Shown("v", 2, ("b",)))
-    with pytest.raises(StoreUnavailable, match=r"2 writes .*2 users.*locked"):
+    with pytest.raises(
+        StoreUnavailable, match=r"could not save 2 write\(s\) for 2 user\(s\): .*locked"
+    ):
         await asyncio.wait_for(writer.close(), 5)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from bot.core.store import (
     UserState,
     Write,
     describe,
+    describe_database_error,
     is_busy,
 )
 
@@ -166,12 +168,10 @@ class WriteBehind:
         users = len(self._users)
         for entry in self._durable:
             _settle(entry, StoreUnavailable(self._why()))
-        if left:
-            message = (
-                f"{left} writes (what {users} users were shown) could not be saved: {self._why()}"
+        if left:  # the caller reports it (the command's one line on stderr)
+            raise StoreUnavailable(
+                f"could not save {left} write(s) for {users} user(s): {self._why()}"
             )
-            log.error("%s", message)
-            raise StoreUnavailable(message)
 
     # ----------------------------------------------------------------- writer
 
@@ -249,7 +249,12 @@ class WriteBehind:
         """Nothing of the batch was written: queue it again, except the likes that have
         waited long enough or can't be written at all (their callers say so)."""
         self._queue.extendleft(reversed(behind))
-        reason = describe(exc)
+        # What the operator reads when the stop cannot save everything: say what to do.
+        reason = (
+            describe_database_error(exc, self.store.path)
+            if isinstance(exc, sqlite3.Error)
+            else describe(exc)
+        )
         error = StoreUnavailable(reason)
         kept = []
         for entry in durable:
