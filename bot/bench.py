@@ -196,17 +196,15 @@ ROWS = (
     ("handle() p95", "p95_ms", "ms", ""),
     ("handle() p99", "p99_ms", "ms", "<= 5 ms at +100,000"),
     ("throughput, 200 concurrent users", "throughput_200_users_rps", "req/s", ">= 3,000, shipped"),
-    ("3,000 req/s offered (open loop): p99", "open_loop_p99_ms", "ms", "<= 20 ms, shipped"),
+)
+# The write path (bench_writes), measured on the shipped catalog only.
+WRITE_ROWS = (
+    ("3,000 req/s offered (open loop): p99", "open_loop_p99_ms", "ms", "<= 20 ms"),
     ("... longest write queue", "open_loop_max_write_queue", "writes", "bounded"),
-    ("12,000 active users, 3,000 req/s: p99", "active_users_p99_ms", "ms", "<= 50 ms, shipped"),
+    ("12,000 active users, 3,000 req/s: p99", "active_users_p99_ms", "ms", "<= 50 ms"),
     ("... longest write queue", "active_users_max_write_queue", "writes", "bounded"),
     ("start over after 50 history rows", "restart_ms_after_50_history_rows", "ms", ""),
-    (
-        "start over after 50,000 history rows",
-        "restart_ms_after_50000_history_rows",
-        "ms",
-        "the same",
-    ),
+    ("start over after 50,000", "restart_ms_after_50000_history_rows", "ms", "the same"),
 )
 # The scaling table: (heading, key).
 SCALE_COLUMNS = (
@@ -246,15 +244,24 @@ def report(result: dict[str, object], about: dict[str, object]) -> str:
         "",
         f"  {'what':<40} {'measured':>12}   target (issue 11)",
     ]
-    for what, key, unit, target in ROWS:
+    lines += _row_lines(ROWS, result)
+    loaded = result.get("platform_imports")
+    imports = ", ".join(str(m) for m in loaded) if isinstance(loaded, list) and loaded else "none"
+    lines.append(f"  {'platform libraries imported by ask':<40} {imports:>12}")
+    writes = _row_lines(WRITE_ROWS, result)
+    if writes:
+        lines += ["", f"  {'the write path':<40} {'measured':>12}   target (issue 11)", *writes]
+    return "\n".join(lines)
+
+
+def _row_lines(rows: Sequence[tuple[str, str, str, str]], result: dict[str, object]) -> list[str]:
+    lines = []
+    for what, key, unit, target in rows:
         value = result.get(key)
         if value is not None:
             measured = f"{value:,.0f} {unit}" if unit == "req/s" else f"{_shown(value)} {unit}"
             lines.append(f"  {what.format(**result):<40} {measured:>12}   {target}".rstrip())
-    loaded = result.get("platform_imports")
-    imports = ", ".join(str(m) for m in loaded) if isinstance(loaded, list) and loaded else "none"
-    lines.append(f"  {'platform libraries imported by ask':<40} {imports:>12}")
-    return "\n".join(lines)
+    return lines
 
 
 def scale_report(results: list[dict[str, object]], about: dict[str, object]) -> str:
