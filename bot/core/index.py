@@ -10,27 +10,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.core.catalog import Catalog, split_credit
+from bot.core.lexicon import everyday_english, everyday_korean, lexicon
 from bot.core.models import Artist, Drama, Track
+from bot.core.romanize import latin_forms
 from bot.core.text import has_hangul, norm, squash
 from bot.core.vocabulary import Vocabulary
 
-# Single English words that are also everyday words: a drama or artist with such a name is
-# only recognised with a cue ("from Life", "Life OST", "drama Life") or on its own.
-COMMON_WORDS = frozenset(
-    """
-    a again all always angel autumn away baby back bad beautiful beauty because best big
-    bicycle black blue boy boyfriend boys call car cheer christmas city class cold come cry
-    dance day days dear december devil doctor doctors dream driver end eyes faith fall family
-    father flower for forever from glory go gold golden good goodbye guest happiness happy heart
-    healer hello here high hold home hope hour i if in is it joy just kiss king life light link
-    live love lovely me melody memories miss moment monster moon more mother mouse moving my
-    night no not now of on once one only palace punch queen rain red remember road run sad say
-    secret signal sky slay snow so someday someone song songs spring star stars start stay
-    stranger strike summer sun sway sweet taxi tears the three time to today tomorrow tonight
-    tree true twenty two up us v w way we white why will wind winter wish with without yes you
-    your youth
-    """.split()
-)
+def everyday(key: str) -> bool:
+    """Whether a normalised name is everyday language: one or two words, each among the
+    commonest English words ("Crush", "Once Again", "Life"). Such a name needs a cue."""
+    words = key.split()
+    common = everyday_english()
+    rank = lexicon().names.everyday_rank
+    return len(words) <= 2 and all(common.get(w, rank) < rank for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +112,8 @@ class CatalogIndex:
             for form in forms:
                 self._add_name(form, Entity(kind, name))
 
-        # Track titles, for "something like Stay With Me" and "like <title>".
+        # Track titles, for look-ups, "something like Stay With Me" and "like <title>"; a
+        # Hangul title also under its Latin spellings ("nunkkot" for 눈꽃).
         self.titles: dict[str, list[int]] = defaultdict(list)
         self.hangul_titles: dict[str, list[int]] = defaultdict(list)
         for i, t in enumerate(self.tracks):
@@ -129,7 +122,10 @@ class CatalogIndex:
                     continue
                 if has_hangul(title):
                     self.hangul_titles[squash(title)].append(i)
-                else:
+                    for form in latin_forms(title):
+                        if len(form.replace(" ", "")) >= 4 and i not in self.titles[form]:
+                            self.titles[form].append(i)
+                elif i not in self.titles[norm(title)]:
                     self.titles[norm(title)].append(i)
         # Longest first, so "사랑의 불시착" wins over a shorter name inside it.
         self.hangul_by_length = sorted(self.hangul_names, key=len, reverse=True)
@@ -151,13 +147,18 @@ class CatalogIndex:
             key = squash(name)
             if len(key) >= 2:
                 self.hangul_names.setdefault(key, entity)
+            # And its Latin spellings: "dokkaebi", "sarangui bulsichak", "baek yerin".
+            for form in latin_forms(name):
+                if len(form.replace(" ", "")) >= 4:
+                    self._add_latin(form, entity, romanised=True)
             return
-        key = norm(name)
+        self._add_latin(norm(name), entity)
+
+    def _add_latin(self, key: str, entity: Entity, *, romanised: bool = False) -> None:
         if not key:
             return
         self.names.setdefault(key, entity)
-        words = key.split()
-        if len(key) <= 2 or (len(words) <= 2 and all(w in COMMON_WORDS for w in words)):
+        if len(key) <= 2 or everyday(key) or (romanised and key in everyday_korean()):
             self.ambiguous.add(key)  # "Life", "Winter", "Once Again": needs a cue
 
     # ------------------------------------------------------------------ helpers
