@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -13,6 +14,9 @@ from bot.core.models import Reply, ReplyKind, Request
 from bot.core.text import norm, parse_int
 
 DRAMAS_PER_PAGE = 40
+PAGE = re.compile(r"(?:p|page)?(\d{1,4})(?:페이지|쪽|p)?")
+YEAR = re.compile(r"(?:19|20)\d\d")
+PAGE_WORDS = frozenset({"page", "p", "pg", "페이지", "쪽", "목록"})
 ARTIST_LIST = 25  # songs listed for one artist
 
 
@@ -56,14 +60,26 @@ class Browsing(Feature):
 
     @handles("dramas")
     async def dramas(self, req: Request, cmd: Command, locale: str) -> Reply:
+        """Every drama, 40 a page; narrowed by a year ("2016"), a network ("KBS" finds KBS1
+        and KBS2) or a genre, and paged ("2", "page 2", "2페이지")."""
         dramas = sorted(self.service.index.dramas.values(), key=lambda d: (d.year, d.title))
-        arg = cmd.arg.strip()
-        page_asked = parse_int(arg)
-        if arg and page_asked is None:
-            wanted = norm(arg)
-            dramas = [
-                d for d in dramas if wanted in (str(d.year), norm(d.network), *map(norm, d.genres))
-            ]
+        page_asked = None
+        for word in norm(cmd.arg).split():
+            match = PAGE.fullmatch(word)
+            number = parse_int(match.group(1)) if match else None
+            if number is not None and not YEAR.fullmatch(word):
+                page_asked = number
+            elif word in PAGE_WORDS:
+                continue
+            elif YEAR.fullmatch(word):
+                dramas = [d for d in dramas if d.year <= int(word) <= d.last_year]
+            else:
+                dramas = [
+                    d
+                    for d in dramas
+                    if norm(d.network).replace(" ", "").startswith(word)
+                    or word in map(norm, d.genres)
+                ]
         pages = max(1, -(-len(dramas) // DRAMAS_PER_PAGE))
         page = min(max(1, page_asked or 1), pages)
         chunk = dramas[(page - 1) * DRAMAS_PER_PAGE : page * DRAMAS_PER_PAGE]
