@@ -232,14 +232,14 @@ def changed(
             said.append(t(f"change_{key}", locale, name=q.artist or q.drama or ""))
         elif f"change_{key}" in _CHANGE_KEYS:
             said.append(t(f"change_{key}", locale))
-    scope = []
+    still = []
     if "drama" in kept and q.drama:
-        scope.append(t("from_drama", locale, drama=drama_name(index, q.drama, locale)))
+        still.append(t("from_drama", locale, drama=drama_name(index, q.drama, locale)))
     if "artist" in kept and q.artists:
         names = " & ".join(artist_name(index, a, locale) for a in q.artists)
-        scope.append(t("by_artist", locale, artist=names))
-    if scope and said:
-        said.append(t("change_still", locale, scope=" ".join(scope)))
+        still.append(t("by_artist", locale, artist=names))
+    if still and said:
+        said.append(t("change_still", locale, scope=" ".join(still)))
     text = ", ".join(said) if said else ""
     if not text:
         return t("intro_one", locale, what=t("what_plain_one", locale))

@@ -28,6 +28,7 @@ from statistics import fmean
 
 from bot.core.index import CatalogIndex
 from bot.core.query import MAX_COUNT, Query
+from bot.core.text import squash
 from bot.core.understand import Said
 
 # Which small talk answers first when a message has several ("thanks, bye").
@@ -96,19 +97,20 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
 
     # Small talk: nothing but greetings, thanks, laughter, questions about the bot.
     talk = [k for k in TALK_ORDER if k in said.smalltalk]
-    if talk and not said.content and not said.refs and not feedback and not follow:
+    browse = said.has("browse")
+    if talk and not said.content and not said.refs and not feedback and not follow and not browse:
         if not requested or talk[0] in ("what_is_ost", "about_bot", "help"):
             if talk[0] == "help":
                 return Plan("browse", browse="help")
             return Plan("smalltalk", talk=talk[0])
 
     # Listing the catalog in words: "what moods are there", "dramas from 2020".
-    if said.has("browse") and not said.titles and not (q.tags or q.artists or q.drama):
+    if browse and not said.titles and not (q.artists or q.drama):
         if said.has("browse:about"):
             return Plan("browse", browse="about")
         if said.has("browse:moods"):
             return Plan("browse", browse="moods")
-        if said.has("browse:dramas") and not said.has("request"):
+        if said.has("browse:dramas") and not said.has("request") and not q.tags:
             return Plan("browse", browse="dramas", browse_arg=said.browse_arg)
 
     shown = list(ctx.shown)
@@ -118,7 +120,9 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
     if feedback and (said.refs or said.has("this") or said.titles or not said.content):
         if said.titles and not said.refs and not said.has("this"):
-            named = [t for t in said.titles if t in shown] or _best_titles(said.titles, q, index)
+            named = [t for t in said.titles if t in shown] or _best_titles(
+                said.titles, q, index, said.text
+            )
             target = named[0]
             others = [t for t in said.titles if t != target]
         else:
@@ -136,7 +140,10 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
 
     # A song by name: looked up, or the seed of "songs like it".
     if said.titles and q.similar_to is None:
-        pinned = _best_titles(said.titles, q, index)
+        pinned = _best_titles(said.titles, q, index, said.text)
+        if ops & {"similar"} or said.has("similar_ko"):
+            seed = index.tracks[pinned[0]].key
+            return Plan("recommend", query=replace(q, similar_to=seed, drama=None, artist=None))
         return Plan(
             "lookup",
             query=Query(lookup=True, title=said.title, similar_to=index.tracks[pinned[0]].key),
@@ -178,9 +185,10 @@ def _referred(said: Said, shown: list[int], focus: int | None) -> int | None:
     return focus
 
 
-def _best_titles(ids: list[int], q: Query, index: CatalogIndex) -> list[int]:
+def _best_titles(ids: list[int], q: Query, index: CatalogIndex, text: str = "") -> list[int]:
     """Songs of one title, the one the message pins (by its artist or drama) first, then the
     better known (its drama and its artist have more songs here)."""
+    flat = squash(text)
 
     def rank(t: int) -> tuple[int, int]:
         tr = index.tracks[t]
@@ -188,6 +196,11 @@ def _best_titles(ids: list[int], q: Query, index: CatalogIndex) -> list[int]:
         pinned += any(
             t in index.artist_track_sets.get(a, frozenset()) for a in q.artists
         )
+        # A Hangul name said beside it that the parser left as a word ("유아 Stay With Me").
+        for act in index.credit(tr.artist):
+            a = index.artists.get(act)
+            if a and a.name_ko and squash(a.name_ko) in flat:
+                pinned += 1
         known = len(index.drama_tracks.get(tr.drama, ())) + sum(
             len(index.artist_tracks.get(a, ())) for a in index.credit(tr.artist)
         )

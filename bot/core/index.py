@@ -22,7 +22,11 @@ def everyday(key: str) -> bool:
     words = key.split()
     common = everyday_english()
     rank = lexicon().names.everyday_rank
-    return len(words) <= 2 and all(common.get(w, rank) < rank for w in words)
+    if len(words) == 1:
+        return common.get(key, rank) < rank
+    # Two words are an everyday phrase when both are among the very commonest ("Once Again",
+    # "Two Months"), not when one is rarer ("Mr. Sunshine", "My Mister").
+    return len(words) == 2 and all(common.get(w, rank) < rank // 5 for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,7 @@ class CatalogIndex:
             return
         if has_hangul(name):
             key = squash(name)
-            if len(key) >= 2:
+            if key:  # one syllable too (첸, 비): the parser wants a cue for those
                 self.hangul_names.setdefault(key, entity)
             # And its Latin spellings: "dokkaebi", "sarangui bulsichak", "baek yerin".
             for form in latin_forms(name):

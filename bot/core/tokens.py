@@ -18,7 +18,15 @@ from bot.core.text import has_hangul
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_QUOTED = re.compile(r"(?:(?<=^)|(?<=[\s(]))['\"‘“«「](?P<inner>[^'\"’”»」]{2,80}?)['\"’”»」](?=$|[\s?!.,:;)])")
+# Within a word, Hangul and the rest apart: "goblin에서" is "goblin" + "에서", "도깨비ost" two words.
+_SCRIPT = re.compile(
+    r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+|[^\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+"
+)
+# "I", "I'm", "I've": always capitalised, never a name for that.
+_PRONOUNS = frozenset({"i", "im", "ive", "id", "ill"})
+_QUOTED = re.compile(
+    r"(?:(?<=^)|(?<=[\s(]))['\"‘“«「](?P<inner>[^'\"’”»」]{2,80}?)['\"’”»」](?=$|[\s?!.,:;)])"
+)
 _BREAKS = frozenset(",.!?;:~…()[]|")
 
 
@@ -73,6 +81,8 @@ class Message:
         first = toks[0]
         if not first.capital or first.hangul or self.sentence_start(i):
             return False
+        if len(toks) == 1 and first.text in _PRONOUNS:
+            return False
         # "Stay With Me", "Crash Landing on You": capitals, small words allowed inside.
         return all(t.capital or t.text.isdigit() or len(t.text) <= 3 for t in toks)
 
@@ -83,18 +93,20 @@ def tokenize(text: str, shorthand: Mapping[str, str] | None = None) -> Message:
     quoted = [(m.start("inner"), m.end("inner")) for m in _QUOTED.finditer(text)]
     plain = _APOSTROPHES.sub(" ", text)  # keeps offsets: one character for one
     tokens: list[Token] = []
-    for m in _WORD.finditer(plain):
-        raw = m.group()
-        tokens.append(
-            Token(
-                text=raw.casefold(),
-                raw=raw,
-                start=m.start(),
-                end=m.end(),
-                quoted=any(a <= m.start() and m.end() <= b for a, b in quoted),
-                hashed=m.start() > 0 and text[m.start() - 1] == "#",
+    for whole in _WORD.finditer(plain):
+        for m in _SCRIPT.finditer(whole.group()):
+            raw = m.group()
+            start = whole.start() + m.start()
+            tokens.append(
+                Token(
+                    text=raw.casefold(),
+                    raw=raw,
+                    start=start,
+                    end=start + len(raw),
+                    quoted=any(a <= start and start + len(raw) <= b for a, b in quoted),
+                    hashed=start > 0 and text[start - 1] == "#",
+                )
             )
-        )
     # Rejoin what an apostrophe split inside a word: "what's" -> "whats", "can't" -> "cant".
     joined: list[Token] = []
     for tok in tokens:

@@ -45,6 +45,7 @@ __all__ = ["MAX_COUNT", "RECOMMEND", "Mention", "Parser", "Query", "Said"]
 
 RECOMMEND = "recommend"  # the command free text stands for
 YEAR = re.compile(r"((?:19|20)\d\d)(?:년도|년대|년)?")
+HANGUL_TAIL = re.compile(r"[가-힣]+")
 DECADE = re.compile(r"((?:19|20)?\d0)s")
 COUNT_KO_DIGITS = re.compile(r"(\d{1,3})")
 
@@ -189,6 +190,7 @@ class Parser:
         for word in lex.similar_ko:
             stem(word, "similar_ko")
         self.stems = sorted(stems.items(), key=lambda kv: -len(kv[0]))
+        self.stem_keys = frozenset(stems)
         # Emoji: moods, occasions, and the lexicon's (👍, 🎵).
         self.emoji: dict[str, list[str]] = {}
         for e, tag in vocab.emoji().items():
@@ -210,12 +212,16 @@ class Parser:
         for key in index.titles:
             self.squashed_titles.setdefault(key.replace(" ", ""), key)
         self.short_forms = self._short_forms()
+        self.by_length: dict[int, list[str]] = {}
+        for flat, key in self.squashed.items():
+            if key not in index.ambiguous and len(flat) >= 9:
+                self.by_length.setdefault(len(flat), []).append(flat)
         self.readings_cache: dict[str, list[Entity]] = {}
         # Typo tolerance: names long enough that one edit is still recognisable.
         phrases = vocab.english_phrases()
         self.phrases = phrases
         self.fuzzy_phrases = [p for p in phrases if len(p) >= 5 and " " not in p]
-        self.fuzzy_names = [n for n in index.names if len(n) >= 5 and n not in index.ambiguous]
+        self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
         self.fuzzy_titles = [t for t in index.titles if len(t) >= 6 and not everyday(t)]
         self.hangul_fuzzy = {
             _jamo(k): k for k in index.hangul_names if len(k) >= 3 and not k.isascii()
@@ -366,6 +372,19 @@ class Parser:
                 if ent.name not in out:
                     out.append(ent.name)
         return out[:3]
+
+    def near_name(self, squashed: str) -> str | None:
+        """A name within an edit or two of a span written out ("hotel de luna", "quen of
+        tears"), compared without spaces; only names of about the same length are tried."""
+        limit = _allowed(squashed)
+        n = len(squashed)
+        candidates = [
+            k for size in range(n - limit, n + limit + 1) for k in self.by_length.get(size, ())
+        ]
+        if not candidates:
+            return None
+        hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
+        return self.squashed[str(hit[0])] if hit else None
 
     def is_word(self, word: str) -> bool:
         """An everyday English word, or an everyday Korean one written in Latin letters."""
@@ -567,6 +586,8 @@ class _Reading:
             kind = kind or "drama"
         if self.msg.named(i, j):
             cued = True
+        if after in ("from", "of") and self._member_of_next(i, j):
+            cued, kind = True, "artist"
         if not cued:
             rest = [
                 w
@@ -576,17 +597,31 @@ class _Reading:
             cued = not rest  # the name is (almost) the whole message: "Life", "Punch songs"
         return cued, kind
 
+    def _member_of_next(self, i: int, j: int) -> bool:
+        """"Joy from Red Velvet": a name followed by a group it belongs to."""
+        index = self.p.index
+        ents = self.p.readings(" ".join(self.words[i:j]))
+        members = {e.name for e in ents if e.kind != "drama"}
+        for size in range(4, 0, -1):
+            group = index.names.get(" ".join(self.words[j + 1 : j + 1 + size]))
+            if group and members & index.group_members.get(group.name, set()):
+                return True
+        return False
+
     def _name_or_title(self, i: int, j: int, key: str, meanings: list[str]) -> bool:
         p = self.p
         index = p.index
         squashed = key.replace(" ", "")
+        single_word = j - i == 1 and p.is_word(key)
         name_key = key if key in index.names else None
-        if name_key is None and j - i <= 4 and len(squashed) >= 4:
+        if name_key is None and j - i <= 4 and len(squashed) >= 4 and not single_word:
             name_key = p.squashed.get(squashed)
+        if name_key is None and j - i >= 2 and len(squashed) >= 9 and not meanings:
+            name_key = p.near_name(squashed)
         if name_key is None and j - i >= 1 and key in p.short_forms:
             name_key = norm(p.short_forms[key])
         title_key = key if key in index.titles else None
-        if title_key is None and j - i <= 5 and len(squashed) >= 4:
+        if title_key is None and j - i <= 5 and len(squashed) >= 4 and not single_word:
             title_key = p.squashed_titles.get(squashed)
         if name_key is None and title_key is None:
             return False
@@ -605,6 +640,8 @@ class _Reading:
         )
         if (ambiguous or words_like) and not cued:
             return False
+        if words_like and not self._explicit(i, j):
+            return False  # "something new" is not the singer New: a cue must say so
         if content and not cued:
             return False
         ents = p.readings(name_key)
@@ -624,6 +661,13 @@ class _Reading:
         self.take(i, j)
         self._spend_cue(i)
         return True
+
+    def _explicit(self, i: int, j: int) -> bool:
+        """A cue beside the words, or capitals: more than being the whole message."""
+        lex = self.p.lex.names
+        before = self.words[i - 1] if i > 0 else ""
+        after = self.words[j] if j < len(self.words) else ""
+        return before in lex.cue_before or after in lex.cue_after or self.msg.named(i, j)
 
     def _choose(self, ents: list[Entity], kind: str) -> tuple[Entity, str | None]:
         """The reading a cue asks for, else the better-known one; and the other reading."""
@@ -654,9 +698,13 @@ class _Reading:
         words = self.words
         before = words[i - 1] if i > 0 else ""
         sentiment = any(m in ("like", "dislike") for m in self.meaning_at.get(i - 1, ()))
-        if self.msg.named(i, j) and (name_key is None or self.lookup or self.similar):
+        quoted = all(t.quoted for t in self.msg.tokens[i:j])
+        if quoted or self.msg.named(i, j) and (name_key is None or self.lookup or self.similar):
             return True
-        if self.lookup or before in ("song", "track", "songs"):
+        the_song = before in ("called", "titled") or (
+            before in ("song", "track") and i >= 2 and words[i - 2] in ("the", "a")
+        )
+        if self.lookup or the_song:
             return True
         if before in self.p.lex.similar and not sentiment:
             return True
@@ -671,8 +719,15 @@ class _Reading:
         # Pinned by an artist or drama beside it: "Flower by Yoon Mi-rae", "My Eyes 10cm".
         if self._pinned(i, j, key):
             return True
-        # The title is the whole message ("Stay With Me", "Paradise song").
-        return self._bare(i, j)
+        if name_key is not None:
+            return False  # a drama or an artist by the same name: the name, unless asked
+        # The title is the whole message ("Stay With Me", "Paradise song"); a one-word title
+        # that is an everyday word only when written like one ("Paradise", not "something").
+        if not self._bare(i, j) or self.p.table.get(key):
+            return False
+        if j - i == 1 and (self.p.is_word(key) or key in self.p.quiet):
+            return self.msg.tokens[i].capital and key not in self.p.quiet
+        return True
 
     def _bare(self, i: int, j: int) -> bool:
         """Words i..j-1 are the whole message, give or take "the", "song", "ost"."""
@@ -769,7 +824,7 @@ class _Reading:
         for a in range(len(text)):
             if not flat.word_start(a) or flat.claimed[a]:
                 continue
-            for size in range(min(max(longest, longest_title), len(text) - a), 1, -1):
+            for size in range(min(max(longest, longest_title), len(text) - a), 0, -1):
                 b = a + size
                 if not flat.free(a, b):
                     continue
@@ -838,7 +893,7 @@ class _Reading:
 
     def _hangul_name_cued(self, a: int, b: int, key: str) -> bool:
         lex = self.p.lex.names
-        if len(key) >= 2 and key not in lex.everyday_ko:
+        if len(key) >= 2 and key not in lex.everyday_ko and key not in self.p.stem_keys:
             return True
         return self._hangul_cue_kind(a, b) != "" or self._hangul_cued(a, b)
 
@@ -899,6 +954,8 @@ class _Reading:
             w for n, w in enumerate(self.words) if not first <= n <= last and w not in self.p.lex.bare
         ]
         if not rest:
+            if key in self.p.stem_keys:
+                return False  # "안녕" is a greeting before it is a song
             return not is_name or not flat.rest_of_word(b)
         index = self.p.index
         for t in index.hangul_titles.get(key, ()):
@@ -927,6 +984,8 @@ class _Reading:
                 flat.claim(a, b)
                 self._use_words(a, b)
                 first, last = flat.token_span(a, b)
+                for k in range(first, last + 1):
+                    self.meaning_at.setdefault(k, []).extend(meanings)
                 for meaning in meanings:
                     head, _, rest = meaning.partition(":")
                     self.said.signals.add(meaning if head != "op" else meaning)
@@ -1001,11 +1060,24 @@ class _Reading:
             year = int(m.group(1))
             self.take(i, i + 1)
             span: tuple[int | None, int | None] = (year, year)
-            first = i
+            first = last = i
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if nxt.startswith("년"):
+                last = i + 1
+                self.take(i + 1, i + 2)
+                if nxt.startswith("년대"):
+                    part = words[i + 2] if i + 2 < len(words) else ""
+                    offsets = {"초반": (0, 4), "중반": (3, 6), "후반": (5, 9)}
+                    lo, hi = next((v for k, v in offsets.items() if part.startswith(k)), (0, 9))
+                    span = (year + lo, year + hi)
+                    if part[:2] in offsets:
+                        last = i + 2
+                        self.take(i + 2, i + 3)
+                rest = nxt.lstrip("년대도")
+                nxt = rest or (words[last + 1] if last + 1 < len(words) else "")
             if w.endswith("년대"):
                 span = (year, year + 9)
             prev = words[i - 1] if i else ""
-            nxt = words[i + 1] if i + 1 < len(words) else ""
             if prev in lex.before or (prev == "than" and i > 1 and words[i - 2] in lex.old):
                 span = (None, year - 1)
                 first = i - 1 if prev in lex.before else i - 2
@@ -1016,16 +1088,11 @@ class _Reading:
                 self.take(first, i)
             elif any(nxt.startswith(k) for k in lex.before_ko):
                 span = (None, year - 1)
-                self.take(i + 1, i + 2)
+                self.take(last + 1, last + 2)
             elif any(nxt.startswith(k) for k in lex.after_ko):
                 span = (year, None)
-                self.take(i + 1, i + 2)
-            else:
-                if any(w.endswith(k) for k in ()) or (
-                    w.endswith("년") and any(k in w for k in lex.before_ko)
-                ):
-                    span = (None, year - 1)
-            self.mentions.append(Mention("years", span, first, i))
+                self.take(last + 1, last + 2)
+            self.mentions.append(Mention("years", span, first, last))
 
     def _count(self) -> None:
         lex = self.p.lex
@@ -1066,6 +1133,9 @@ class _Reading:
             elif any(k in raw for k in lex.plural_ko):
                 plural = True
             elif re.search(r"(?:^|\s)하나(?:만|\s|$)", raw):
+                count = 1
+        for i, w in enumerate(self.words):
+            if count is None and w == "one" and "op:more" in self.meaning_at.get(i, ()):
                 count = 1
         said.count = count
         if plural:
@@ -1178,7 +1248,12 @@ class _Reading:
         if not content:
             return
         # English: from the negator to the end of its clause.
-        starts = [i for i, meaning in self.marks if meaning == "neg"]
+        starts = [
+            i
+            for i, meaning in self.marks
+            if meaning == "neg"
+            and not (i + 1 < len(self.words) and self.words[i + 1] in ("there", "you", "it"))
+        ]
         for start in starts:
             end = len(self.words)
             for k in range(start, len(self.words)):
@@ -1214,17 +1289,14 @@ class _Reading:
 
     def _relative(self) -> None:
         """"more upbeat", "less sad", "더 슬픈", "덜 신나는": a mood moved, not just named."""
-        more = {i for i, m in self.marks if m in ("op:more_of",)}
-        less = {i for i, m in self.marks if m in ("op:less_of",)}
+        more = {k for k, ms in self.meaning_at.items() if "op:more_of" in ms}
+        less = {k for k, ms in self.meaning_at.items() if "op:less_of" in ms}
         for m in self.mentions:
             if m.kind != "tag":
                 continue
-            if m.first - 1 in more or m.first - 2 in more and self.words[m.first - 1] in (
-                "bit",
-                "little",
-            ):
+            if m.first - 1 in more or m.first in more and m.at > 0:
                 m.relative = 1
-            elif m.first - 1 in less:
+            elif m.first - 1 in less or m.first in less and m.at > 0:
                 m.relative = -1
         if less or more:
             self.said.signals.add("comparative")

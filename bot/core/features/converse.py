@@ -17,8 +17,7 @@ from bot.core.commands import Command
 from bot.core.conversation import Context, Plan, decide
 from bot.core.features import Feature, handles
 from bot.core.messages import t
-from bot.core.models import Reply, ReplyKind, Request
-from bot.core.query import Query
+from bot.core.models import Reply, Request
 from bot.core.understand import Said
 
 if TYPE_CHECKING:
@@ -75,7 +74,8 @@ class Converse(Feature):
                 return await browsing.about(req, arg, locale)
             return await browsing.dramas(req, arg, locale)
         if plan.kind == "ask":
-            return compose.hint(t(plan.problem, locale), locale)
+            verb = t("verb_dislike" if said.has("dislike") else "verb_like", locale)
+            return compose.hint(t(plan.problem, locale, verb=verb), locale)
         if plan.kind == "unknown":
             q = replace(said.query, suggestions=tuple(service.parser.suggest(said.unknown)))
             return compose.not_understood(said.text, locale, q)
@@ -111,9 +111,3 @@ def _others_note(service: Service, i: int, others: list[int], locale: str) -> st
     names = ", ".join(index.tracks[o].artist for o in others[:4])
     return t("feedback_others", locale, artist=tr.artist, title=tr.title, others=names)
 
-
-def lookup_query(q: Query) -> Query:
-    return replace(q, lookup=True)
-
-
-__all__ = ["Converse", "ReplyKind"]
