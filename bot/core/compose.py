@@ -119,7 +119,9 @@ def recommendation(
             notes.append(t("relaxed_tags", locale, tags=tags_label, scope=where, shown=shown))
         else:
             notes.append(t("relaxed_tags_plain", locale, tags=tags_label, scope=where))
-    if "years" in relaxed:
+    if outcome.outside:
+        notes.append(t("no_year", locale, years=years_text(q, locale), first=index.min_year))
+    elif "years" in relaxed:
         notes.append(t("relaxed_years", locale, years=years_text(q, locale)))
     if "artist" in relaxed and q.drama and q.artist:
         drama = drama_name(index, q.drama, locale)

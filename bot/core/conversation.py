@@ -117,6 +117,12 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     focus = ctx.focus if ctx.focus is not None else (shown[0] if shown else None)
     target = _referred(said, shown, focus)
 
+    # A reaction to the songs just shown ("ㅠㅠ 너무 슬퍼"): no new request, the last one stays.
+    reaction = said.has("reaction") and not said.has("request") and not follow
+    if reaction and shown and not (q.drama or q.artists or said.titles or feedback):
+        if not (ops & {"markers"}) and not said.refs:
+            return Plan("smalltalk", talk="reaction")
+
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
     if feedback and (said.refs or said.has("this") or said.titles or not said.content):
         if said.titles and not said.refs and not said.has("this"):
@@ -294,6 +300,10 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         acts = index.credit(index.tracks[focus].artist)
         new = replace(
             _scoped(last),
+            tags=(),
+            weights=(),
+            energy=(),
+            occasion=None,
             artist=acts[0],
             also_artists=tuple(acts[1:]),
             drama=None,
@@ -301,7 +311,16 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         )
         changes.append("same_artist")
     elif "same_drama" in ops and focus is not None and not scope:
-        new = replace(_scoped(last), drama=index.tracks[focus].drama, artist=None, also_artists=())
+        new = replace(
+            _scoped(last),
+            drama=index.tracks[focus].drama,
+            artist=None,
+            also_artists=(),
+            tags=(),
+            weights=(),
+            energy=(),
+            occasion=None,
+        )
         changes.append("same_drama")
     elif scope:
         if "same_vibe" in ops or said.has("op:same_vibe"):

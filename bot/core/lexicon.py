@@ -145,6 +145,8 @@ class Smalltalk:
     en: dict[str, Phrases]  # kind -> phrases
     ko: dict[str, tuple[str, ...]]
     repeat_jamo: tuple[str, ...]
+    reaction: Phrases
+    reaction_ko: tuple[str, ...]
     any: Phrases
     any_ko: tuple[str, ...]
 
@@ -274,6 +276,8 @@ class Lexicon:
                 en={kind: read.phrases(f"smalltalk.{kind}") for kind in SMALLTALK},
                 ko={kind: read.stems(f"smalltalk.{kind}_ko") for kind in SMALLTALK},
                 repeat_jamo=read.stems("smalltalk.repeat_jamo"),
+                reaction=read.phrases("smalltalk.reaction"),
+                reaction_ko=read.stems("smalltalk.reaction_ko"),
                 any=read.phrases("smalltalk.any"),
                 any_ko=read.stems("smalltalk.any_ko"),
             ),

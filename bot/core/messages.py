@@ -113,6 +113,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "😄 Want a song to go with the mood?",
         "ko": "ㅎㅎ 기분에 맞는 노래 하나 골라 드릴까요?",
     },
+    "talk_reaction": {
+        "en": "I hear you. Say \"one more\" for another like it, or \"cheer me up\" for something lighter.",
+        "ko": '그 마음 알아요. 비슷한 곡을 더 들으려면 "하나 더", 기분 전환이 필요하면 "기분 전환"이라고 해 주세요.',
+    },
     "talk_praise": {"en": "Thank you! 😊", "ko": "고마워요! 😊"},
     "talk_ok": {
         "en": "Okay! Ask me whenever you want a song.",
@@ -204,8 +208,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "{scope} 노래는 그게 전부예요.",
     },
     "no_year": {
-        "en": "I have no songs from {years} yet; the catalog starts in {first}. Here are the oldest:",
-        "ko": "{years} 노래는 아직 없어요. 카탈로그는 {first}년부터예요. 가장 오래된 곡이에요:",
+        "en": "I have no songs {years} yet: the catalog starts in {first}, so here are the oldest.",
+        "ko": "{years} 노래는 아직 없어요. 카탈로그가 {first}년부터라 가장 오래된 곡을 골랐어요.",
     },
     "what_for": {"en": "for {occasion}", "ko": "{occasion}"},
     "not_from": {"en": "not {what}", "ko": "{what} 말고"},

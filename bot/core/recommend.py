@@ -42,6 +42,7 @@ class Outcome:
     forget: list[str] = field(default_factory=list)  # history to clear on restart
     pool: int = 0
     query: Query | None = None
+    outside: bool = False  # the years asked for are outside the catalog: its nearest shown
 
 
 class Recommender:
@@ -71,7 +72,17 @@ class Recommender:
             # For "like X", its moods matter most; its energy a little.
             weights.update({t: (0.3 if kinds[t].kind == "energy" else 1.0) for t in seed})
         outcome = Outcome(query=query)
-        for relaxed, stage in self._stages(replace(query, tags=tags)):
+        asked = query
+        if query.year_from or query.year_to:
+            # "songs from 1999" with nothing before 2004: the oldest there are, said so.
+            lo, hi = query.year_from or 0, query.year_to or 10_000
+            if hi < index.min_year:
+                asked = replace(query, year_from=index.min_year, year_to=index.min_year + 4)
+                outcome.outside = True
+            elif lo > index.max_year:
+                asked = replace(query, year_from=index.max_year - 1, year_to=index.max_year)
+                outcome.outside = True
+        for relaxed, stage in self._stages(replace(asked, tags=tags)):
             groups = self._groups(stage, stage.tags, weights)
             if not self._any_left(groups, exclude):
                 continue

@@ -203,6 +203,7 @@ class Parser:
             self.emoji.setdefault(emoji_key(e), []).append("dislike")
         for e in lex.intents.request_emoji:
             self.emoji.setdefault(emoji_key(e), []).append("request")
+        self.emoji = {unicodedata.normalize("NFKC", k): v for k, v in self.emoji.items()}
         self.emoji_by_length = sorted(self.emoji, key=len, reverse=True)
         # Names without their spaces ("hoteldelluna", "10cm") and drama short forms.
         self.squashed: dict[str, str] = {}
@@ -305,10 +306,12 @@ class Parser:
             return Command(RECOMMEND, " ".join(words))
         spec, used = found
         rest = words[used:]
-        if spec.arg is Arg.NONE and rest:
-            filler = self.lex.command_filler
-            if not all(w.casefold().strip("!?.,~") in filler for w in rest):
-                return Command(RECOMMEND, " ".join(words))
+        filler = self.lex.command_filler
+        only_filler = all(w.casefold().strip("!?.,~") in filler for w in rest)
+        if spec.arg is Arg.NONE and rest and not only_filler:
+            return Command(RECOMMEND, " ".join(words))
+        if spec.arg is Arg.TRACK and rest and only_filler:
+            return Command(RECOMMEND, " ".join(words))  # "비슷한 거": "something similar"
         return spec.command(" ".join(rest))
 
     # ------------------------------------------------------------------ reading
@@ -391,6 +394,9 @@ class Parser:
         return word in self.english or word in self.korean_words
 
 
+_JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
+
+
 def _jamo(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
@@ -448,6 +454,11 @@ class _Reading:
         said.leftover = len(said.unknown)
         if any(w in p.lex.intents.request for w in self.words):
             said.signals.add("request")
+        flat = self.msg.flat.text
+        if any(w in p.lex.smalltalk.reaction for w in self.words) or any(
+            squash(k) in flat for k in p.lex.smalltalk.reaction_ko
+        ):
+            said.signals.add("reaction")
         said.browse_arg = self._browse_arg()
         said.query = self._query()
 
@@ -482,19 +493,31 @@ class _Reading:
         self.similar = any(w in self.p.lex.similar for w in self.words) or any(
             squash(k) in self.msg.flat.text for k in self.p.lex.similar_ko
         )
+        # Where a like or a dislike is said ("I don't like X" is no "like X"), and a "like"
+        # that ends the message ("세 번째 like") is one too.
+        table = self.p.table
+        n = len(self.words)
+        self.sentiment: set[int] = set()
+        for size in range(min(3, n), 0, -1):
+            for i in range(n - size + 1):
+                meanings = table.get(" ".join(self.words[i : i + size]), ())
+                if "like" in meanings or "dislike" in meanings:
+                    self.sentiment.update(range(i, i + size))
+        if n > 1 and self.words[-1] == "like":
+            self.sentiment.add(n - 1)
+            self.said.signals.add("like")
 
     def _jamo_words(self) -> None:
         """"ㅋㅋㅋ" and "ㅎㅎ" laugh, whatever their length; "ㅠㅠ" cries (an emoji, below)."""
+        laugh = unicodedata.normalize("NFKC", "ㅋㅎ")
         for i, w in enumerate(self.words):
-            if w and all(ch in "ㅋㅎ" for ch in w) and (len(w) >= 2 or w == "ㅋ"):
-                if w in ("ㅎㅇ", "ㅎㅎㅇ"):
-                    continue
+            if w and all(ch in laugh for ch in w) and (len(w) >= 2 or w == laugh[0]):
                 self.said.smalltalk.append("laugh")
                 self.said.signals.add("talk:laugh")
                 self.take(i, i + 1)
 
     def _jamo_run(self, word: str) -> bool:
-        return bool(word) and all(ch in "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ" for ch in word)
+        return bool(word) and all(ch in _JAMO for ch in word)
 
     def free(self, i: int, j: int) -> bool:
         return not any(self.used[i:j])
@@ -617,7 +640,7 @@ class _Reading:
         if name_key is None and j - i <= 4 and len(squashed) >= 4 and not single_word:
             name_key = p.squashed.get(squashed)
         if name_key is None and j - i >= 2 and len(squashed) >= 9 and not meanings:
-            name_key = p.near_name(squashed)
+            name_key = self._near(i, j, squashed)
         if name_key is None and j - i >= 1 and key in p.short_forms:
             name_key = norm(p.short_forms[key])
         title_key = key if key in index.titles else None
@@ -662,12 +685,34 @@ class _Reading:
         self._spend_cue(i)
         return True
 
+    def _near(self, i: int, j: int, squashed: str) -> str | None:
+        """A misspelt name written out in words ("quen of tears", "hotel de luna"): only with
+        a word that looks like a typo, or three words or more that are one edit away, and
+        never when part of the span is already a name ("sarangui bulsichak sad")."""
+        p = self.p
+        words = self.words[i:j]
+        if any(w.isdigit() for w in words):
+            return None
+        for a in range(i, j):
+            for b in range(a + 2, j + 1):
+                if (a, b) != (i, j) and " ".join(self.words[a:b]) in p.index.names:
+                    return None
+        typo = any(
+            w.isalpha() and len(w) >= 3 and not p.is_word(w) and w not in p.table for w in words
+        )
+        if not typo and (len(words) < 3 or any(w in p.table for w in words)):
+            return None
+        found = p.near_name(squashed)
+        if found is None or not typo and OSA.distance(squashed, found.replace(" ", "")) > 1:
+            return None
+        return found
+
     def _explicit(self, i: int, j: int) -> bool:
         """A cue beside the words, or capitals: more than being the whole message."""
         lex = self.p.lex.names
         before = self.words[i - 1] if i > 0 else ""
         after = self.words[j] if j < len(self.words) else ""
-        return before in lex.cue_before or after in lex.cue_after or self.msg.named(i, j)
+        return before in lex.cue_before or self.msg.named(i, j)
 
     def _choose(self, ents: list[Entity], kind: str) -> tuple[Entity, str | None]:
         """The reading a cue asks for, else the better-known one; and the other reading."""
@@ -706,7 +751,7 @@ class _Reading:
         )
         if self.lookup or the_song:
             return True
-        if before in self.p.lex.similar and not sentiment:
+        if before in self.p.lex.similar and not sentiment and i - 1 not in self.sentiment:
             return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
@@ -788,9 +833,8 @@ class _Reading:
         k = i - 1
         if k >= 0 and words[k] in lex.similar_joiner:
             k -= 1
-        if k >= 0 and words[k] in lex.similar:
-            if not any(m in ("like", "dislike") for m in self.meaning_at.get(k, ())):
-                return True
+        if k >= 0 and words[k] in lex.similar and k not in self.sentiment:
+            return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
         return any(after.startswith(squash(x)) for x in lex.similar_ko)
@@ -1011,7 +1055,8 @@ class _Reading:
         flat = self.msg.flat
         occasion = any(m.startswith("occ:") for m in meanings)
         short = len(key) == 1
-        if short or occasion or any(m.startswith(("talk:", "neg", "this", "ord:")) for m in meanings):
+        starts_word = ("talk:", "this", "ord:")
+        if short or occasion or "neg" in meanings or any(m.startswith(starts_word) for m in meanings):
             if not flat.word_start(a):
                 return False
         if short:
@@ -1255,6 +1300,8 @@ class _Reading:
             and not (i + 1 < len(self.words) and self.words[i + 1] in ("there", "you", "it"))
         ]
         for start in starts:
+            while "neg" in self.meaning_at.get(start + 1, ()):
+                start += 1  # "anything but": the scope starts after the whole phrase
             end = len(self.words)
             for k in range(start, len(self.words)):
                 if k > start and self.words[k] in lex.clause_end and self._not_neg_word(k):
@@ -1406,6 +1453,12 @@ class _Reading:
             count = 3 if plural else 1
         if count > MAX_COUNT:
             asked, count = count, MAX_COUNT
+        # "Jin from BTS": the group only says which Jin.
+        members = {a for g in artists for a in p.index.group_members.get(g, ())}
+        if any(a in members for a in artists):
+            artists = [
+                a for a in artists if not set(p.index.group_members.get(a, ())) & set(artists)
+            ]
         drama = dramas[0] if dramas else None
         artist = artists[0] if artists else None
         return Query(

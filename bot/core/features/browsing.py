@@ -94,8 +94,13 @@ class Browsing(Feature):
     @handles("drama")
     async def drama(self, req: Request, cmd: Command, locale: str) -> Reply:
         index = self.service.index
-        q = self.service.parser.query(cmd.arg)
+        q = self.service.parser.query(cmd.arg, prefer="drama")
         name = q.drama or self._single_drama(cmd.arg)
+        if name is None or not q.is_empty and (q.excludes or q.tags or q.artists):
+            # "드라마 펀치 말고 가수 펀치 노래": more than a name; read it as a request.
+            reply = await self._as_request(req, cmd, locale)
+            if reply is not None:
+                return reply
         if name is None:
             return compose.unknown_name("no_drama", cmd.arg, locale, q)
         d = index.dramas[name]
@@ -116,6 +121,15 @@ class Browsing(Feature):
             lines.append(t("drama_source", locale, url=d.sources[0]))
         return Reply("\n".join(lines), locale, ReplyKind.INFO, title=d.title)
 
+    async def _as_request(self, req: Request, cmd: Command, locale: str) -> Reply | None:
+        """The command word and its argument read as free text, when that says more."""
+        word = self.service.commands[cmd.name].word(locale)
+        text = f"{word} {cmd.arg}"
+        said = self.service.parser.read(text)
+        if not (said.query.excludes or said.query.tags) or not said.content:
+            return None
+        return await self.service.converse.recommend(req, Command("recommend", text), locale)
+
     def _single_drama(self, text: str) -> str | None:
         ent = self.service.index.names.get(norm(text))
         return ent.name if ent and ent.kind == "drama" else None
@@ -123,7 +137,7 @@ class Browsing(Feature):
     @handles("artist")
     async def artist(self, req: Request, cmd: Command, locale: str) -> Reply:
         index = self.service.index
-        q = self.service.parser.query(cmd.arg)
+        q = self.service.parser.query(cmd.arg, prefer="artist")
         if q.artist is None:
             return compose.unknown_name("no_artist", cmd.arg, locale, q)
         items = sorted(
