@@ -124,7 +124,8 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
             return Plan("smalltalk", talk="reaction")
 
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
-    if feedback and (said.refs or said.has("this") or said.titles or not said.content):
+    pointed = said.refs or said.has("this") or said.titles
+    if feedback and (pointed or not said.content) and (pointed or not said.has("request")):
         if said.titles and not said.refs and not said.has("this"):
             named = [t for t in said.titles if t in shown] or _best_titles(
                 said.titles, q, index, said.text

@@ -712,7 +712,12 @@ class _Reading:
         lex = self.p.lex.names
         before = self.words[i - 1] if i > 0 else ""
         after = self.words[j] if j < len(self.words) else ""
-        return before in lex.cue_before or self.msg.named(i, j)
+        if before in lex.cue_before or self.msg.named(i, j):
+            return True
+        if after in ("from", "of") and self._member_of_next(i, j):
+            return True  # "Joy from Red Velvet"
+        # "Remember OST": written as a name, and a cue after it.
+        return self.msg.tokens[i].capital and not self.msg.shouting and after in lex.cue_after
 
     def _choose(self, ents: list[Entity], kind: str) -> tuple[Entity, str | None]:
         """The reading a cue asks for, else the better-known one; and the other reading."""
@@ -1433,13 +1438,17 @@ class _Reading:
                 year_from = p.index.max_year - 2
             else:
                 year_to = p.index.max_year - 10
-        # Explicit moods count more than what an occasion suggests.
+        # Moods said outright count more than what an occasion suggests.
         tags = [t for t in weights if t not in not_tags]
         explicit = {
             str(m.value)
             for m in said.mentions
             if m.kind == "tag" and not m.negated and m.relative >= 0
         }
+        if explicit & {t for t in weights if vocab[t].kind == "mood"}:
+            for t in weights:
+                if t not in explicit:
+                    weights[t] *= 0.4
         tags.sort(key=lambda t: (t not in explicit, -weights[t]))
         # An occasion's avoid list gives way to what was asked for outright.
         not_tags += [t for t in avoid if t not in explicit]
