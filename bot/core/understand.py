@@ -566,6 +566,8 @@ class _Reading:
         content = [m for m in meanings if m.split(":")[0] in ("tag", "occ", "era")]
         # "like" as a song title cue ("like Stay With Me") is read with titles; here it is
         # a signal only.
+        if meanings == ["this"] and j - i == 1 and not self._points(i):
+            meanings = []  # "songs that would...": a relative pronoun, not "that one"
         for meaning in meanings:
             said.signals.add(meaning)
             head, _, rest = meaning.partition(":")
@@ -706,6 +708,17 @@ class _Reading:
         if found is None or not typo and OSA.distance(squashed, found.replace(" ", "")) > 1:
             return None
         return found
+
+    def _points(self, i: int) -> bool:
+        """Whether a lone "this", "that" or "it" points at a song: after a like or a
+        dislike ("love it"), after "like" ("more like that"), or ending the message."""
+        prev = self.words[i - 1] if i > 0 else ""
+        return (
+            i - 1 in self.sentiment
+            or prev in self.p.lex.similar
+            or prev in ("than", "about")
+            or i == len(self.words) - 1
+        )
 
     def _explicit(self, i: int, j: int) -> bool:
         """A cue beside the words, or capitals: more than being the whole message."""
