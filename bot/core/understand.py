@@ -614,12 +614,7 @@ class _Reading:
         if after in ("from", "of") and self._member_of_next(i, j):
             cued, kind = True, "artist"
         if not cued:
-            rest = [
-                w
-                for n, w in enumerate(words)
-                if not i <= n < j and w not in self.p.lex.bare and w not in self.p.lex.filler
-            ]
-            cued = not rest  # the name is (almost) the whole message: "Life", "Punch songs"
+            cued = self._bare(i, j)  # the name is (almost) the whole message: "Life OST"
         return cued, kind
 
     def _member_of_next(self, i: int, j: int) -> bool:

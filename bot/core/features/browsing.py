@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from collections.abc import Iterable
 
 from bot.core import compose
@@ -102,6 +103,7 @@ class Browsing(Feature):
             if reply is not None:
                 return reply
         if name is None:
+            q = replace(q, suggestions=tuple(self.service.parser.suggest(norm(cmd.arg).split())))
             return compose.unknown_name("no_drama", cmd.arg, locale, q)
         d = index.dramas[name]
         years = f"{d.year}" if not d.year_end or d.year_end == d.year else f"{d.year}-{d.year_end}"
@@ -139,6 +141,7 @@ class Browsing(Feature):
         index = self.service.index
         q = self.service.parser.query(cmd.arg, prefer="artist")
         if q.artist is None:
+            q = replace(q, suggestions=tuple(self.service.parser.suggest(norm(cmd.arg).split())))
             return compose.unknown_name("no_artist", cmd.arg, locale, q)
         items = sorted(
             (index.tracks[i] for i in index.artist_tracks.get(q.artist, ())),

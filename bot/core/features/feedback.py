@@ -31,9 +31,8 @@ class Feedback(Feature):
         if not arg:
             if not shown:
                 return compose.hint(t("feedback_which", locale, verb=verb), locale)
-            ctx = await service.converse.context(req)
-            target = ctx.focus if ctx.focus in shown else shown[0]
-            if len(shown) > 1 and ctx.focus not in shown:
+            target = shown[0]
+            if len(shown) > 1:
                 note = t("feedback_pick", locale, n=len(shown), verb=t(f"verb_{verb}", locale))
         elif (n := parse_int(arg)) is not None:
             if not shown or not 1 <= n <= len(shown):
