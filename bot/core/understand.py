@@ -217,13 +217,29 @@ class Parser:
         for flat, key in self.squashed.items():
             if key not in index.ambiguous and len(flat) >= 9:
                 self.by_length.setdefault(len(flat), []).append(flat)
-        self.readings_cache: dict[str, list[Entity]] = {}
+        # Every entity each name may be: "punch" is a drama and a singer.
+        self.latin_readings: dict[str, list[Entity]] = {}
+        self.hangul_readings: dict[str, list[Entity]] = {}
+        for d in index.dramas.values():
+            for name in (d.title, d.title_ko, *d.aliases):
+                self._reading(name, Entity("drama", d.title))
+        for name, a in index.artists.items():
+            ent = Entity("group" if name in index.group_members else "artist", name)
+            for form in (name, a.name_ko, *a.aliases):
+                self._reading(form, ent)
+        self.networks = {norm(d.network).replace(" ", "") for d in index.dramas.values()}
+        self.genres = {norm(g) for d in index.dramas.values() for g in d.genres}
         # Typo tolerance: names long enough that one edit is still recognisable.
         phrases = vocab.english_phrases()
         self.phrases = phrases
         self.fuzzy_phrases = [p for p in phrases if len(p) >= 5 and " " not in p]
         self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
         self.fuzzy_titles = [t for t in index.titles if len(t) >= 6 and not everyday(t)]
+        self.fuzzy = {
+            "name": _by_length(self.fuzzy_names),
+            "tag": _by_length(self.fuzzy_phrases),
+            "title": _by_length(self.fuzzy_titles),
+        }
         self.hangul_fuzzy = {
             _jamo(k): k for k in index.hangul_names if len(k) >= 3 and not k.isascii()
         }
@@ -251,6 +267,15 @@ class Parser:
             | lex.cue_after
             | lex.bare
         )
+
+    def _reading(self, name: str, ent: Entity) -> None:
+        if not name:
+            return
+        table = self.hangul_readings if has_hangul(name) else self.latin_readings
+        key = squash(name) if has_hangul(name) else norm(name)
+        found = table.setdefault(key, [])
+        if ent not in found:
+            found.append(ent)
 
     def _learn(self, phrase: str, meaning: str) -> None:
         if phrase:
@@ -333,26 +358,9 @@ class Parser:
 
     def readings(self, key: str) -> list[Entity]:
         """Every entity a normalised name may be (a drama and an artist for "punch")."""
-        found = self.readings_cache.get(key)
-        if found is not None:
-            return found
-        index = self.index
-        out: list[Entity] = []
-        first = index.names.get(key)
-        if first is not None:
-            out.append(first)
-        for d in index.dramas.values():
-            if key in (norm(d.title), *(norm(a) for a in d.aliases)):
-                ent = Entity("drama", d.title)
-                if ent not in out:
-                    out.append(ent)
-        for name, a in index.artists.items():
-            if key in (norm(name), *(norm(x) for x in a.aliases)):
-                kind = "group" if name in index.group_members else "artist"
-                ent = Entity(kind, name)
-                if ent not in out:
-                    out.append(ent)
-        self.readings_cache[key] = out
+        first = self.index.names.get(key)
+        out = [first] if first is not None else []
+        out += [e for e in self.latin_readings.get(key, ()) if e not in out]
         return out
 
     def known(self, ent: Entity) -> int:
@@ -401,6 +409,19 @@ def _jamo(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
+def _by_length(names: Iterable[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for name in names:
+        out.setdefault(len(name), []).append(name)
+    return out
+
+
+def _near(buckets: dict[int, list[str]], text: str, limit: int) -> list[str]:
+    """Names whose length allows them within `limit` edits of text."""
+    n = len(text)
+    return [k for size in range(n - limit, n + limit + 1) for k in buckets.get(size, ())]
+
+
 def _allowed(text: str) -> int:
     """Edits tolerated for a word of this length."""
     n = len(text)
@@ -429,6 +450,13 @@ class _Reading:
 
     def run(self) -> None:
         p, said = self.p, self.said
+        # Per word, once: a number, a lexicon word, a word that looks like a typo.
+        self.digit = [w.isdigit() for w in self.words]
+        self.known = [w in p.table for w in self.words]
+        self.typo = [
+            w.isalpha() and len(w) >= 3 and not k and not p.is_word(w)
+            for w, k in zip(self.words, self.known, strict=True)
+        ]
         self._pre_signals()
         self._jamo_words()
         self._spans()
@@ -459,7 +487,8 @@ class _Reading:
             squash(k) in flat for k in p.lex.smalltalk.reaction_ko
         ):
             said.signals.add("reaction")
-        said.browse_arg = self._browse_arg()
+        if "browse" in said.signals:
+            said.browse_arg = self._browse_arg()
         said.query = self._query()
 
     def _browse_arg(self) -> str:
@@ -476,10 +505,8 @@ class _Reading:
             m = re.fullmatch(r"(\d{1,3})(?:페이지|쪽|p)", w)
             if m:
                 out.append(f"page {m.group(1)}")
-        networks = {norm(d.network) for d in self.p.index.dramas.values() if d.network}
-        genres = {norm(g) for d in self.p.index.dramas.values() for g in d.genres}
         for w in self.said.unknown:
-            if any(n.startswith(w) for n in networks) or w in genres:
+            if any(n.startswith(w) for n in self.p.networks if n) or w in self.p.genres:
                 out.append(w)
         return " ".join(out)
 
@@ -687,18 +714,15 @@ class _Reading:
         a word that looks like a typo, or three words or more that are one edit away, and
         never when part of the span is already a name ("sarangui bulsichak sad")."""
         p = self.p
-        words = self.words[i:j]
-        if any(w.isdigit() for w in words):
+        if j - i > 6 or any(self.digit[i:j]):
+            return None
+        typo = any(self.typo[i:j])
+        if not typo and (j - i < 3 or any(self.known[i:j])):
             return None
         for a in range(i, j):
             for b in range(a + 2, j + 1):
                 if (a, b) != (i, j) and " ".join(self.words[a:b]) in p.index.names:
                     return None
-        typo = any(
-            w.isalpha() and len(w) >= 3 and not p.is_word(w) and w not in p.table for w in words
-        )
-        if not typo and (len(words) < 3 or any(w in p.table for w in words)):
-            return None
         found = p.near_name(squashed)
         if found is None or not typo and OSA.distance(squashed, found.replace(" ", "")) > 1:
             return None
@@ -985,19 +1009,7 @@ class _Reading:
         return ""
 
     def _hangul_readings(self, key: str, ent: Entity) -> list[Entity]:
-        index = self.p.index
-        out = [ent]
-        for d in index.dramas.values():
-            if key in (squash(d.title_ko), *(squash(x) for x in d.aliases if has_hangul(x))):
-                e = Entity("drama", d.title)
-                if e not in out:
-                    out.append(e)
-        for name, a in index.artists.items():
-            if key in (squash(a.name_ko), *(squash(x) for x in a.aliases if has_hangul(x))):
-                e = Entity("group" if name in index.group_members else "artist", name)
-                if e not in out:
-                    out.append(e)
-        return out
+        return [ent, *(e for e in self.p.hangul_readings.get(key, ()) if e != ent)]
 
     def _hangul_title_wanted(self, a: int, b: int, key: str, is_name: bool) -> bool:
         flat = self.msg.flat
@@ -1238,11 +1250,13 @@ class _Reading:
                         continue
                     span = " ".join(words[start:end])
                     limit = _allowed(span)
-                    for kind, choices in (
-                        ("name", p.fuzzy_names),
-                        ("tag", p.fuzzy_phrases if end - start == 1 else []),
-                        ("title", p.fuzzy_titles if self.lookup or self.similar else []),
-                    ):
+                    kinds = ["name"]
+                    if end - start == 1:
+                        kinds.append("tag")
+                    if self.lookup or self.similar:
+                        kinds.append("title")
+                    for kind in kinds:
+                        choices = _near(p.fuzzy[kind], span, limit)
                         if not choices:
                             continue
                         hit = process.extractOne(
