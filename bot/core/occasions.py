@@ -13,10 +13,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.shipped import DATA_DIR
 from bot.core.text import emoji_key, norm, squash
 from bot.core.vocabulary import Vocabulary
 
-OCCASIONS_FILE = Path(__file__).resolve().parents[2] / "data" / "occasions.toml"
+OCCASIONS_FILE = DATA_DIR / "occasions.toml"
 KEYS = frozenset({"means", "en", "ko", "emoji", "tags", "energy", "avoid"})
 ENERGY = {"low": "low-energy", "mid": "mid-energy", "high": "high-energy"}
 
