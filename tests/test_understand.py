@@ -6,7 +6,6 @@ import pytest
 
 from bot.core.commands import Arg, Command, registry
 from bot.core.index import CatalogIndex
-from bot.core.lexicon import lexicon
 from bot.core.understand import MAX_COUNT, Parser
 
 

@@ -322,7 +322,9 @@ def lookup_song(
 
 def smalltalk(kind: str, locale: str) -> Reply:
     """A short friendly answer, and what to ask instead; never a song."""
-    return Reply(t(f"talk_{kind}", locale) + "\n" + t("talk_hint", locale), locale, ReplyKind.SMALLTALK)
+    return Reply(
+        t(f"talk_{kind}", locale) + "\n" + t("talk_hint", locale), locale, ReplyKind.SMALLTALK
+    )
 
 
 # ------------------------------------------------------------------------------ hints

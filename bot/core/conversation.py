@@ -98,11 +98,11 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     # Small talk: nothing but greetings, thanks, laughter, questions about the bot.
     talk = [k for k in TALK_ORDER if k in said.smalltalk]
     browse = said.has("browse")
-    if talk and not said.content and not said.refs and not feedback and not follow and not browse:
-        if not requested or talk[0] in ("what_is_ost", "about_bot", "help"):
-            if talk[0] == "help":
-                return Plan("browse", browse="help")
-            return Plan("smalltalk", talk=talk[0])
+    only_talk = not (said.content or said.refs or feedback or follow or browse)
+    if talk and only_talk and (not requested or talk[0] in ("what_is_ost", "about_bot", "help")):
+        if talk[0] == "help":
+            return Plan("browse", browse="help")
+        return Plan("smalltalk", talk=talk[0])
 
     # Listing the catalog in words: "what moods are there", "dramas from 2020".
     if browse and not said.titles and not (q.artists or q.drama):
@@ -119,9 +119,9 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
 
     # A reaction to the songs just shown ("ㅠㅠ 너무 슬퍼"): no new request, the last one stays.
     reaction = said.has("reaction") and not said.has("request") and not follow
-    if reaction and shown and not (q.drama or q.artists or said.titles or feedback):
-        if not (ops & {"markers"}) and not said.refs:
-            return Plan("smalltalk", talk="reaction")
+    named = q.drama or q.artists or said.titles or said.refs or ops & {"markers"}
+    if reaction and shown and not named and not feedback:
+        return Plan("smalltalk", talk="reaction")
 
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
     pointed = said.refs or said.has("this") or said.titles
@@ -162,7 +162,7 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
         return Plan("lookup", query=replace(q, lookup=True))
 
     # A follow-up to the last request.
-    if ctx.last is not None and not ctx.last.lookup or ctx.last is not None and follow:
+    if (ctx.last is not None and not ctx.last.lookup) or (ctx.last is not None and follow):
         plan = _follow(said, replace(ctx, focus=focus), index, ops)
         if plan is not None:
             return plan
@@ -200,9 +200,7 @@ def _best_titles(ids: list[int], q: Query, index: CatalogIndex, text: str = "") 
     def rank(t: int) -> tuple[int, int]:
         tr = index.tracks[t]
         pinned = (q.drama == tr.drama) + any(a in index.credit(tr.artist) for a in q.artists)
-        pinned += any(
-            t in index.artist_track_sets.get(a, frozenset()) for a in q.artists
-        )
+        pinned += any(t in index.artist_track_sets.get(a, frozenset()) for a in q.artists)
         # A Hangul name said beside it that the parser left as a word ("유아 Stay With Me").
         for act in index.credit(tr.artist):
             a = index.artists.get(act)
@@ -341,8 +339,10 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     relative = ops & {"calmer", "livelier", "older", "newer"}
     if not (changes or relative or moved or ops & {"more", "count_change"} or marker):
         return None
-    if said.has("request") and not (relative or moved or ops & FOLLOW_OPS) and not (
-        ops & {"markers"}
+    if (
+        said.has("request")
+        and not (relative or moved or ops & FOLLOW_OPS)
+        and not (ops & {"markers"})
     ):
         return None
 
@@ -399,8 +399,7 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             if vocab[tag].arousal == "high":
                 relative.add("calmer")
     years = [index.tracks[i].year for i in shown]
-    levels = [_level(i, index) for i in shown]
-    levels = [lv for lv in levels if lv is not None]
+    levels = [lv for lv in (_level(i, index) for i in shown) if lv is not None]
     energies = index.vocabulary.energies()
     if "calmer" in relative or "livelier" in relative:
         calmer = "calmer" in relative
@@ -433,7 +432,9 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     new = _with_count(replace(new, lookup=False, unknown=(), suggestions=()), count)
     if not changes and new == _with_count(last, count):
         return Plan("recommend", query=new, again=count is None, changes=["more"])
-    kept = [k for k in ("drama", "artist") if getattr(new, k) and getattr(new, k) == getattr(last, k)]
+    kept = [
+        k for k in ("drama", "artist") if getattr(new, k) and getattr(new, k) == getattr(last, k)
+    ]
     return Plan("recommend", query=new, changes=changes, kept=kept)
 
 
@@ -460,7 +461,9 @@ def _scoped(q: Query) -> Query:
 def _with_count(q: Query, count: int | None) -> Query:
     if count is None:
         return q
-    return replace(q, count=min(max(1, count), MAX_COUNT), asked=count if count > MAX_COUNT else None)
+    return replace(
+        q, count=min(max(1, count), MAX_COUNT), asked=count if count > MAX_COUNT else None
+    )
 
 
 def _add(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:

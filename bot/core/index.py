@@ -16,6 +16,7 @@ from bot.core.romanize import latin_forms
 from bot.core.text import has_hangul, norm, squash
 from bot.core.vocabulary import Vocabulary
 
+
 def everyday(key: str) -> bool:
     """Whether a normalised name is everyday language: one or two words, each among the
     commonest English words ("Crush", "Once Again", "Life"). Such a name needs a cue."""

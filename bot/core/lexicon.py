@@ -8,9 +8,10 @@ silently).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bot.core.shipped import DATA_DIR
 from bot.core.text import norm
@@ -251,12 +252,7 @@ class Lexicon:
                 after_ko=read.stems("negation.after_ko"),
                 before_ko=read.stems("negation.before_ko"),
             ),
-            refine=Refine(
-                **{
-                    name: (read.stems if name.endswith("_ko") else read.phrases)(f"refine.{name}")
-                    for name in Refine.__dataclass_fields__
-                }
-            ),
+            refine=Refine(**read.section("refine", Refine)),
             references=References(
                 ordinals=read.table("references.ordinals"),
                 ordinals_ko=read.table("references.ordinals_ko"),
@@ -331,8 +327,17 @@ class _Reader:
         stems = self.stems(key)
         for phrase in stems:
             if norm(phrase) != phrase:
-                raise LexiconError(f"{self.name}: {key}: {phrase!r} must be lower case, no punctuation")
+                raise LexiconError(
+                    f"{self.name}: {key}: {phrase!r} must be lower case, no punctuation"
+                )
         return frozenset(stems)
+
+    def section(self, key: str, shape: Any) -> dict[str, Any]:
+        """Every field of a dataclass of word lists: Korean stems (`*_ko`), else phrases."""
+        return {
+            name: (self.stems if name.endswith("_ko") else self.phrases)(f"{key}.{name}")
+            for name in (f.name for f in fields(shape))
+        }
 
     def strings(self, key: str) -> dict[str, str]:
         """A table of words and what they stand for ("u" = "you")."""

@@ -102,7 +102,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "안녕하세요! 드라마 OST를 찾아 드려요. 분위기, 드라마, 가수나 듣고 싶은 상황을 말해 주세요.",
     },
     "talk_thanks": {
-        "en": "You're welcome! Say \"one more\" any time, or ask for something new.",
+        "en": 'You\'re welcome! Say "one more" any time, or ask for something new.',
         "ko": '천만에요! 더 듣고 싶으면 "하나 더", 새로운 추천도 언제든지요.',
     },
     "talk_bye": {
@@ -114,7 +114,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "ㅎㅎ 기분에 맞는 노래 하나 골라 드릴까요?",
     },
     "talk_reaction": {
-        "en": "I hear you. Say \"one more\" for another like it, or \"cheer me up\" for something lighter.",
+        "en": 'I hear you. Say "one more" for another like it, or "cheer me up" for something lighter.',
         "ko": '그 마음 알아요. 비슷한 곡을 더 들으려면 "하나 더", 기분 전환이 필요하면 "기분 전환"이라고 해 주세요.',
     },
     "talk_praise": {"en": "Thank you! 😊", "ko": "고마워요! 😊"},
@@ -410,7 +410,7 @@ def reply_locale(text: str, hint: str | None) -> str:
 
 
 class _Particles(Formatter):
-    """"{title:을}" is the title and 을 or 를, whichever fits it; "{title:'을}" quotes it first."""
+    """ "{title:을}" is the title and 을 or 를, whichever fits it; "{title:'을}" quotes it first."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
         quote = ""

@@ -13,12 +13,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from bot.core.text import has_hangul
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# Within a word, Hangul and the rest apart: "goblin에서" is "goblin" + "에서", "도깨비ost" two words.
+# Within a word, Hangul and the rest apart: "goblin에서" is "goblin" + "에서", and "도깨비ost"
+# two words.
 _SCRIPT = re.compile(
     r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+|[^\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+"
 )
@@ -132,7 +134,7 @@ def tokenize(text: str, shorthand: Mapping[str, str] | None = None) -> Message:
     for tok in joined:
         if shorthand and tok.text in shorthand:
             tok.text = shorthand[tok.text]
-    for a, b in zip(joined, joined[1:], strict=False):
+    for a, b in pairwise(joined):
         gap = text[a.end : b.start]
         a.brk = any(ch in _BREAKS for ch in gap)
     if joined:

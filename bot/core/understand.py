@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -125,8 +126,8 @@ class Parser:
         for word in lex.old:
             self._learn(word, "era:old")
         self._learn_all(lex.negation.before, "neg")
-        for kind, phrases in lex.smalltalk.en.items():
-            self._learn_all(phrases, f"talk:{kind}")
+        for kind, said_en in lex.smalltalk.en.items():
+            self._learn_all(said_en, f"talk:{kind}")
         self._learn_all(lex.smalltalk.any, "any")
         self._learn_all(lex.intents.lookup, "lookup")
         self._learn_all(lex.intents.browse_dramas, "browse:dramas")
@@ -162,8 +163,8 @@ class Parser:
             stem(word, "negafter")
         for word in lex.negation.before_ko:
             stem(word, "neg")
-        for kind, words in lex.smalltalk.ko.items():
-            for word in words:
+        for kind, said_ko in lex.smalltalk.ko.items():
+            for word in said_ko:
                 stem(word, f"talk:{kind}")
         for word in lex.smalltalk.any_ko:
             stem(word, "any")
@@ -502,9 +503,9 @@ class _Reading:
         for i, w in enumerate(words):
             if w.isdigit() and len(w) <= 3 and (i > 0 and words[i - 1] in pages):
                 out.append(f"page {w}")
-            m = re.fullmatch(r"(\d{1,3})(?:페이지|쪽|p)", w)
-            if m:
-                out.append(f"page {m.group(1)}")
+            page = re.fullmatch(r"(\d{1,3})(?:페이지|쪽|p)", w)
+            if page:
+                out.append(f"page {page.group(1)}")
         for w in self.said.unknown:
             if any(n.startswith(w) for n in self.p.networks if n) or w in self.p.genres:
                 out.append(w)
@@ -535,7 +536,7 @@ class _Reading:
             self.said.signals.add("like")
 
     def _jamo_words(self) -> None:
-        """"ㅋㅋㅋ" and "ㅎㅎ" laugh, whatever their length; "ㅠㅠ" cries (an emoji, below)."""
+        """ "ㅋㅋㅋ" and "ㅎㅎ" laugh, whatever their length; "ㅠㅠ" cries (an emoji, below)."""
         laugh = unicodedata.normalize("NFKC", "ㅋㅎ")
         for i, w in enumerate(self.words):
             if w and all(ch in laugh for ch in w) and (len(w) >= 2 or w == laugh[0]):
@@ -645,7 +646,7 @@ class _Reading:
         return cued, kind
 
     def _member_of_next(self, i: int, j: int) -> bool:
-        """"Joy from Red Velvet": a name followed by a group it belongs to."""
+        """ "Joy from Red Velvet": a name followed by a group it belongs to."""
         index = self.p.index
         ents = self.p.readings(" ".join(self.words[i:j]))
         members = {e.name for e in ents if e.kind != "drama"}
@@ -724,7 +725,7 @@ class _Reading:
                 if (a, b) != (i, j) and " ".join(self.words[a:b]) in p.index.names:
                     return None
         found = p.near_name(squashed)
-        if found is None or not typo and OSA.distance(squashed, found.replace(" ", "")) > 1:
+        if found is None or (not typo and OSA.distance(squashed, found.replace(" ", "")) > 1):
             return None
         return found
 
@@ -766,7 +767,7 @@ class _Reading:
         return ent, other
 
     def _spend_cue(self, i: int) -> None:
-        """"from Goblin", "by IU": the cue word is spent with the name."""
+        """ "from Goblin", "by IU": the cue word is spent with the name."""
         k = i - 1
         while k >= 0 and self.words[k] in ("the", "a", "an") and not self.used[k]:
             k -= 1
@@ -781,7 +782,7 @@ class _Reading:
         before = words[i - 1] if i > 0 else ""
         sentiment = any(m in ("like", "dislike") for m in self.meaning_at.get(i - 1, ()))
         quoted = all(t.quoted for t in self.msg.tokens[i:j])
-        if quoted or self.msg.named(i, j) and (name_key is None or self.lookup or self.similar):
+        if quoted or (self.msg.named(i, j) and (name_key is None or self.lookup or self.similar)):
             return True
         the_song = before in ("called", "titled") or (
             before in ("song", "track") and i >= 2 and words[i - 2] in ("the", "a")
@@ -864,7 +865,7 @@ class _Reading:
         return {f for f in out if f}
 
     def _similar_cue(self, i: int, j: int) -> bool:
-        """"like X", "similar to X", "X 같은": the title is the seed of songs like it."""
+        """ "like X", "similar to X", "X 같은": the title is the seed of songs like it."""
         words = self.words
         lex = self.p.lex
         k = i - 1
@@ -881,7 +882,9 @@ class _Reading:
         for t in ids:
             if t not in self.said.titles:
                 self.said.titles.append(t)
-        self.mentions.append(Mention("title", tuple(ids), i, j - 1, cue="similar" if similar else ""))
+        self.mentions.append(
+            Mention("title", tuple(ids), i, j - 1, cue="similar" if similar else "")
+        )
         self.take(i, j)
         if similar:
             k = i - 1
@@ -898,9 +901,7 @@ class _Reading:
         text = flat.text
         if not has_hangul(text):
             return
-        longest = max(
-            (len(k) for k in index.hangul_by_length[:1]), default=0
-        ) or 1
+        longest = max((len(k) for k in index.hangul_by_length[:1]), default=0) or 1
         longest_title = max((len(k) for k in index.hangul_titles_by_length[:1]), default=1)
         for a in range(len(text)):
             if not flat.word_start(a) or flat.claimed[a]:
@@ -925,7 +926,9 @@ class _Reading:
                     after = text[b:]
                     similar = any(after.startswith(squash(x)) for x in p.lex.similar_ko)
                     self.mentions.append(
-                        Mention("title", tuple(ids), first, last, at=a, cue="similar" if similar else "")
+                        Mention(
+                            "title", tuple(ids), first, last, at=a, cue="similar" if similar else ""
+                        )
                     )
                     flat.claim(a, b)
                     self._use_words(a, b)
@@ -970,7 +973,7 @@ class _Reading:
             return True
         if any(rest.startswith(x) for x in self.p.lex.intents.request_ko):
             return True
-        return len(key) >= 3 and not has_hangul(rest[:1]) or len(key) >= 4
+        return (len(key) >= 3 and not has_hangul(rest[:1])) or len(key) >= 4
 
     def _hangul_name_cued(self, a: int, b: int, key: str) -> bool:
         lex = self.p.lex.names
@@ -1000,7 +1003,9 @@ class _Reading:
         first, _ = flat.token_span(a, b)
         before = self.words[first - 1] if first > 0 else ""
         after = flat.text[b:]
-        if before in lex.artist_cue or any(after.startswith(c) for c in ("가부른", "이부른", "부른")):
+        if before in lex.artist_cue or any(
+            after.startswith(c) for c in ("가부른", "이부른", "부른")
+        ):
             return "artist"
         if before in lex.drama_cue or any(after.startswith(c) for c in ("ost", "오에스티")):
             return "drama"
@@ -1020,7 +1025,9 @@ class _Reading:
             return True
         first, last = flat.token_span(a, b)
         rest = [
-            w for n, w in enumerate(self.words) if not first <= n <= last and w not in self.p.lex.bare
+            w
+            for n, w in enumerate(self.words)
+            if not first <= n <= last and w not in self.p.lex.bare
         ]
         if not rest:
             if key in self.p.stem_keys:
@@ -1057,7 +1064,7 @@ class _Reading:
                     self.meaning_at.setdefault(k, []).extend(meanings)
                 for meaning in meanings:
                     head, _, rest = meaning.partition(":")
-                    self.said.signals.add(meaning if head != "op" else meaning)
+                    self.said.signals.add(meaning)
                     self.marks.append((first, meaning))
                     if head == "tag":
                         self.mentions.append(Mention("tag", rest, first, last, at=a))
@@ -1081,9 +1088,11 @@ class _Reading:
         occasion = any(m.startswith("occ:") for m in meanings)
         short = len(key) == 1
         starts_word = ("talk:", "this", "ord:")
-        if short or occasion or "neg" in meanings or any(m.startswith(starts_word) for m in meanings):
-            if not flat.word_start(a):
-                return False
+        at_start = short or occasion or "neg" in meanings
+        if (at_start or any(m.startswith(starts_word) for m in meanings)) and not flat.word_start(
+            a
+        ):
+            return False
         if short:
             rest = flat.rest_of_word(b)
             return not rest or any(rest.startswith(x) for x in self.p.lex.names.particles_ko)
@@ -1179,11 +1188,12 @@ class _Reading:
                 said.refs.append(int(w))
                 self.take(i, i + 1)
                 continue
-            if i > 0 and self.words[i - 1] in self.p.lex.references.number_words and w.isdigit():
-                if self.words[i - 1] not in ("song", "track"):
-                    said.refs.append(int(w))
-                    self.take(i - 1, i + 1)
-                    continue
+            before = self.words[i - 1] if i > 0 else ""
+            numbered = before in self.p.lex.references.number_words
+            if numbered and w.isdigit() and before not in ("song", "track"):
+                said.refs.append(int(w))  # "number 2"
+                self.take(i - 1, i + 1)
+                continue
             if count is None and re.fullmatch(r"\d{1,3}", w):
                 count = int(w)
                 self.take(i, i + 1)
@@ -1212,7 +1222,7 @@ class _Reading:
             said.signals.add("plural")
 
     def _inflections(self) -> None:
-        """"sadder", "calmest", "happier": a mood compared."""
+        """ "sadder", "calmest", "happier": a mood compared."""
         phrases = self.p.phrases
         for i, w in enumerate(self.words):
             if self.used[i] or len(w) < 5 or not w.isalpha():
@@ -1339,8 +1349,7 @@ class _Reading:
                     break
             for m in content:
                 if start < m.first < end or (m.first == start and m.at > 0):
-                    if m.first >= start:
-                        m.negated = True
+                    m.negated = True
         # Korean "안 슬픈": the next thing.
         for start in self.neg_before_ko:
             following = [m for m in content if m.first in (start + 1, start + 2)]
@@ -1357,20 +1366,20 @@ class _Reading:
                 target.negated = True
 
     def _not_neg_word(self, k: int) -> bool:
-        """"but not": "but" starts the exclusion rather than ending it."""
+        """ "but not": "but" starts the exclusion rather than ending it."""
         nxt = self.words[k + 1] if k + 1 < len(self.words) else ""
         return not (self.words[k] == "but" and nxt in ("not", "no", "without"))
 
     def _relative(self) -> None:
-        """"more upbeat", "less sad", "더 슬픈", "덜 신나는": a mood moved, not just named."""
+        """ "more upbeat", "less sad", "더 슬픈", "덜 신나는": a mood moved, not just named."""
         more = {k for k, ms in self.meaning_at.items() if "op:more_of" in ms}
         less = {k for k, ms in self.meaning_at.items() if "op:less_of" in ms}
         for m in self.mentions:
             if m.kind != "tag":
                 continue
-            if m.first - 1 in more or m.first in more and m.at > 0:
+            if m.first - 1 in more or (m.first in more and m.at > 0):
                 m.relative = 1
-            elif m.first - 1 in less or m.first in less and m.at > 0:
+            elif m.first - 1 in less or (m.first in less and m.at > 0):
                 m.relative = -1
         if less or more:
             self.said.signals.add("comparative")
@@ -1448,7 +1457,7 @@ class _Reading:
                 elif m.cue == "similar" and similar_to is None:
                     similar_to = ids
             elif m.kind == "years":
-                lo, hi = m.value  # type: ignore[misc]
+                lo, hi = cast(tuple[int | None, int | None], m.value)
                 if m.negated:
                     not_years.append((lo or 0, hi or 9999))
                 else:

@@ -52,7 +52,9 @@ class Vocabulary:
         for tag in tags.values():
             for other in (*tag.near, *tag.opposite):
                 if other not in tags or other == tag.name:
-                    raise VocabularyError(f"{path}: tag {tag.name!r} names {other!r} as near or opposite")
+                    raise VocabularyError(
+                        f"{path}: tag {tag.name!r} names {other!r} as near or opposite"
+                    )
         return cls(tags)
 
     def of_kind(self, kind: str) -> list[Tag]:

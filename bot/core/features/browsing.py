@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.core import compose
 from bot.core.commands import Command
@@ -97,7 +97,7 @@ class Browsing(Feature):
         index = self.service.index
         q = self.service.parser.query(cmd.arg, prefer="drama")
         name = q.drama or self._single_drama(cmd.arg)
-        if name is None or not q.is_empty and (q.excludes or q.tags or q.artists):
+        if name is None or (not q.is_empty and (q.excludes or q.tags or q.artists)):
             # "드라마 펀치 말고 가수 펀치 노래": more than a name; read it as a request.
             reply = await self._as_request(req, cmd, locale)
             if reply is not None:

@@ -110,4 +110,3 @@ def _others_note(service: Service, i: int, others: list[int], locale: str) -> st
     tr = index.tracks[i]
     names = ", ".join(index.tracks[o].artist for o in others[:4])
     return t("feedback_others", locale, artist=tr.artist, title=tr.title, others=names)
-

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from bot.core import compose
 from bot.core.commands import Command
+from bot.core.conversation import flip
 from bot.core.features import Feature, handles
 from bot.core.messages import reply_locale, t
 from bot.core.models import Reply, ReplyKind, Request, Suggestion
+from bot.core.query import Query
 from bot.core.recommend import Outcome
 from bot.core.store import SaveQuery, Shown
 from bot.core.text import clean_input
-from bot.core.conversation import flip
-from bot.core.query import Query
 
 if TYPE_CHECKING:
     from bot.core.service import Service
