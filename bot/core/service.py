@@ -26,6 +26,7 @@ from bot.core.features.lookup import Lookup
 from bot.core.features.picks import Picks
 from bot.core.index import CatalogIndex
 from bot.core.lexicon import LexiconError
+from bot.core.occasions import OccasionError
 from bot.core.messages import locale_of, reply_locale, t
 from bot.core.models import (
     LOCAL_PLATFORMS,
@@ -139,7 +140,7 @@ class Service:
                 data_dir=data_dir,
                 cooldown_seconds=cooldown_seconds,
             )
-        except (RegistryError, LexiconError) as exc:
+        except (RegistryError, LexiconError, OccasionError) as exc:
             # A broken commands.toml or lexicon.toml is reported like a broken catalog.
             raise CatalogError([Problem(str(exc).split(":", 1)[0], 1, str(exc))]) from exc
 

@@ -148,7 +148,7 @@ class Parser:
 
         def stem(text: str, meaning: str) -> None:
             key = squash(text)
-            if key:
+            if key and meaning not in stems.get(key, ()):
                 stems.setdefault(key, []).append(meaning)
 
         for key, tag in vocab.korean_stems().items():
