@@ -116,7 +116,9 @@ def test_songs_by_title_with_a_cue_or_alone(parser: Parser, index: CatalogIndex)
         ("잔잔한데 우울하지 않은 노래", (), ("sad",)),
     ],
 )
-def test_exclusions(parser: Parser, text: str, tags: tuple[str, ...], not_tags: tuple[str, ...]) -> None:
+def test_exclusions(
+    parser: Parser, text: str, tags: tuple[str, ...], not_tags: tuple[str, ...]
+) -> None:
     q = parser.query(text)
     assert set(tags) <= set(q.tags)
     assert set(not_tags) <= set(q.not_tags)
