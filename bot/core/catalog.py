@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.models import Artist, Drama, Track
+from bot.core.occasions import OccasionError, Occasions
 from bot.core.shipped import DATA_DIR as DATA_DIR  # re-exported: many modules import it here
 from bot.core.text import has_hangul, norm, parse_int
-from bot.core.occasions import OccasionError, Occasions
 from bot.core.vocabulary import Vocabulary, VocabularyError
 
 # The import/export contract (DESIGN.md): required and optional columns.

@@ -26,7 +26,6 @@ from bot.core.features.lookup import Lookup
 from bot.core.features.picks import Picks
 from bot.core.index import CatalogIndex
 from bot.core.lexicon import LexiconError
-from bot.core.occasions import OccasionError
 from bot.core.messages import locale_of, reply_locale, t
 from bot.core.models import (
     LOCAL_PLATFORMS,
@@ -36,6 +35,7 @@ from bot.core.models import (
     Suggestion,
     Visibility,
 )
+from bot.core.occasions import OccasionError
 from bot.core.recommend import Recommender
 from bot.core.store import Store
 from bot.core.suggest import Suggester
