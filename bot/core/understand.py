@@ -121,27 +121,30 @@ class Parser:
             self._learn(phrase, f"tag:{tag}")
         for phrase, name in self.occasions.english_phrases().items():
             self._learn(phrase, f"occ:{name}")
-        for word in lex.recent:
-            self._learn(word, "era:recent")
-        for word in lex.old:
-            self._learn(word, "era:old")
-        self._learn_all(lex.negation.before, "neg")
-        for kind, said_en in lex.smalltalk.en.items():
-            self._learn_all(said_en, f"talk:{kind}")
-        self._learn_all(lex.smalltalk.any, "any")
-        self._learn_all(lex.intents.lookup, "lookup")
-        self._learn_all(lex.intents.browse_dramas, "browse:dramas")
-        self._learn_all(lex.intents.browse_moods, "browse:moods")
-        self._learn_all(lex.intents.browse_about, "browse:about")
-        self._learn_all(lex.references.this, "this")
+        english: list[tuple[Iterable[str], str]] = [
+            (lex.recent, "era:recent"),
+            (lex.old, "era:old"),
+            (lex.negation.before, "neg"),
+            (lex.smalltalk.any, "any"),
+            (lex.intents.lookup, "lookup"),
+            (lex.intents.browse_dramas, "browse:dramas"),
+            (lex.intents.browse_moods, "browse:moods"),
+            (lex.intents.browse_about, "browse:about"),
+            (lex.references.this, "this"),
+            (lex.feedback.like, "like"),
+            (lex.feedback.dislike, "dislike"),
+            *((words, f"talk:{kind}") for kind, words in lex.smalltalk.en.items()),
+            *(
+                (getattr(lex.refine, name), f"op:{name}")
+                for name in lex.refine.__dataclass_fields__
+                if not name.endswith("_ko")
+            ),
+        ]
+        for phrases_en, meaning in english:
+            self._learn_all(phrases_en, meaning)
         for word, n in lex.references.ordinals.items():
             self._learn(norm(word), f"ord:{n}")
-        self._learn_all(lex.feedback.like, "like")
-        self._learn_all(lex.feedback.dislike, "dislike")
         refine = lex.refine
-        for name in refine.__dataclass_fields__:
-            if not name.endswith("_ko"):
-                self._learn_all(getattr(refine, name), f"op:{name}")
         self.longest = max(len(k.split()) for k in self.table)
         # Korean stems (spaces removed), longest first, with what they mean.
         stems: dict[str, list[str]] = {}
@@ -155,41 +158,32 @@ class Parser:
             stem(key, f"tag:{tag}")
         for key, name in self.occasions.korean_stems().items():
             stem(key, f"occ:{name}")
-        for word in lex.recent_ko:
-            stem(word, "era:recent")
-        for word in lex.old_ko:
-            stem(word, "era:old")
-        for word in lex.negation.after_ko:
-            stem(word, "negafter")
-        for word in lex.negation.before_ko:
-            stem(word, "neg")
-        for kind, said_ko in lex.smalltalk.ko.items():
-            for word in said_ko:
-                stem(word, f"talk:{kind}")
-        for word in lex.smalltalk.any_ko:
-            stem(word, "any")
-        for word in lex.intents.lookup_ko:
-            stem(word, "lookup")
-        for word in lex.intents.browse_dramas_ko:
-            stem(word, "browse:dramas")
-        for word in lex.intents.browse_moods_ko:
-            stem(word, "browse:moods")
-        for word in lex.intents.request_ko:
-            stem(word, "request")
-        for word in lex.references.this_ko:
-            stem(word, "this")
+        korean: list[tuple[Iterable[str], str]] = [
+            (lex.recent_ko, "era:recent"),
+            (lex.old_ko, "era:old"),
+            (lex.negation.after_ko, "negafter"),
+            (lex.negation.before_ko, "neg"),
+            (lex.smalltalk.any_ko, "any"),
+            (lex.intents.lookup_ko, "lookup"),
+            (lex.intents.browse_dramas_ko, "browse:dramas"),
+            (lex.intents.browse_moods_ko, "browse:moods"),
+            (lex.intents.request_ko, "request"),
+            (lex.references.this_ko, "this"),
+            (lex.feedback.like_ko, "like"),
+            (lex.feedback.dislike_ko, "dislike"),
+            (lex.similar_ko, "similar_ko"),
+            *((words, f"talk:{kind}") for kind, words in lex.smalltalk.ko.items()),
+            *(
+                (getattr(refine, name), f"op:{name[:-3]}")
+                for name in refine.__dataclass_fields__
+                if name.endswith("_ko")
+            ),
+        ]
+        for words_ko, meaning in korean:
+            for word in words_ko:
+                stem(word, meaning)
         for word, n in lex.references.ordinals_ko.items():
             stem(word, f"ord:{n}")
-        for word in lex.feedback.like_ko:
-            stem(word, "like")
-        for word in lex.feedback.dislike_ko:
-            stem(word, "dislike")
-        for name in refine.__dataclass_fields__:
-            if name.endswith("_ko"):
-                for word in getattr(refine, name):
-                    stem(word, f"op:{name[:-3]}")
-        for word in lex.similar_ko:
-            stem(word, "similar_ko")
         self.stems = sorted(stems.items(), key=lambda kv: -len(kv[0]))
         self.stem_keys = frozenset(stems)
         # Emoji: moods, occasions, and the lexicon's (👍, 🎵).
