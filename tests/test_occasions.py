@@ -14,6 +14,7 @@ from bot.core.text import norm
 GOOD = """
 [study]
 means = "Studying."
+say = { en = "for studying", ko = "공부할 때 듣기 좋은" }
 en = ["study"]
 ko = ["공부"]
 tags = { healing = 0.6 }
@@ -51,6 +52,7 @@ def test_no_phrase_means_two_things() -> None:
         (('energy = ["low"]', 'energy = ["slow"]'), "energy 'slow'"),
         (('avoid = ["tense"]', 'avoid = ["healing"]'), "both wanted and avoided"),
         (('means = "Studying."', 'mean = "Studying."'), "unknown key"),
+        (('say = { en = "for studying", ko = "공부할 때 듣기 좋은" }', ""), "lacks say"),
         (("healing = 0.6", "low-energy = 0.6"), "energy; list it under energy"),
     ],
 )

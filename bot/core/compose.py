@@ -15,6 +15,7 @@ from bot.core.index import CatalogIndex
 from bot.core.links import listen_links
 from bot.core.messages import t
 from bot.core.models import Action, Card, Reply, ReplyKind, Track, Visibility
+from bot.core.occasions import Occasion, Occasions
 from bot.core.query import MAX_COUNT, Query
 from bot.core.recommend import Outcome, Pick
 from bot.core.text import shorten
@@ -111,7 +112,8 @@ def recommendation(
     vocab = index.vocabulary
     notes: list[str] = []
     where = scope(index, q, locale)
-    tags_label = ", ".join(vocab.label(x, locale) for x in q.tags)
+    said = said_tags(q)
+    tags_label = ", ".join(vocab.label(x, locale) for x in said) or occasion_name(index, q, locale)
     relaxed = outcome.relaxed
     if "tags" in relaxed:
         if outcome.shown_tags:
@@ -138,15 +140,20 @@ def recommendation(
     notes.extend(extra)
 
     n = len(outcome.picks)
-    shown_tags = outcome.shown_tags if "tags" in relaxed else q.tags
+    shown_tags = outcome.shown_tags if "tags" in relaxed else said
     label = ", ".join(vocab.label(x, locale) for x in shown_tags)
     what_key = ("what_tags_" if label else "what_plain_") + ("one" if n == 1 else "many")
     article = "an" if label[:1].lower() in "aeiou" else "a"  # "an upbeat", "a sad"
     what = t(what_key, locale, tags=label, article=article)
+    if q.occasion and "tags" not in relaxed:
+        what = t("what_for", locale, what=what, occasion=occasion_name(index, q, locale))
     # The scope names the drama and artist asked for; once either was let go it is not true.
     if where and "drama" not in relaxed and "artist" not in relaxed:
         what = t("what_scoped", locale, what=what, scope=where)
-    intro = t("intro_one", locale, what=what) if n == 1 else t("intro_many", locale, n=n, what=what)
+    key = "intro_for" if q.occasion and "tags" not in relaxed else "intro"  # "for studying"
+    intro = (
+        t(f"{key}_one", locale, what=what) if n == 1 else t(f"{key}_many", locale, n=n, what=what)
+    )
     if changes:
         intro = changed(index, q, changes, kept, locale)
     actions: tuple[Action, ...] = ()
@@ -165,6 +172,32 @@ def recommendation(
         actions=actions,
         footer=t("footer", locale),
     )
+
+
+def said_tags(q: Query) -> tuple[str, ...]:
+    """The moods a reply names: those asked for outright, not all an occasion suggests."""
+    if not q.occasion:
+        return q.tags
+    weighted = {tag for tag, _ in q.weights}
+    return tuple(t for t in q.tags if t not in weighted)
+
+
+def occasion_name(index: CatalogIndex, q: Query, locale: str) -> str:
+    occasion = index_occasions(index).get(q.occasion or "")
+    return occasion.say.get(locale, occasion.say["en"]) if occasion else ""
+
+
+def index_occasions(index: CatalogIndex) -> dict[str, Occasion]:
+    """The occasions, read once per vocabulary."""
+    found = _OCCASIONS.get(id(index.vocabulary))
+    if found is None:
+        found = Occasions.load(index.vocabulary).items
+        _OCCASIONS.clear()
+        _OCCASIONS[id(index.vocabulary)] = found
+    return found
+
+
+_OCCASIONS: dict[int, dict[str, Occasion]] = {}
 
 
 def _kind(kind: str) -> str:
@@ -205,6 +238,10 @@ def changed(
     """What a follow-up changed, and what it kept: "Calmer, still from Goblin:"."""
     vocab = index.vocabulary
     said: list[str] = []
+    moved = {c.split(":", 1)[1] for c in changes if c.startswith(("up:", "down:"))}
+    if any(vocab.tags[m].arousal == "high" for m in moved if m in vocab.tags):
+        # "more upbeat" says it all; "livelier" beside it would say it twice.
+        changes = tuple(c for c in changes if c not in ("livelier", "calmer"))
     for change in dict.fromkeys(changes):
         key, _, tag = change.partition(":")
         if key in ("up", "down"):

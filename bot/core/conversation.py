@@ -353,7 +353,7 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         changes.append("moods")
     if q.energy and not relative:
         new = replace(new, energy=q.energy)
-    if q.year_from or q.year_to:
+    if (q.year_from or q.year_to) and not relative & {"older", "newer"}:
         new = replace(new, year_from=q.year_from, year_to=q.year_to, strict_years=False)
         changes.append("years")
     new = replace(

@@ -18,7 +18,7 @@ from bot.core.text import emoji_key, norm, squash
 from bot.core.vocabulary import Vocabulary
 
 OCCASIONS_FILE = DATA_DIR / "occasions.toml"
-KEYS = frozenset({"means", "en", "ko", "emoji", "tags", "energy", "avoid"})
+KEYS = frozenset({"means", "say", "en", "ko", "emoji", "tags", "energy", "avoid"})
 ENERGY = {"low": "low-energy", "mid": "mid-energy", "high": "high-energy"}
 
 
@@ -26,10 +26,11 @@ class OccasionError(ValueError):
     """data/occasions.toml is missing, unreadable or names something moods.toml does not."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Occasion:
     name: str
     means: str
+    say: dict[str, str]  # how a reply names it, by language
     en: tuple[str, ...]
     ko: tuple[str, ...]
     emoji: tuple[str, ...]
@@ -76,7 +77,7 @@ def _occasion(source: str, name: str, spec: object, vocab: Vocabulary) -> Occasi
         raise OccasionError(f"{where} must be a table")
     if unknown := set(spec) - KEYS:
         raise OccasionError(f"{where} has unknown key(s) {', '.join(sorted(unknown))}")
-    if missing := {"means", "en", "ko", "tags"} - set(spec):
+    if missing := {"means", "say", "en", "ko", "tags"} - set(spec):
         raise OccasionError(f"{where} lacks {', '.join(sorted(missing))}")
 
     def words(key: str) -> tuple[str, ...]:
@@ -111,12 +112,18 @@ def _occasion(source: str, name: str, spec: object, vocab: Vocabulary) -> Occasi
             raise OccasionError(f"{where}: {tag!r} is both wanted and avoided")
     if not isinstance(spec["means"], str) or not spec["means"].strip():
         raise OccasionError(f"{where}: means must say what the occasion is")
+    said = spec["say"]
+    if not isinstance(said, dict) or set(said) != {"en", "ko"}:
+        raise OccasionError(f"{where}: say needs en and ko")
+    if not all(isinstance(v, str) and v.strip() for v in said.values()):
+        raise OccasionError(f"{where}: say needs en and ko text")
     en, ko = words("en"), words("ko")
     if not en or not ko:
         raise OccasionError(f"{where}: en and ko need at least one phrase each")
     return Occasion(
         name=name,
         means=spec["means"],
+        say=dict(said),
         en=en,
         ko=ko,
         emoji=words("emoji"),

@@ -85,7 +85,8 @@ class Feedback(Feature):
         state.feedback[tr.key] = value
         service.writer.submit(Rate(req.user, tr.key, value))
         service.converse.focus(req.user, tr.key)
-        text = t("liked" if value > 0 else "disliked", locale, title=tr.title, artist=tr.artist)
+        artist = compose.artist_name(service.index, tr.artist, locale)
+        text = t("liked" if value > 0 else "disliked", locale, title=tr.title, artist=artist)
         if note:
             text += "\n" + note
         return Reply(text, locale, ReplyKind.FEEDBACK)
