@@ -1,7 +1,10 @@
-"""`ostbot bench`: in-process latency and throughput of the core.
+"""`ostbot bench`: every figure of issue 11's table, on the shipped catalog or with N more
+synthetic tracks imported.
 
-Measures Service.handle() end to end (parsing, ranking, SQLite history writes) on the shipped
-catalog or on N synthetic tracks, then the whole-process time of `ostbot ask`.
+Whole processes first (`python -c pass` as the baseline, `ostbot db import`, `ostbot chat`
+start-up and peak memory, `ostbot ask`; see bench_process), then Service.handle() end to end in
+this process (parsing, ranking, history writes): latency and the throughput of 200 concurrent
+users, on the same database. `--scale` repeats it for several catalog sizes.
 """
 
 from __future__ import annotations
@@ -10,14 +13,14 @@ import asyncio
 import json
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from bot.bench_process import machine, process_figures
 from bot.core.catalog import Catalog, load_catalog
-from bot.core.index import CatalogIndex
+from bot.core.index import CatalogIndex, settle
 from bot.core.models import Artist, Drama, Request, Track
 from bot.core.service import Service
 from bot.core.store import Store
@@ -140,55 +143,128 @@ async def _throughput(service: Service, index: CatalogIndex, users: int, each: i
     return users * each / (time.perf_counter() - start)
 
 
-def _ask_process(runs: int = 5) -> dict[str, object]:
-    """Whole-process time of `ostbot ask`, and whether it pulled in platform libraries."""
+async def measure(
+    tracks: int = 0, requests: int = 2000, runs: int = 5, users: int = 200, each: int = 10
+) -> dict[str, object]:
+    """Every figure of issue 11's table, on the shipped catalog plus `tracks` imported ones:
+    whole processes first (see bench_process), then Service.handle() in this process."""
+    shipped = len(load_catalog().tracks)
     with tempfile.TemporaryDirectory() as tmp:
-        db = str(Path(tmp) / "ask.db")
-        base = [sys.executable, "-m", "bot", "--db", db, "ask", "healing"]
-        subprocess.run(base, check=True, capture_output=True)  # noqa: S603 - our own CLI
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            subprocess.run(base, check=True, capture_output=True)  # noqa: S603
-            times.append((time.perf_counter() - start) * 1000)
-        probe = (
-            f"import sys, runpy; sys.argv=['ostbot','--db',{db!r},'ask','healing'];"
-            "\ntry:\n runpy.run_module('bot', run_name='__main__')\nexcept SystemExit: pass\n"
-            "print(sorted(m for m in ('discord','telegram') if m in sys.modules), file=sys.stderr)"
-        )
-        out = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", probe], check=True, capture_output=True, text=True
-        )
-    loaded = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "[]"
-    return {"ask_ms_median": round(statistics.median(times), 1), "platform_imports": loaded}
-
-
-async def bench(tracks: int = 0, as_json: bool = False, requests: int = 2000) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
+        workdir = Path(tmp)
+        db = workdir / "bench.db"
+        figures = process_figures(workdir, db, tracks, shipped, runs)
         store = await Store.open(db)
         try:
-            if tracks:
-                catalog = synthetic_catalog(tracks)
-                await store.replace_catalog(catalog, "synthetic")
             service = await Service.create(store, rng=random.Random(3))
+            settle()  # as `ostbot chat` and `ostbot run` do once started
             index = service.index
             latency = await _measure(service, index, requests)
-            rps = await _throughput(service, index, users=200, each=10)
+            rps = await _throughput(service, index, users=users, each=each)
             await service.close()
         finally:
             await store.close()
-    result: dict[str, object] = {
+    return {
         "catalog_tracks": len(index.tracks),
         "catalog_dramas": len(index.dramas),
+        "synthetic_tracks": tracks,
         **latency,
-        "throughput_200_users_rps": round(rps, 1),
+        f"throughput_{users}_users_rps": round(rps, 1),
+        **figures,
     }
-    if not tracks:
-        result.update(_ask_process())
-    if as_json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>28}: {value}")
+
+
+# Issue 11's table: (what, key, unit, target).
+ROWS = (
+    ("python -c pass (baseline, same run)", "python_ms", "ms", ""),
+    ("db import of {import_rows:,} rows", "import_s", "s", "<= 5 s at 100,000 rows"),
+    ("chat start-up (index saved)", "chat_start_s", "s", "<= 1.5 s at +100,000"),
+    ("chat first start (builds the index)", "chat_first_start_s", "s", ""),
+    ("ask, cold process", "ask_ms_median", "ms", "<= 250 ms, shipped"),
+    ("chat peak memory (RSS)", "chat_peak_rss_mb", "MB", "<= 100 MB at +100,000"),
+    ("chat first start, peak memory", "chat_first_start_rss_mb", "MB", ""),
+    ("handle() p50", "p50_ms", "ms", ""),
+    ("handle() p95", "p95_ms", "ms", ""),
+    ("handle() p99", "p99_ms", "ms", "<= 5 ms at +100,000"),
+    ("throughput, 200 concurrent users", "throughput_200_users_rps", "req/s", ">= 3,000, shipped"),
+)
+# The scaling table: (heading, key).
+SCALE_COLUMNS = (
+    ("+tracks", "synthetic_tracks"),
+    ("import s", "import_s"),
+    ("1st start s", "chat_first_start_s"),
+    ("start s", "chat_start_s"),
+    ("ask ms", "ask_ms_median"),
+    ("RSS MB", "chat_peak_rss_mb"),
+    ("1st RSS MB", "chat_first_start_rss_mb"),
+    ("p50 ms", "p50_ms"),
+    ("p99 ms", "p99_ms"),
+    ("req/s", "throughput_200_users_rps"),
+)
+
+
+def _machine_line(about: dict[str, object]) -> str:
+    return f"on Python {about['python']}, {about['os']}, {about['cpu']}, {about['cores']} cores"
+
+
+def _shown(value: object) -> str:
+    return (
+        f"{value:,}"
+        if isinstance(value, int)
+        else f"{value:g}"
+        if isinstance(value, float)
+        else str(value)
+    )
+
+
+def report(result: dict[str, object], about: dict[str, object]) -> str:
+    extra = result.get("synthetic_tracks")
+    lines = [
+        f"ostbot bench: {result['catalog_tracks']:,} tracks, {result['catalog_dramas']:,} dramas"
+        + (f" (shipped catalog + {extra:,} synthetic, imported)" if extra else " (shipped)"),
+        _machine_line(about),
+        "",
+        f"  {'what':<40} {'measured':>12}   target (issue 11)",
+    ]
+    for what, key, unit, target in ROWS:
+        value = result.get(key)
+        if value is not None:
+            measured = f"{value:,.0f} {unit}" if unit == "req/s" else f"{_shown(value)} {unit}"
+            lines.append(f"  {what.format(**result):<40} {measured:>12}   {target}".rstrip())
+    loaded = result.get("platform_imports")
+    imports = ", ".join(str(m) for m in loaded) if isinstance(loaded, list) and loaded else "none"
+    lines.append(f"  {'platform libraries imported by ask':<40} {imports:>12}")
+    return "\n".join(lines)
+
+
+def scale_report(results: list[dict[str, object]], about: dict[str, object]) -> str:
+    lines = [
+        "ostbot bench --scale: the shipped catalog + N synthetic tracks",
+        _machine_line(about),
+        "",
+        "  ".join(f"{heading:>11}" for heading, _ in SCALE_COLUMNS),
+    ]
+    for result in results:
+        lines.append("  ".join(f"{_shown(result.get(key, '')):>11}" for _, key in SCALE_COLUMNS))
+    return "\n".join(lines)
+
+
+async def bench(
+    tracks: int = 0,
+    as_json: bool = False,
+    requests: int = 2000,
+    scale: Sequence[int] = (),
+    runs: int = 5,
+    users: int = 200,
+) -> int:
+    about = machine()
+    if scale:
+        results = [
+            await measure(n, requests=min(requests, 1000), runs=min(runs, 3), users=users)
+            for n in scale
+        ]
+        out = {"machine": about, "scale": results}
+        print(json.dumps(out) if as_json else scale_report(results, about))
+        return 0
+    result = await measure(tracks, requests, runs, users)
+    print(json.dumps({**result, "machine": about}) if as_json else report(result, about))
     return 0

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.adapters.common import install_redactor, secrets_of
 from bot.core.catalog import (
     DATA_DIR,
     Catalog,
@@ -33,6 +32,7 @@ from bot.core.catalog import (
 from bot.core.models import Platform, Request
 from bot.core.render import render_plain
 from bot.core.text import escape_for_terminal, terminal_safe
+from bot.env import CoreSettings
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ostbot")
 
 ASK_USER = "local"  # `ask` without --user: one fixed local user
+SCALE = (1_000, 10_000, 100_000)  # `bench --scale` without sizes (1,000,000 on request)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,9 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--quick", action="store_true", help="settings and database only, no network (health check)"
     )
-    bench = sub.add_parser("bench", help="measure the core's latency and throughput")
-    bench.add_argument("--tracks", type=int, default=0, help="use N synthetic tracks")
+    bench = sub.add_parser("bench", help="measure import, start-up, memory, latency, throughput")
+    bench.add_argument("--tracks", type=int, default=0, help="import N synthetic tracks first")
     bench.add_argument("--json", action="store_true")
+    bench.add_argument(
+        "--scale",
+        nargs="?",
+        const=",".join(map(str, SCALE)),
+        type=_sizes,
+        help=f"repeat for several catalog sizes (default {','.join(map(str, SCALE))})",
+    )
     ev = sub.add_parser(
         "eval",
         help="score the bot on the labelled request set (a temporary database; --db is unused)",
@@ -94,25 +102,37 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected track counts like 1000,10000, got {text!r}")
+    return sizes
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from bot.config import load_settings
+    from bot.adapters.common import install_redactor  # no platform library: see its docstring
     from bot.core.store import database_location
     from bot.failures import report
 
     db_path: Path | None = None
     try:
-        settings = load_settings()
+        # What every command needs, without pydantic: the adapters' settings are read only
+        # by the commands that use them (run, doctor).
+        settings = CoreSettings.load(os.environ)
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         # Once, before anything can log: no token reaches a log line or a traceback, whoever
         # writes it, for the whole life of the process.
-        install_redactor(secrets_of(settings))
+        install_redactor(settings.secrets)
         _tolerant_stdio()
         db_path = database_location(args.db) if args.db else settings.db_path
-        return _dispatch(parser, args, settings, db_path)
+        return _dispatch(parser, args, db_path)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`ostbot db export - | head`): stop quietly
@@ -131,9 +151,7 @@ def _tolerant_stdio() -> None:
             stream.reconfigure(errors="replace")
 
 
-def _dispatch(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, db_path: Path
-) -> int:
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path: Path) -> int:
     command = args.command or "run"
     if command == "ask":
         text = " ".join(args.text)
@@ -145,17 +163,20 @@ def _dispatch(
     if command == "about":  # the chat command `about`, from the terminal
         return asyncio.run(_ask(db_path, "about", ASK_USER, as_json=False))
     if command == "doctor":
-        return asyncio.run(_doctor(settings, db_path, args.quick))
+        from bot.config import load_settings
+
+        return asyncio.run(_doctor(load_settings(), db_path, args.quick))
     if command == "run":
+        from bot.config import load_settings
         from bot.runner import run
 
-        return asyncio.run(run(settings, db_path))
+        return asyncio.run(run(load_settings(), db_path))
     if command == "db":
         return _db(args, db_path)
     if command == "bench":
         from bot.bench import bench
 
-        return int(asyncio.run(bench(args.tracks, args.json)))
+        return int(asyncio.run(bench(args.tracks, args.json, scale=args.scale or ())))
     if command == "eval":
         from bot.evaluate.run import main as evaluate
 
@@ -218,8 +239,10 @@ async def _doctor(settings: Settings, db_path: Path, quick: bool) -> int:
 
 async def _chat(db_path: Path) -> int:
     from bot.adapters.console import chat
+    from bot.core.index import settle
 
     store, service = await _open(db_path)
+    settle()
     try:
         await chat(service)
     finally:
@@ -296,12 +319,20 @@ async def _db_async(args: argparse.Namespace, db_path: Path) -> int:
         data = _read(args.file)
         store = await Store.open(db_path)
         try:
-            catalog = await store.load()
-            rows = parse_import(data, str(args.file), catalog.vocabulary, catalog)
-            result = await store.import_rows(rows, catalog)
+            known = await store.load(tracks=False)
+            rows = parse_import(data, str(args.file), known.vocabulary, known)
+            result = await store.import_rows(rows, known)
         finally:
             await store.close()
-        print(f"imported {len(rows)} tracks: {result.inserted} new, {result.updated} updated")
+        print(
+            f"imported {len(rows)} tracks: {result.inserted} new, {result.updated} updated,"
+            f" {result.unchanged} unchanged"
+        )
+        if result.overrides:
+            print(
+                f"{result.overrides} of them change tracks shipped in data/: your version is"
+                " kept until data/ changes those tracks"
+            )
         return 0
     if args.db_command == "export":
         store = await Store.open(db_path)

@@ -1,18 +1,16 @@
-"""Settings from the environment or a .env file (pydantic-settings)."""
+"""The adapters' settings from the environment or a .env file (pydantic-settings).
+
+Only `ostbot run` and `ostbot doctor` import this; what every command needs (OSTBOT_DB,
+LOG_LEVEL and the secrets to keep out of logs) is in `bot.env`, read without pydantic so the
+one-shot commands start fast.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.core.store import database_location
-
-
-class SettingsError(ValueError):
-    """A setting is invalid or .env unreadable. The message names the setting, never its value,
-    which may be a token."""
+from bot.env import SettingsError as SettingsError  # re-exported: raised by load_settings
 
 
 class Settings(BaseSettings):
@@ -26,9 +24,7 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must accept outside traffic
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: SecretStr | None = None
-    ostbot_db: str | None = None  # a file path; kept as written so a URL is seen as one
     ostbot_owners: str = ""
-    log_level: str = "INFO"
     cooldown_seconds: float = 2.0
 
     @field_validator(
@@ -38,23 +34,12 @@ class Settings(BaseSettings):
         "discord_guild_id",
         "telegram_api_base_url",
         "telegram_webhook_url",
-        "ostbot_db",
         mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` copies leave keys present but empty.
         return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("log_level")
-    @classmethod
-    def _level(cls, value: str) -> str:
-        value = (value or "INFO").upper()
-        return value if value in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO"
-
-    @property
-    def db_path(self) -> Path:
-        return database_location(self.ostbot_db)
 
     @property
     def owners(self) -> frozenset[str]:

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import SettingsError
 from bot.core.catalog import CatalogError, DataDirError
 from bot.core.store import StoreError, describe_database_error
 from bot.core.text import terminal_safe
+from bot.env import SettingsError
 
 
 class CommandError(Exception):

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.adapters.common import STOP_GRACE, UNWIND
 from bot.config import Settings
+from bot.core.index import settle
 from bot.core.service import Service
 from bot.core.store import Store
 
@@ -50,6 +51,7 @@ async def run(settings: Settings, db_path: Path) -> int:
         service = await Service.create(
             store, owners=settings.owners, cooldown_seconds=settings.cooldown_seconds
         )
+        settle()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.catalog import DATA_DIR, Catalog, load_catalog
+from bot.core.catalog import DATA_DIR, Catalog, load_catalog, load_vocabulary
 from bot.core.index import CatalogIndex
+from bot.core.index_cache import load_index
 from bot.core.models import Request
 from bot.core.service import Service
 from bot.core.store import Store
@@ -30,11 +31,12 @@ def index(catalog: Catalog) -> CatalogIndex:
 
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database seeded from data/ per session; each test gets its own copy."""
+    """One database seeded from data/ per session, its index saved; each test gets a copy."""
     path = tmp_path_factory.mktemp("seed") / "seed.db"
 
     async def seed() -> None:
         st = await Store.open(path)
+        await load_index(st, load_vocabulary())
         await st.close()
 
     asyncio.run(seed())

@@ -20,8 +20,12 @@ REQUESTS = ("recommend a healing OST", "another", "like", "3 sad songs", "anothe
 
 
 def history_rows(db: Path) -> int:
-    with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=10) as conn:
-        return int(conn.execute("SELECT count(*) FROM history").fetchone()[0])
+    """History rows so far; 0 while the first ostbot is still creating its tables."""
+    try:
+        with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=10) as conn:
+            return int(conn.execute("SELECT count(*) FROM history").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:

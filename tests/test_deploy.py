@@ -224,10 +224,11 @@ def test_systemd_accepts_the_unit_and_scores_it_well(tmp_path: Path) -> None:
 
 def test_env_example_names_every_setting() -> None:
     from bot.config import Settings
+    from bot.env import DB, LEVEL
 
     written = {
         line.split("=", 1)[0]
         for line in (ROOT / ".env.example").read_text().splitlines()
         if "=" in line and not line.startswith("#")
     }
-    assert written == {name.upper() for name in Settings.model_fields}
+    assert written == {name.upper() for name in Settings.model_fields} | {DB, LEVEL}

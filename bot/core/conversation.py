@@ -220,8 +220,8 @@ def _after_lookup(said: Said, ctx: Context, index: CatalogIndex) -> Plan | None:
     assert last is not None  # noqa: S101 - the caller checked
     q = said.query
     if last.title and (q.drama or q.artist) and not q.tags:
-        ids = list(index.titles.get(last.title, ())) or list(
-            index.hangul_titles.get(last.title, ())
+        ids = list(index.titles.get(last.title) or ()) or list(
+            index.hangul_titles.get(last.title) or ()
         )
         fitting = [
             t
@@ -264,7 +264,7 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             return Plan("recommend", query=flip(last), changes=[f"the_{kind}"])
     # "the Goblin one": another song of the title last named.
     if last.title and scope and not q.tags and not moved and last.similar_to:
-        ids = list(index.titles.get(last.title, ()))
+        ids = list(index.titles.get(last.title) or ())
         fitting = [
             t
             for t in ids

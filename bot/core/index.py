@@ -1,32 +1,45 @@
 """An in-memory index over the catalog: name lookup and tag bitmasks for fast ranking.
 
-Built once per catalog load; every request is answered from here without touching SQL.
+Every request is answered from here without touching SQL. It is built in two steps:
+`Columns.build` does the text work (normalising every name and title, splitting credits),
+which is what `bot.core.index_cache` keeps between starts, keyed by the catalog's version; the
+index then groups tracks by tags, years, dramas and artists, which is quick. Tracks are kept as
+columns, one list per field with repeated strings and tuples shared, rather than one object
+per track: at 100,000 tracks that is a fraction of the memory, and `index.tracks[i]` still
+gives a Track.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
 import math
+from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
+from typing import TypeVar, overload
 
-from bot.core.catalog import Catalog, split_credit
+from bot.core.catalog import Catalog, multiword, split_credit
 from bot.core.lexicon import everyday_english, everyday_korean, lexicon
-from bot.core.models import Artist, Drama, Track
+from bot.core.models import Artist, Drama, Track, TrackRow
 from bot.core.romanize import latin_forms
 from bot.core.text import has_hangul, norm, squash
 from bot.core.vocabulary import Vocabulary
 
 
 def everyday(key: str) -> bool:
-    """Whether a normalised name is everyday language: one or two words, each among the
-    commonest English words ("Crush", "Once Again", "Life"). Such a name needs a cue."""
+    """Whether a normalised name is everyday language, so it needs a cue to be the name: one
+    word among the commonest English words ("Crush", "Life"), or two of the very commonest
+    ("Once Again", "Two Months"; not "Mr. Sunshine")."""
     words = key.split()
     common = everyday_english()
     rank = lexicon().names.everyday_rank
     if len(words) == 1:
         return common.get(key, rank) < rank
-    # Two words are an everyday phrase when both are among the very commonest ("Once Again",
-    # "Two Months"), not when one is rarer ("Mr. Sunshine", "My Mister").
     return len(words) == 2 and all(common.get(w, rank) < rank // 5 for w in words)
 
 
@@ -36,107 +49,657 @@ class Entity:
     name: str  # canonical drama title or artist name
 
 
-class CatalogIndex:
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.vocabulary: Vocabulary = catalog.vocabulary
-        self.tracks: list[Track] = list(catalog.tracks)
-        self.dramas: dict[str, Drama] = dict(catalog.dramas)
-        self.artists: dict[str, Artist] = dict(catalog.artists)
-        self._multiword = {n for n in self.artists if split_credit(n) != [n]}
-        self.by_key: dict[str, int] = {t.key: i for i, t in enumerate(self.tracks)}
+H = TypeVar("H", bound=Hashable)
+K = TypeVar("K")
 
-        # Tags as bits, so scoring a track is one dictionary lookup on its mask.
-        self.tag_bits: dict[str, int] = {
-            name: 1 << i for i, name in enumerate(self.vocabulary.tags)
-        }
-        self.masks: list[int] = [self._mask(t.tags) for t in self.tracks]
-        df = Counter(tag for t in self.tracks for tag in set(t.tags))
-        n = max(1, len(self.tracks))
-        self.idf: dict[str, float] = {
-            tag: math.log((n + 1) / (df.get(tag, 0) + 1)) + 1.0 for tag in self.vocabulary.tags
-        }
-        self.tag_counts: Counter[str] = df
-        groups: dict[int, list[int]] = defaultdict(list)
-        for i, m in enumerate(self.masks):
-            groups[m].append(i)
-        self.mask_groups: dict[int, list[int]] = dict(groups)
-        self.year_groups: dict[int, dict[int, list[int]]] = defaultdict(dict)
-        for i, t in enumerate(self.tracks):
-            self.year_groups[t.year].setdefault(self.masks[i], []).append(i)
 
-        self.drama_tracks: dict[str, list[int]] = defaultdict(list)
-        self.artist_tracks: dict[str, list[int]] = defaultdict(list)
-        self.group_members: dict[str, set[str]] = defaultdict(set)
-        for name, artist in self.artists.items():
-            for group in artist.groups:
-                self.group_members[group].add(name)
-        self.credits: list[tuple[str, ...]] = [tuple(self.credit(t.artist)) for t in self.tracks]
-        for i, t in enumerate(self.tracks):
-            self.drama_tracks[t.drama].append(i)
-            for name in self.credits[i]:
-                self.artist_tracks[name].append(i)
-        for group, members in self.group_members.items():
-            own = set(self.artist_tracks.get(group, ()))
-            for member in members:
-                own.update(self.artist_tracks.get(member, ()))
-            self.artist_tracks[group] = sorted(own)
-        self.artist_track_sets: dict[str, frozenset[int]] = {
-            name: frozenset(ids) for name, ids in self.artist_tracks.items()
-        }
-        self.years: list[int] = [t.year for t in self.tracks]
-        self.min_year = min(self.years, default=2000)
-        self.max_year = max(self.years, default=2000)
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building an index allocates hundreds of thousands of containers; collecting cycles
+    among them midway finds none and costs a large share of the build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
-        # What Korean replies call each drama: the shortest Hangul name (도깨비 over
-        # 쓸쓸하고 찬란하神-도깨비), the official title on a tie.
-        self.korean_names: dict[str, str] = {}
-        for d in self.dramas.values():
+
+def acts_of(acts: Mapping[str, tuple[str, ...]], credit: str) -> tuple[str, ...]:
+    """The acts in a credit: most credits name one act, and are not in `acts` (a tuple for
+    each of 20,000 single-act credits would cost more than the rest of the mapping)."""
+    found = acts.get(credit)
+    return (credit,) if found is None else found
+
+
+def settle() -> None:
+    """Move everything alive now (the index above all) out of the garbage collector's way.
+
+    For long-running commands, once started. A full collection walks every tracked object:
+    with 100,000 tracks, a pause of tens of milliseconds in the middle of some request.
+    Frozen objects are skipped by collections and still freed when nothing refers to them.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+@dataclass
+class Columns:
+    """The catalog, one list per track field, plus the text work of an index build."""
+
+    keys: list[str] = field(default_factory=list)
+    titles: Sequence[str] = field(default_factory=list)
+    titles_ko: Sequence[str] = field(default_factory=list)  # "" where there is none
+    artists: list[str] = field(default_factory=list)  # the credit as written
+    dramas: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    tags: list[tuple[str, ...]] = field(default_factory=list)
+    parts: list[int | None] = field(default_factory=list)
+    aliases: list[tuple[str, ...]] = field(default_factory=list)
+    drama_info: dict[str, Drama] = field(default_factory=dict)
+    artist_info: dict[str, Artist] = field(default_factory=dict)
+    # The text work: the acts of each credit that names more than one act (see acts_of),
+    # every name and title in its lookup form.
+    acts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    names: dict[str, Entity] = field(default_factory=dict)
+    hangul_names: dict[str, Entity] = field(default_factory=dict)
+    ambiguous: set[str] = field(default_factory=set)
+    title_keys: IdMap = field(default_factory=lambda: IdMap({}))
+    hangul_title_keys: IdMap = field(default_factory=lambda: IdMap({}))
+    key_order: array[int] = field(default_factory=lambda: array("i"))  # see KeyIndex
+    korean_names: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def build(
+        cls, dramas: dict[str, Drama], artists: dict[str, Artist], rows: Iterable[TrackRow]
+    ) -> Columns:
+        """Columns from the catalog's rows, with every name and title normalised."""
+        builder = ColumnsBuilder(dramas, artists)
+        builder.add(rows)
+        return builder.finish()
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Columns:
+        return cls.build(
+            dict(catalog.dramas),
+            dict(catalog.artists),
+            (
+                (t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part, t.aliases)
+                for t in catalog.tracks
+            ),
+        )
+
+    def _text_work(self, share: Sharer) -> None:
+        multi = multiword(self.artist_info)
+        korean_words = everyday_korean()
+        credits = dict.fromkeys(self.artists)
+        for credit in credits:
+            acts = tuple(share(name) for name in split_credit(credit, multi))
+            if acts != (credit,):
+                self.acts[credit] = acts
+        groups = {g for a in self.artist_info.values() for g in a.groups}
+
+        def add_name(name: str, entity: Entity) -> None:
+            if not name:
+                return
+            if has_hangul(name):
+                key = squash(name)
+                if key:  # one syllable too (첸, 비): the parser wants a cue for those
+                    self.hangul_names.setdefault(key, entity)
+                # And its Latin spellings: "dokkaebi", "sarangui bulsichak", "baek yerin".
+                for form in latin_forms(name):
+                    if len(form.replace(" ", "")) >= 4:
+                        add_latin(form, entity, romanised=True)
+                return
+            add_latin(norm(name), entity)
+
+        def add_latin(key: str, entity: Entity, *, romanised: bool = False) -> None:
+            if not key:
+                return
+            self.names.setdefault(key, entity)
+            if len(key) <= 2 or everyday(key) or (romanised and key in korean_words):
+                self.ambiguous.add(key)  # "Life", "Winter", "Once Again": needs a cue
+
+        for d in self.drama_info.values():
+            entity = share(Entity("drama", d.title))
+            for name in (d.title, d.title_ko, *d.aliases):
+                add_name(name, entity)
+            # What Korean replies call each drama: the shortest Hangul name (도깨비 over
+            # 쓸쓸하고 찬란하神-도깨비), the official title on a tie.
             official = d.title_ko
             hangul = [(len(n.replace(" ", "")), n != official, n) for n in (official, *d.aliases)]
             short = min((h for h in hangul if has_hangul(h[2])), default=None)
             if short is not None:
                 self.korean_names[d.title] = short[2]
-
-        # Name lookup. English-ish names by normalised form, Hangul names by squashed form.
-        self.names: dict[str, Entity] = {}
-        self.hangul_names: dict[str, Entity] = {}
-        self.ambiguous: set[str] = set()
-        for d in self.dramas.values():
-            for name in (d.title, d.title_ko, *d.aliases):
-                self._add_name(name, Entity("drama", d.title))
-        artist_names = set(self.artists) | set(self.artist_tracks)
-        for name in sorted(artist_names):
-            a = self.artists.get(name)
-            kind = "group" if name in self.group_members else "artist"
+        credited = {name for credit in credits for name in acts_of(self.acts, credit)}
+        for name in sorted(set(self.artist_info) | credited | groups):
+            a = self.artist_info.get(name)
+            entity = share(Entity("group" if name in groups else "artist", name))
             forms = [name]
             if a:
                 forms += [a.name_ko, *a.aliases]
                 for g in a.groups:
                     forms += [f"{g} {name}", f"{g}'s {name}", f"{g}s {name}"]
             for form in forms:
-                self._add_name(form, Entity(kind, name))
+                add_name(form, entity)
 
         # Track titles, for look-ups, "something like Stay With Me" and "like <title>"; a
         # Hangul title also under its Latin spellings ("nunkkot" for 눈꽃).
-        self.titles: dict[str, list[int]] = defaultdict(list)
-        self.hangul_titles: dict[str, list[int]] = defaultdict(list)
-        for i, t in enumerate(self.tracks):
-            for title in (t.title, t.title_ko or "", *t.aliases):
-                if not title:
+        latin: dict[str, Ids] = {}
+        hangul_titles: dict[str, Ids] = {}
+        for i, (title, title_ko, aliases) in enumerate(
+            zip(self.titles, self.titles_ko, self.aliases, strict=True)
+        ):
+            keys: set[str] = set()
+            for name in (title, title_ko, *aliases):
+                if not name:
                     continue
-                if has_hangul(title):
-                    self.hangul_titles[squash(title)].append(i)
-                    for form in latin_forms(title):
-                        if len(form.replace(" ", "")) >= 4 and i not in self.titles[form]:
-                            self.titles[form].append(i)
-                elif i not in self.titles[norm(title)]:
-                    self.titles[norm(title)].append(i)
+                if has_hangul(name):
+                    add_id(hangul_titles, squash(name), i)
+                    keys.update(f for f in latin_forms(name) if len(f.replace(" ", "")) >= 4)
+                else:
+                    keys.add(norm(name))
+            for key in sorted(keys):
+                add_id(latin, key, i)
+        self.title_keys, self.hangul_title_keys = IdMap(latin), IdMap(hangul_titles)
+        self.key_order = KeyIndex.order_of(self.keys)
+
+
+# Track ids under a name while building: a bare int for the usual single track.
+Ids = int | tuple[int, ...]
+
+
+def add_id(ids: dict[str, Ids], key: str, i: int) -> None:
+    found = ids.get(key)
+    if found is None:
+        ids[key] = i
+    else:
+        ids[key] = (found, i) if isinstance(found, int) else (*found, i)
+
+
+class SortedNames:
+    """Exact lookup in a sorted list by bisection.
+
+    At 100,000 names a dict's table costs about 5 MB; the sorted list of the same strings
+    costs 0.8 MB, and a lookup (17 comparisons in C) stays around a microsecond.
+    """
+
+    __slots__ = ("_names",)
+
+    def __init__(self, names: list[str]) -> None:
+        if any(a >= b for a, b in pairwise(names)):
+            raise ValueError("names not in strictly ascending order")
+        self._names = names
+
+    def find(self, name: object) -> int:
+        """The position of `name`, or -1."""
+        names = self._names
+        if not isinstance(name, str):
+            return -1
+        pos = bisect_left(names, name)
+        return pos if pos < len(names) and names[pos] == name else -1
+
+
+class IdMap(Mapping[str, tuple[int, ...]]):
+    """Name -> the ids of the tracks that carry it, for 100,000 titles in little memory.
+
+    Sorted names; for each a number: the track id, or -k for the k-th tuple of several ids.
+    """
+
+    __slots__ = ("_many", "_names", "_nearest", "_numbers")
+
+    def __init__(self, found: dict[str, Ids]) -> None:
+        names = sorted(found)
+        many: list[tuple[int, ...]] = []
+        numbers = array("i")
+        for name in names:
+            value = found[name]
+            if isinstance(value, int):
+                numbers.append(value)
+            else:
+                many.append(value)
+                numbers.append(-len(many))
+        self._set(names, numbers, many)
+
+    @classmethod
+    def packed(cls, names: list[str], numbers: array[int], many: list[tuple[int, ...]]) -> IdMap:
+        """From the parts of an earlier IdMap (see `parts`); checks that they fit."""
+        if len(names) != len(numbers) or (numbers and min(numbers) < -len(many)):
+            raise ValueError("id map: numbers do not fit")
+        out = cls.__new__(cls)
+        out._set(names, numbers, many)
+        return out
+
+    def _set(self, names: list[str], numbers: array[int], many: list[tuple[int, ...]]) -> None:
+        self._names = SortedNames(names)
+        self._numbers = numbers
+        self._many = many
+        self._nearest: Nearest | None = None
+
+    def parts(self) -> tuple[list[str], array[int], list[tuple[int, ...]]]:
+        return self._names._names, self._numbers, self._many
+
+    def _at(self, pos: int) -> tuple[int, ...]:
+        number = self._numbers[pos]
+        return (number,) if number >= 0 else self._many[-number - 1]
+
+    def __getitem__(self, key: str) -> tuple[int, ...]:
+        pos = self._names.find(key)
+        if pos < 0:
+            raise KeyError(key)
+        return self._at(pos)
+
+    def get(self, key: str, default: tuple[int, ...] | None = None) -> tuple[int, ...] | None:  # type: ignore[override]
+        pos = self._names.find(key)
+        return self._at(pos) if pos >= 0 else default
+
+    def __contains__(self, key: object) -> bool:
+        return self._names.find(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names._names)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def nearest(self, text: str, limit: int) -> tuple[str, float] | None:
+        """The name nearest a misspelt one within `limit` edits (see Nearest)."""
+        if self._nearest is None:  # made on the first fuzzy search, not at every start
+            self._nearest = Nearest(self._names._names)
+        return self._nearest.best(text, limit)
+
+
+class KeyIndex(Mapping[str, int]):
+    """Track key -> track id: the keys in sorted order as positions into the key column."""
+
+    __slots__ = ("_keys", "_order")
+
+    def __init__(self, keys: list[str], order: array[int]) -> None:
+        """`order` lists the track ids by ascending key; it must make the keys strictly
+        ascending (so every key is unique)."""
+        if len(order) != len(keys) or (order and not 0 <= min(order) <= max(order) < len(keys)):
+            raise ValueError("key order: ids out of range")
+        self._keys = keys
+        self._order = order
+        if any(keys[a] >= keys[b] for a, b in pairwise(order)):
+            raise ValueError("key order: keys not unique and ascending")
+
+    @staticmethod
+    def order_of(keys: list[str]) -> array[int]:
+        return array("i", sorted(range(len(keys)), key=keys.__getitem__))
+
+    def find(self, key: object) -> int:
+        """The id of the track with this key, or -1."""
+        if not isinstance(key, str):
+            return -1
+        keys, order = self._keys, self._order
+        pos = bisect_left(order, key, key=keys.__getitem__)
+        return order[pos] if pos < len(order) and keys[order[pos]] == key else -1
+
+    def __getitem__(self, key: str) -> int:
+        found = self.find(key)
+        if found < 0:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        found = self.find(key)
+        return found if found >= 0 else default
+
+    def __contains__(self, key: object) -> bool:
+        return self.find(key) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def order(self) -> array[int]:
+        return self._order
+
+
+class PackedStrs(Sequence[str]):
+    """Strings stored as one string and their end offsets.
+
+    A title read a few times per reply does not need its own object all the time: 100,000
+    separate strings cost about 50 bytes of header each, more than most titles' text.
+    """
+
+    __slots__ = ("_ends", "_text")
+
+    def __init__(self, values: Iterable[str]) -> None:
+        values = list(values)
+        self._text = "".join(values)
+        self._ends = array("L", accumulate(map(len, values)))
+
+    @classmethod
+    def packed(cls, text: str, ends: array[int]) -> PackedStrs:
+        """From the parts of an earlier PackedStrs (see `parts`); checks that they fit."""
+        if ends and (ends[-1] != len(text) or any(a > b for a, b in pairwise(ends))):
+            raise ValueError("packed strings: offsets do not fit the text")
+        out = cls.__new__(cls)
+        out._text, out._ends = text, ends
+        return out
+
+    def parts(self) -> tuple[str, array[int]]:
+        return self._text, self._ends
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        ends = self._ends
+        if i < 0:
+            i += len(ends)
+        return self._text[ends[i - 1] if i else 0 : ends[i]]
+
+
+class ColumnsBuilder:
+    """Columns from rows that arrive in batches, so a store can stream 100,000 of them
+    without holding them all as rows first."""
+
+    def __init__(self, dramas: dict[str, Drama], artists: dict[str, Artist]) -> None:
+        self.cols = Columns(drama_info=dramas, artist_info=artists)
+        self.share = Sharer()
+        self.titles: list[str] = []
+        self.titles_ko: list[str] = []
+
+    def add(self, rows: Iterable[TrackRow]) -> None:
+        cols, share = self.cols, self.share
+        with gc_paused():
+            for key, title, title_ko, artist, drama, year, tags, part, aliases in rows:
+                cols.keys.append(key)
+                self.titles.append(title)
+                self.titles_ko.append(title_ko or "")
+                cols.artists.append(share(artist))
+                cols.dramas.append(share(drama))
+                cols.years.append(share(year))
+                cols.tags.append(share(tags))
+                cols.parts.append(share(part))
+                cols.aliases.append(share(aliases))
+
+    def finish(self) -> Columns:
+        cols = self.cols
+        with gc_paused():
+            # Packed first, so the strings as read are gone before the text work adds more.
+            cols.titles, cols.titles_ko = PackedStrs(self.titles), PackedStrs(self.titles_ko)
+            self.titles, self.titles_ko = [], []
+            cols._text_work(self.share)
+        return cols
+
+
+class Sharer:
+    """One object for each distinct value, so a drama named by 10,000 tracks is stored once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[object, object] = {}
+
+    def __call__(self, value: H) -> H:
+        return self._seen.setdefault(value, value)  # type: ignore[return-value]
+
+
+class TrackList(Sequence[Track]):
+    """The tracks as a read-only list; each Track is made from the columns when asked for.
+
+    Loops over many tracks should read the columns (`keys`, `track_drama`, ...) instead.
+    """
+
+    __slots__ = ("_index",)
+
+    def __init__(self, index: CatalogIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self._index.keys)
+
+    @overload
+    def __getitem__(self, i: int) -> Track: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Track]: ...
+
+    def __getitem__(self, i: int | slice) -> Track | list[Track]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        ix = self._index
+        return Track(
+            title=ix.track_title[i],
+            artist=ix.track_artist[i],
+            drama=ix.track_drama[i],
+            year=ix.years[i],
+            tags=ix.track_tags[i],
+            title_ko=ix.track_title_ko[i] or None,
+            part=ix.track_part[i],
+            aliases=ix.track_aliases[i],
+            key=ix.keys[i],
+        )
+
+    def __iter__(self) -> Iterator[Track]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+class Credits(Sequence[tuple[str, ...]]):
+    """The acts credited on each track, from its credit."""
+
+    __slots__ = ("_acts", "_artists")
+
+    def __init__(self, artists: Sequence[str], acts: Mapping[str, tuple[str, ...]]) -> None:
+        self._artists, self._acts = artists, acts
+
+    def __len__(self) -> int:
+        return len(self._artists)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str, ...]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[str, ...]]: ...
+
+    def __getitem__(self, i: int | slice) -> tuple[str, ...] | list[tuple[str, ...]]:
+        if isinstance(i, slice):
+            return [acts_of(self._acts, a) for a in self._artists[i]]
+        return acts_of(self._acts, self._artists[i])
+
+
+class LazySets(Mapping[str, frozenset[int]]):
+    """frozenset views of lists, made on first use (few artists are ever filtered by)."""
+
+    def __init__(self, lists: Mapping[str, Sequence[int]]) -> None:
+        self._lists = lists
+        self._made: dict[str, frozenset[int]] = {}
+
+    def __getitem__(self, name: str) -> frozenset[int]:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = frozenset(self._lists[name])
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lists)
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+
+class ByLength:
+    """Strings grouped by length, for edit-distance searches.
+
+    k edits change a length by at most k, so a search within distance k needs only the
+    strings whose length is within k of the text's: at 100,000 titles, a few thousand. The
+    candidates keep the original order, so ties are broken as in a search over all of them.
+    """
+
+    __slots__ = ("_by_length", "_names")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = names
+        self._by_length: dict[int, array[int]] = {}
+        for i, name in enumerate(names):
+            _append(self._by_length, len(name), i)
+
+    def near(self, text: str, distance: int) -> list[str]:
+        """The strings whose length is within `distance` of the text's, in their order."""
+        n = len(text)
+        found = [
+            i
+            for size in range(max(0, n - distance), n + distance + 1)
+            for i in self._by_length.get(size, ())
+        ]
+        found.sort()
+        names = self._names
+        return [names[i] for i in found]
+
+
+class Nearest:
+    """The names nearest a misspelt word by edit distance (OSA: a swap of two letters is one
+    edit), through rapidfuzz.
+
+    Only names of a possible length are compared (see ByLength), and recent answers are
+    remembered: at 100,000 tracks a search compares thousands of names, and the same typos
+    come back ("goblen", "romantc"). Rebuilt with the index, so answers never go stale.
+    """
+
+    def __init__(self, names: Sequence[str], remember: int = 4096) -> None:
+        self._by_length = ByLength(names)
+        self.best = functools.lru_cache(maxsize=remember)(self._best)
+        self.top = functools.lru_cache(maxsize=remember)(self._top)
+
+    def _best(self, text: str, limit: int) -> tuple[str, float] | None:
+        """The nearest name within `limit` edits, and its distance; the first on a tie."""
+        from rapidfuzz import process  # on the first typo only: not every command needs it
+        from rapidfuzz.distance import OSA
+
+        hit = process.extractOne(
+            text, self._by_length.near(text, limit), scorer=OSA.distance, score_cutoff=limit
+        )
+        return None if hit is None else (hit[0], float(hit[1]))
+
+    def _top(self, text: str, limit: int, count: int) -> tuple[str, ...]:
+        """Up to `count` names within `limit` edits, nearest first."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        hits = process.extract(
+            text,
+            self._by_length.near(text, limit),
+            scorer=OSA.distance,
+            score_cutoff=limit,
+            limit=count,
+        )
+        return tuple(name for name, _, _ in hits)
+
+
+class CatalogIndex:
+    def __init__(self, catalog: Catalog) -> None:
+        self._assemble(Columns.of(catalog), catalog.vocabulary)
+
+    @classmethod
+    def from_columns(cls, cols: Columns, vocabulary: Vocabulary) -> CatalogIndex:
+        index = cls.__new__(cls)
+        index._assemble(cols, vocabulary)
+        return index
+
+    def _assemble(self, cols: Columns, vocabulary: Vocabulary) -> None:
+        with gc_paused():
+            self._assemble_columns(cols, vocabulary)
+
+    def _assemble_columns(self, cols: Columns, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.dramas: dict[str, Drama] = cols.drama_info
+        self.artists: dict[str, Artist] = cols.artist_info
+        # The columns: field f of track i is track_f[i].
+        self.keys: list[str] = cols.keys
+        self.track_title: Sequence[str] = cols.titles
+        self.track_title_ko: Sequence[str] = cols.titles_ko  # "" where there is none
+        self.track_artist: list[str] = cols.artists
+        self.track_drama: list[str] = cols.dramas
+        self.years: list[int] = cols.years
+        self.track_tags: list[tuple[str, ...]] = cols.tags
+        self.track_part: list[int | None] = cols.parts
+        self.track_aliases: list[tuple[str, ...]] = cols.aliases
+        self.tracks: Sequence[Track] = TrackList(self)
+        n = len(cols)
+        self.by_key: Mapping[str, int] = KeyIndex(cols.keys, cols.key_order)
+        self._acts = cols.acts
+        self._multiword = multiword(self.artists)
+
+        # Tags as bits, so scoring a track is one dictionary lookup on its mask.
+        self.tag_bits: dict[str, int] = {name: 1 << i for i, name in enumerate(vocabulary.tags)}
+        per_set = Counter(cols.tags)
+        set_masks = {tags: self._mask(tags) for tags in per_set}
+        self.masks: list[int] = [set_masks[tags] for tags in cols.tags]
+        df: Counter[str] = Counter()
+        for tags, count in per_set.items():
+            for tag in set(tags):
+                df[tag] += count
+        total = max(1, n)
+        self.idf: dict[str, float] = {
+            tag: math.log((total + 1) / (df.get(tag, 0) + 1)) + 1.0 for tag in vocabulary.tags
+        }
+        self.tag_counts: Counter[str] = df
+        # Lists of track ids are arrays of 32-bit ints: at 100,000 tracks, one int object per
+        # id in every list would cost more than the lists themselves.
+        # Tracks by tag mask, each group in year order (a range of years is one slice of it).
+        groups: dict[int, array[int]] = {}
+        for i in sorted(range(n), key=cols.years.__getitem__):
+            _append(groups, self.masks[i], i)
+        self.mask_groups: dict[int, array[int]] = {m: groups[m] for m in dict.fromkeys(self.masks)}
+
+        self.group_members: dict[str, set[str]] = defaultdict(set)
+        for name, artist in self.artists.items():
+            for group in artist.groups:
+                self.group_members[group].add(name)
+        acts = cols.acts
+        # The acts credited on each track, looked up from its credit when asked for.
+        self.credits: Sequence[tuple[str, ...]] = Credits(self.track_artist, acts)
+        dramas: dict[str, array[int]] = {}
+        self.artist_tracks: dict[str, array[int]] = {}
+        for i, (drama, credit) in enumerate(zip(cols.dramas, cols.artists, strict=True)):
+            _append(dramas, drama, i)
+            for name in acts_of(acts, credit):
+                _append(self.artist_tracks, name, i)
+        # A drama's tracks are usually stored together: a range then.
+        self.drama_tracks: dict[str, Sequence[int]] = {d: _run(f) for d, f in dramas.items()}
+        for group, members in self.group_members.items():
+            own = set(self.artist_tracks.get(group, ()))
+            for member in members:
+                own.update(self.artist_tracks.get(member, ()))
+            self.artist_tracks[group] = array("i", sorted(own))
+        self.artist_track_sets: Mapping[str, frozenset[int]] = LazySets(self.artist_tracks)
+        self.min_year = min(self.years, default=2000)
+        self.max_year = max(self.years, default=2000)
+        self.korean_names: dict[str, str] = cols.korean_names
+
+        # Name lookup. English-ish names by normalised form, Hangul names by squashed form.
+        self.names: dict[str, Entity] = cols.names
+        self.hangul_names: dict[str, Entity] = cols.hangul_names
+        self.ambiguous: set[str] = cols.ambiguous
+        # Track titles, for "something like Stay With Me" and "like <title>".
+        self.titles: IdMap = cols.title_keys
+        self.hangul_titles: IdMap = cols.hangul_title_keys
         # Longest first, so "사랑의 불시착" wins over a shorter name inside it.
-        self.hangul_by_length = sorted(self.hangul_names, key=len, reverse=True)
-        self.hangul_titles_by_length = sorted(self.hangul_titles, key=len, reverse=True)
-        self.max_name_tokens = max((len(k.split()) for k in self.names), default=1)
-        self.max_title_tokens = max((len(k.split()) for k in self.titles), default=1)
+        self.hangul_by_length = sorted(self.hangul_names, key=_longest_first)
+        self.hangul_titles_by_length = sorted(self.hangul_titles, key=_longest_first)
+        self._longest_hangul_name = len(self.hangul_by_length[0]) if self.hangul_by_length else 0
+        self._longest_hangul_title = (
+            len(self.hangul_titles_by_length[0]) if self.hangul_titles_by_length else 0
+        )
+        self.max_name_tokens = max((k.count(" ") + 1 for k in self.names), default=1)
+        self.max_title_tokens = max((k.count(" ") + 1 for k in self.titles), default=1)
 
     def _mask(self, tags: tuple[str, ...]) -> int:
         bits = self.tag_bits
@@ -145,26 +708,10 @@ class CatalogIndex:
             mask |= bits.get(tag, 0)
         return mask
 
-    def _add_name(self, name: str, entity: Entity) -> None:
-        if not name:
-            return
-        if has_hangul(name):
-            key = squash(name)
-            if key:  # one syllable too (첸, 비): the parser wants a cue for those
-                self.hangul_names.setdefault(key, entity)
-            # And its Latin spellings: "dokkaebi", "sarangui bulsichak", "baek yerin".
-            for form in latin_forms(name):
-                if len(form.replace(" ", "")) >= 4:
-                    self._add_latin(form, entity, romanised=True)
-            return
-        self._add_latin(norm(name), entity)
-
-    def _add_latin(self, key: str, entity: Entity, *, romanised: bool = False) -> None:
-        if not key:
-            return
-        self.names.setdefault(key, entity)
-        if len(key) <= 2 or everyday(key) or (romanised and key in everyday_korean()):
-            self.ambiguous.add(key)  # "Life", "Winter", "Once Again": needs a cue
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog this index was built from, as objects (for tools and tests)."""
+        return Catalog(self.vocabulary, dict(self.dramas), dict(self.artists), list(self.tracks))
 
     # ------------------------------------------------------------------ helpers
 
@@ -173,7 +720,7 @@ class CatalogIndex:
 
     def moods_of(self, i: int) -> tuple[str, ...]:
         tags = self.vocabulary.tags
-        return tuple(t for t in self.tracks[i].tags if tags[t].kind == "mood")
+        return tuple(t for t in self.track_tags[i] if tags[t].kind == "mood")
 
     def artist_ko(self, credit: str) -> str:
         names = self.credit(credit)
@@ -183,8 +730,43 @@ class CatalogIndex:
         return " & ".join(kos)
 
     def credit(self, artist: str) -> list[str]:
-        return split_credit(artist, self._multiword)
+        acts = self._acts.get(artist)
+        return list(acts) if acts is not None else split_credit(artist, self._multiword)
+
+    def hangul_names_in(self, flat: str) -> list[str]:
+        """The Hangul names (squashed) found in squashed text, in hangul_by_length order.
+
+        Looks up the text's substrings instead of testing every name against the text.
+        """
+        return _found_in(flat, self.hangul_names, self._longest_hangul_name)
+
+    def hangul_titles_in(self, flat: str) -> list[str]:
+        """The Hangul titles (squashed) found in squashed text, longest first."""
+        return _found_in(flat, self.hangul_titles, self._longest_hangul_title)
 
     def soundtrack(self, drama: str) -> list[Track]:
         items = [self.tracks[i] for i in self.drama_tracks.get(drama, ())]
         return sorted(items, key=lambda t: (t.part is None, t.part or 0))
+
+
+def _append(lists: dict[K, array[int]], key: K, i: int) -> None:
+    found = lists.get(key)
+    if found is None:
+        lists[key] = found = array("i")
+    found.append(i)
+
+
+def _run(ids: array[int]) -> Sequence[int]:
+    """Ascending ids as a range when they are consecutive (a range costs no memory per id)."""
+    return range(ids[0], ids[-1] + 1) if ids[-1] - ids[0] + 1 == len(ids) else ids
+
+
+def _longest_first(name: str) -> tuple[int, str]:
+    return -len(name), name
+
+
+def _found_in(flat: str, names: Container[str], longest: int) -> list[str]:
+    spans = {
+        flat[i:j] for i in range(len(flat)) for j in range(i + 2, min(len(flat), i + longest) + 1)
+    }
+    return sorted((span for span in spans if span in names), key=_longest_first)

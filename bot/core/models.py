@@ -58,6 +58,11 @@ class Track:
             object.__setattr__(self, "key", track_key(self.drama, self.title, self.artist))
 
 
+# A track as the store reads it for an index build, without a Track object per row:
+# key, title, title_ko, artist, drama, year, tags, part, aliases.
+TrackRow = tuple[str, str, str | None, str, str, int, tuple[str, ...], int | None, tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class Tag:
     name: str

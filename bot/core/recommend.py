@@ -8,10 +8,12 @@ sampled (weighted by score), so the same request does not always open with the s
 from __future__ import annotations
 
 import random
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
+from operator import itemgetter
 
 from bot.core.index import CatalogIndex
 from bot.core.query import Query
@@ -22,7 +24,7 @@ LIKED_ARTIST = 0.5  # share of the best score a liked artist adds
 LIKED_TAG = 0.08  # per liked mood the track shares, at most three
 
 
-Group = tuple[float, list[int], int]  # score, track indices, their shared tag mask
+Group = tuple[float, Sequence[int], int]  # score, track indices, their shared tag mask
 
 
 @dataclass(frozen=True)
@@ -139,28 +141,28 @@ class Recommender:
     def _excluded(self, q: Query) -> set[str]:
         """The keys of tracks the request leaves out by drama, artist, song or year."""
         index = self.index
+        keys = index.keys
         out = set(q.not_tracks)
         for drama in q.not_dramas:
-            out.update(index.tracks[i].key for i in index.drama_tracks.get(drama, ()))
+            out.update(keys[i] for i in index.drama_tracks.get(drama, ()))
         for artist in q.not_artists:
-            out.update(index.tracks[i].key for i in index.artist_tracks.get(artist, ()))
+            out.update(keys[i] for i in index.artist_tracks.get(artist, ()))
         if q.not_years:
             for i, year in enumerate(index.years):
                 if any(lo <= year <= hi for lo, hi in q.not_years):
-                    out.add(index.tracks[i].key)
+                    out.add(keys[i])
         return out
 
     def _passes(self, i: int, q: Query) -> bool:
         """Whether track i meets the hard filters of q (drama, artists, years)."""
         index = self.index
-        t = index.tracks[i]
-        if q.drama and t.drama != q.drama:
+        if q.drama and index.track_drama[i] != q.drama:
             return False
         if q.artists and not any(
             i in index.artist_track_sets.get(a, frozenset()) for a in q.artists
         ):
             return False
-        return (q.year_from or 0) <= t.year <= (q.year_to or 10_000)
+        return (q.year_from or 0) <= index.years[i] <= (q.year_to or 10_000)
 
     # ------------------------------------------------------------- scoring
 
@@ -187,25 +189,31 @@ class Recommender:
         for bit, weight in wanted:
             table.update({sub | bit: score + weight for sub, score in table.items()})
 
-        source: Iterable[tuple[int, list[int]]]
+        source: Iterable[tuple[int, Sequence[int]]]
         if q.drama or q.artists:
             base: Iterable[int] = (
                 index.drama_tracks.get(q.drama, [])
                 if q.drama
                 else sorted({i for a in q.artists for i in index.artist_tracks.get(a, ())})
             )
-            grouped: dict[int, list[int]] = {}
+            picked: dict[int, list[int]] = {}
             for i in base:
                 if self._passes(i, q):
-                    grouped.setdefault(index.masks[i], []).append(i)
-            source = grouped.items()
+                    picked.setdefault(index.masks[i], []).append(i)
+            source = picked.items()
         elif q.year_from or q.year_to:
-            lo, hi = q.year_from or index.min_year, q.year_to or index.max_year
-            source = (
-                item
-                for year in range(max(lo, index.min_year), min(hi, index.max_year) + 1)
-                for item in index.year_groups.get(year, {}).items()
-            )
+            # Each group's tracks are in year order: the years asked for are one slice of it.
+            lo, hi = q.year_from or 0, q.year_to or 10_000
+            year_of = index.years.__getitem__
+            grouped: dict[int, Sequence[int]] = {}
+            for mask, members in index.mask_groups.items():
+                if wanted_mask and not mask & wanted_mask:
+                    continue
+                start = bisect_left(members, lo, key=year_of)
+                end = bisect_right(members, hi, lo=start, key=year_of)
+                if start < end:
+                    grouped[mask] = members[start:end]
+            source = grouped.items()
         else:
             source = index.mask_groups.items()
         if avoid or energy:
@@ -222,12 +230,12 @@ class Recommender:
                 for mask, members in source
                 if mask & wanted_mask
             ]
-        out.sort(key=lambda g: -g[0])
+        out.sort(key=itemgetter(0), reverse=True)  # stable: equal scores keep their order
         return out
 
     def _any_left(self, groups: list[Group], exclude: set[str]) -> bool:
-        tracks = self.index.tracks
-        return any(tracks[i].key not in exclude for _, members, _ in groups for i in members)
+        keys = self.index.keys
+        return any(keys[i] not in exclude for _, members, _ in groups for i in members)
 
     def _top_mood(self, groups: list[Group]) -> str | None:
         """The mood most tracks in these groups share."""
@@ -253,15 +261,15 @@ class Recommender:
         rng: random.Random,
     ) -> None:
         index = self.index
-        tracks = index.tracks
+        keys, track_drama, track_artist = index.keys, index.track_drama, index.track_artist
         outcome.pool = sum(len(m) for _, m, _ in groups)
         if not any(
-            tracks[i].key not in heard and tracks[i].key not in exclude
+            keys[i] not in heard and keys[i] not in exclude
             for _, members, _ in groups
             for i in members
         ):
             outcome.restarted = True
-            outcome.forget = [tracks[i].key for _, members, _ in groups for i in members]
+            outcome.forget = [keys[i] for _, members, _ in groups for i in members]
             heard = set()
         best = groups[0][0]
         liked_tags = self._liked_tags(feedback)
@@ -269,7 +277,7 @@ class Recommender:
 
         # Units of equal score: whole tag groups, plus single tracks lifted by a liked artist.
         lifted = self._lifted(q, groups, liked, liked_tags, best)
-        units: list[tuple[float, list[int]]] = (
+        units: list[tuple[float, Sequence[int]]] = (
             [(score + self._tag_bonus(mask, liked_tags, best), m) for score, m, mask in groups]
             if liked_tags
             else [(score, m) for score, m, _ in groups]
@@ -285,17 +293,17 @@ class Recommender:
         artists: set[str] = set()
 
         def take(i: int, varied: bool) -> bool:
-            t = tracks[i]
-            if i in used or t.key in heard or t.key in exclude:
+            key, drama, artist = keys[i], track_drama[i], track_artist[i]
+            if i in used or key in heard or key in exclude:
                 return False
             if varied and (
-                (not q.drama and t.drama in dramas) or (not q.artists and t.artist in artists)
+                (not q.drama and drama in dramas) or (not q.artists and artist in artists)
             ):
                 return False
             chosen.append(i)
             used.add(i)
-            dramas.add(t.drama)
-            artists.add(t.artist)
+            dramas.add(drama)
+            artists.add(artist)
             return True
 
         # Sample the band: a unit by score x size, then one of its tracks, so every track's
@@ -318,7 +326,7 @@ class Recommender:
                         take(i, varied)
         req_bits = index.mask_of(q.tags)
         for i in chosen:
-            matched = tuple(t for t in tracks[i].tags if index.tag_bits[t] & req_bits)
+            matched = tuple(t for t in index.track_tags[i] if index.tag_bits[t] & req_bits)
             artist = next((a for a in index.credits[i] if a in liked), None)
             outcome.picks.append(Pick(i, lifted.get(i, 0.0), matched, artist))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core import compose
-from bot.core.catalog import DATA_DIR, CatalogError, Problem
+from bot.core.catalog import DATA_DIR, CatalogError, Problem, load_vocabulary
 from bot.core.commands import Arg, Command, Registry, RegistryError, Spec, registry
 from bot.core.cooldown import Cooldown
 from bot.core.features import Feature, Handler
@@ -25,6 +25,7 @@ from bot.core.features.feedback import Feedback
 from bot.core.features.lookup import Lookup
 from bot.core.features.picks import Picks
 from bot.core.index import CatalogIndex
+from bot.core.index_cache import load_index
 from bot.core.lexicon import LexiconError
 from bot.core.messages import locale_of, reply_locale, t
 from bot.core.models import (
@@ -130,11 +131,11 @@ class Service:
         data_dir: Path = DATA_DIR,
         cooldown_seconds: float = 0.0,
     ) -> Service:
-        catalog = await store.load(data_dir)
+        index = await load_index(store, load_vocabulary(data_dir))
         try:
             return cls(
                 store,
-                CatalogIndex(catalog),
+                index,
                 rng=rng,
                 owners=owners,
                 data_dir=data_dir,
@@ -149,8 +150,7 @@ class Service:
         await self.writer.close()
 
     async def reload(self) -> None:
-        catalog = await self.store.load(self.data_dir)
-        self._use(CatalogIndex(catalog))
+        self._use(await load_index(self.store, load_vocabulary(self.data_dir)))
 
     # ------------------------------------------------------------------ entry
 

@@ -7,10 +7,12 @@ database as it was.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
 import re
+import secrets
 import sqlite3
 import time
 from collections import deque
@@ -25,13 +27,13 @@ from bot.core.catalog import (
     DATA_DIR,
     Catalog,
     ImportRow,
-    drama_names,
     fingerprint,
     load_catalog,
     load_vocabulary,
+    multiword,
     split_credit,
 )
-from bot.core.models import Artist, Drama, Track
+from bot.core.models import Artist, Drama, Track, TrackRow
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE history ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: an imported track that changes a shipped one remembers which shipped version it
+    # replaced (a digest), so data/ takes it back only when data/ changes that track; and the
+    # built catalog index, kept between starts (see bot/core/index_cache.py)
+    """
+    ALTER TABLE tracks ADD COLUMN shipped TEXT;
+    CREATE TABLE index_cache (
+        id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL, data BLOB NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Stamped in every database ostbot creates (PRAGMA application_id, "OSTB"), so a file can be
@@ -84,6 +94,7 @@ APPLICATION_ID = 0x4F535442
 _FIRST_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+)", MIGRATIONS[0]))
 # "postgresql://...", "sqlite:///..." (and "postgresql:/..." once a Path has folded the "//").
 _URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
+CATALOG_VERSION = "catalog_version"  # meta key
 
 
 class StoreError(RuntimeError):
@@ -136,6 +147,9 @@ Write = SaveQuery | Shown | Rate
 class ImportResult:
     inserted: int
     updated: int
+    unchanged: int = 0
+    # Updated tracks that are also shipped in data/: the import wins until data/ changes them.
+    overrides: int = 0
 
 
 def default_db_path() -> Path:
@@ -360,16 +374,33 @@ class Store:
         if not force and await self.meta("catalog_fingerprint") == stamp:
             return False
         catalog = load_catalog(data_dir)
-        await self.replace_catalog(catalog, stamp)
+        taken_back = await self.replace_catalog(catalog, stamp)
         log.info("catalog loaded: %d dramas, %d tracks", len(catalog.dramas), len(catalog.tracks))
+        if taken_back:
+            log.warning(
+                "data/ changed %d track(s) that an import had changed: data/'s version is used",
+                taken_back,
+            )
         return True
 
-    async def replace_catalog(self, catalog: Catalog, stamp: str) -> None:
+    async def replace_catalog(self, catalog: Catalog, stamp: str) -> int:
         """Upsert the shipped catalog and drop shipped rows it no longer has.
 
-        Rows added by `db import` (origin 'import') are left alone.
+        Rows added by `db import` (origin 'import') are left alone, including imported changes
+        to shipped tracks, as long as data/ still ships the version the import replaced. When
+        data/ changes such a track (or starts shipping one that was only imported), data/'s
+        version replaces the import. Returns how many imported tracks were replaced so.
         """
+        shipped = {t.key: t for t in catalog.tracks}
         async with self._transaction() as db:
+            async with db.execute("SELECT key, shipped FROM tracks WHERE origin = 'import'") as cur:
+                imported = await cur.fetchall()
+            taken_back = [
+                (key,)
+                for key, digest in imported
+                if key in shipped and digest != _digest(_track_params(shipped[key]))
+            ]
+            await db.executemany("DELETE FROM tracks WHERE key = ?", taken_back)
             await db.execute("DELETE FROM dramas WHERE origin = 'catalog'")
             await db.execute("DELETE FROM artists WHERE origin = 'catalog'")
             await db.execute("DELETE FROM tracks WHERE origin = 'catalog'")
@@ -404,109 +435,164 @@ class Store:
                 " part, aliases, origin) VALUES (?,?,?,?,?,?,?,?,?,'catalog')",
                 [_track_params(t) for t in catalog.tracks],
             )
-            await db.execute(
-                "INSERT INTO meta (key, value) VALUES ('catalog_fingerprint', ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (stamp,),
-            )
+            await _set_meta(db, "catalog_fingerprint", stamp)
+            await _new_version(db)
+        return len(taken_back)
 
-    async def load(self, data_dir: Path = DATA_DIR) -> Catalog:
-        """The catalog as stored (shipped rows plus imports)."""
+    async def catalog_version(self) -> str:
+        """Changes with every change to the catalog tables (a data/ reload or an import)."""
+        return await self.meta(CATALOG_VERSION) or ""
+
+    async def load(self, data_dir: Path = DATA_DIR, *, tracks: bool = True) -> Catalog:
+        """The catalog as stored (shipped rows plus imports); without tracks if not needed."""
         catalog = Catalog(vocabulary=load_vocabulary(data_dir))
         async with self._db.execute(
             "SELECT title, title_ko, year, year_end, network, aliases, genres, sources, notes"
             " FROM dramas"
         ) as cur:
-            async for r in cur:
-                catalog.dramas[r[0]] = Drama(
-                    title=r[0],
-                    title_ko=r[1],
-                    year=r[2],
-                    year_end=r[3],
-                    network=r[4],
-                    aliases=_load(r[5]),
-                    genres=_load(r[6]),
-                    sources=_load(r[7]),
-                    notes=r[8],
-                )
+            rows = await cur.fetchall()
+        for r in rows:
+            catalog.dramas[r[0]] = Drama(
+                title=r[0],
+                title_ko=r[1],
+                year=r[2],
+                year_end=r[3],
+                network=r[4],
+                aliases=_load(r[5]),
+                genres=_load(r[6]),
+                sources=_load(r[7]),
+                notes=r[8],
+            )
         async with self._db.execute("SELECT name, name_ko, aliases, groups_ FROM artists") as cur:
-            async for r in cur:
-                catalog.artists[r[0]] = Artist(
-                    name=r[0], name_ko=r[1], aliases=_load(r[2]), groups=_load(r[3])
+            rows = await cur.fetchall()
+        for r in rows:
+            catalog.artists[r[0]] = Artist(
+                name=r[0], name_ko=r[1], aliases=_load(r[2]), groups=_load(r[3])
+            )
+        if not tracks:
+            return catalog
+        async for batch in self.track_rows():
+            catalog.tracks.extend(
+                Track(
+                    key=key,
+                    title=title,
+                    title_ko=title_ko,
+                    artist=artist,
+                    drama=drama,
+                    year=year,
+                    tags=tags,
+                    part=part,
+                    aliases=aliases,
                 )
+                for key, title, title_ko, artist, drama, year, tags, part, aliases in batch
+            )
+        return catalog
+
+    async def track_rows(self, batch: int = 5000) -> AsyncIterator[list[TrackRow]]:
+        """Every track as a plain row, in catalog order (by drama, then part), in batches:
+        what an index is built from, without a Track object (or every row) at once."""
+        lists: dict[str, tuple[str, ...]] = {}  # tags and aliases repeat: parse each once
+
+        def parsed(raw: str) -> tuple[str, ...]:
+            found = lists.get(raw)
+            if found is None:
+                found = lists[raw] = _load(raw)
+            return found
+
         async with self._db.execute(
             "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases FROM tracks"
             " ORDER BY drama, part IS NULL, part, rowid"
         ) as cur:
-            async for r in cur:
-                catalog.tracks.append(
-                    Track(
-                        key=r[0],
-                        title=r[1],
-                        title_ko=r[2],
-                        artist=r[3],
-                        drama=r[4],
-                        year=r[5],
-                        tags=_load(r[6]),
-                        part=r[7],
-                        aliases=_load(r[8]),
-                    )
-                )
-        return catalog
+            while raw := await cur.fetchmany(batch):
+                yield [
+                    (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8]))
+                    for r in raw
+                ]
 
-    async def import_rows(self, rows: Sequence[ImportRow], catalog: Catalog) -> ImportResult:
-        """Insert or update tracks, all in one transaction.
+    async def cached_index(self, version: str) -> bytes | None:
+        """The saved index for this catalog version, if there is one."""
+        async with self._db.execute(
+            "SELECT data FROM index_cache WHERE id = 1 AND version = ?", (version,)
+        ) as cur:
+            row = await cur.fetchone()
+        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
 
-        A drama named by an alias is filed under its canonical title; unknown dramas and
-        artists are created from the row's Hangul names and network.
-        """
-        by_name = {name: d.title for name, d in drama_names(catalog).items()}
-        inserted = updated = 0
+    async def save_index(self, version: str, data: bytes) -> None:
         async with self._transaction() as db:
-            for row in rows:
-                t = row.track
-                drama_title = by_name.get(t.drama.casefold(), t.drama)
-                if drama_title not in catalog.dramas:
-                    await db.execute(
-                        "INSERT OR IGNORE INTO dramas (title, title_ko, year, network, origin)"
-                        " VALUES (?,?,?,?,'import')",
-                        (drama_title, row.drama_ko, t.year, row.network),
-                    )
-                names = split_credit(t.artist, catalog.artists)
-                for name in names:
-                    ko = row.artist_ko if len(names) == 1 else ""
-                    await db.execute(
-                        "INSERT OR IGNORE INTO artists (name, name_ko, origin)"
-                        " VALUES (?,?,'import')",
-                        (name, ko),
-                    )
-                track = Track(
-                    title=t.title,
-                    artist=t.artist,
-                    drama=drama_title,
-                    year=t.year,
-                    tags=t.tags,
-                    title_ko=t.title_ko,
-                    part=t.part,
-                    aliases=t.aliases,
+            await db.execute(
+                "INSERT OR REPLACE INTO index_cache (id, version, data) VALUES (1, ?, ?)",
+                (version, data),
+            )
+
+    async def import_rows(self, rows: Sequence[ImportRow], known: Catalog) -> ImportResult:
+        """Insert or update tracks (already validated), all in one transaction.
+
+        `known` holds at least the stored dramas and artists. Unknown dramas and artists are
+        created from the rows' Hangul names and network, a new drama spanning its rows' years.
+        A row identical to the stored track changes nothing. A row that changes a shipped
+        track keeps a digest of the shipped version, so the change survives later data/
+        reloads until data/ changes that track itself (see replace_catalog).
+        """
+        multi = multiword(known.artists)
+        dramas: dict[str, tuple[int, int, str, str]] = {}  # new dramas: years, Hangul, network
+        artists: dict[str, str] = {}
+        for row in rows:
+            t = row.track
+            if t.drama not in known.dramas:
+                lo, hi, ko, network = dramas.get(t.drama, (t.year, t.year, "", ""))
+                dramas[t.drama] = (
+                    min(lo, t.year),
+                    max(hi, t.year),
+                    ko or row.drama_ko,
+                    network or row.network,
                 )
-                async with db.execute("SELECT 1 FROM tracks WHERE key = ?", (track.key,)) as cur:
-                    exists = await cur.fetchone() is not None
-                if exists:
-                    await db.execute(
-                        "UPDATE tracks SET title = ?, title_ko = ?, artist = ?, drama = ?,"
-                        " year = ?, tags = ?, part = ?, aliases = ? WHERE key = ?",
-                        (*_track_params(track)[1:], track.key),
-                    )
-                    updated += 1
-                else:
-                    await db.execute(
-                        "INSERT INTO tracks (key, title, title_ko, artist, drama, year, tags,"
-                        " part, aliases, origin) VALUES (?,?,?,?,?,?,?,?,?,'import')",
-                        _track_params(track),
-                    )
-                    inserted += 1
-        return ImportResult(inserted, updated)
+            names = split_credit(t.artist, multi)
+            for name in names:
+                if name not in known.artists and not artists.get(name):
+                    artists[name] = row.artist_ko if len(names) == 1 else ""
+        incoming = {row.track.key: _track_params(row.track) for row in rows}
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT OR IGNORE INTO dramas (title, title_ko, year, year_end, network, origin)"
+                " VALUES (?,?,?,?,?,'import')",
+                [
+                    (title, ko, lo, hi if hi != lo else None, network)
+                    for title, (lo, hi, ko, network) in dramas.items()
+                ],
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO artists (name, name_ko, origin) VALUES (?,?,'import')",
+                list(artists.items()),
+            )
+            stored = await _stored_tracks(db, incoming)
+            new, changed, unchanged, overrides = [], [], 0, 0
+            for key, params in incoming.items():
+                old = stored.get(key)
+                if old is None:
+                    new.append(params)
+                    continue
+                old_params, origin, shipped = old
+                if old_params == params:
+                    unchanged += 1
+                    continue
+                if origin == "catalog":
+                    shipped = _digest(old_params)
+                if shipped is not None:
+                    overrides += 1
+                changed.append((*params[1:], shipped, key))
+            await db.executemany(
+                "INSERT INTO tracks (key, title, title_ko, artist, drama, year, tags,"
+                " part, aliases, origin) VALUES (?,?,?,?,?,?,?,?,?,'import')",
+                new,
+            )
+            await db.executemany(
+                "UPDATE tracks SET title = ?, title_ko = ?, artist = ?, drama = ?, year = ?,"
+                " tags = ?, part = ?, aliases = ?, origin = 'import', shipped = ? WHERE key = ?",
+                changed,
+            )
+            if new or changed or dramas or artists:
+                await _new_version(db)
+        return ImportResult(len(new), len(changed), unchanged, overrides)
 
     # ------------------------------------------------------------- user state
 
@@ -626,6 +712,43 @@ class Store:
 def _quoted(name: str) -> str:
     """An identifier read from the schema, quoted for SQL (names cannot be parameters)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+async def _stored_tracks(
+    db: aiosqlite.Connection, incoming: dict[str, tuple[object, ...]]
+) -> dict[str, tuple[tuple[object, ...], str, str | None]]:
+    """The stored versions of these tracks: params, origin and shipped digest, by key."""
+    await db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (key TEXT PRIMARY KEY)")
+    await db.execute("DELETE FROM incoming")
+    await db.executemany(
+        "INSERT OR IGNORE INTO incoming (key) VALUES (?)", [(k,) for k in incoming]
+    )
+    async with db.execute(
+        "SELECT t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part,"
+        " t.aliases, t.origin, t.shipped FROM tracks t JOIN incoming USING (key)"
+    ) as cur:
+        rows = await cur.fetchall()
+    await db.execute("DELETE FROM incoming")
+    return {r[0]: (tuple(r[:9]), r[9], r[10]) for r in rows}
+
+
+async def _set_meta(db: aiosqlite.Connection, key: str, value: str) -> None:
+    await db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+async def _new_version(db: aiosqlite.Connection) -> None:
+    """Mark the catalog tables as changed, inside the transaction that changes them."""
+    await _set_meta(db, CATALOG_VERSION, secrets.token_hex(8))
+
+
+def _digest(params: tuple[object, ...]) -> str:
+    """A short digest of a track's stored fields (not its key, which names it)."""
+    raw = json.dumps(params[1:], ensure_ascii=False)
+    return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def _track_params(t: Track) -> tuple[object, ...]:

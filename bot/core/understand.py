@@ -814,7 +814,7 @@ class _Reading:
     def _pinned(self, i: int, j: int, key: str) -> bool:
         """An artist or a drama of one of the songs so titled is named right beside it."""
         index = self.p.index
-        ids = index.titles.get(key, ())
+        ids = index.titles.get(key) or ()
         words = self.words
         spans = []
         k = j
@@ -1028,7 +1028,7 @@ class _Reading:
                 return False  # "안녕" is a greeting before it is a song
             return not is_name or not flat.rest_of_word(b)
         index = self.p.index
-        for t in index.hangul_titles.get(key, ()):
+        for t in index.hangul_titles.get(key) or ():
             tr = index.tracks[t]
             forms = self._forms(tr.artist, tr.drama)
             before = flat.text[:a]

@@ -44,7 +44,7 @@ class Lookup(Feature):
         if i is None:
             return compose.stale_button(locale)
         title = index.tracks[i].title
-        others = [o for o in index.titles.get(compose_key(title), ()) if o != i]
+        others = [o for o in (index.titles.get(compose_key(title)) or ()) if o != i]
         plan = Plan("lookup", query=Query(lookup=True, title=compose_key(title)), track=i)
         plan.others = others
         return await self.answer(req, plan, locale)

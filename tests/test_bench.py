@@ -1,0 +1,47 @@
+"""`ostbot bench` reports every figure of issue 11's table, measured on the catalog it names.
+
+Small catalogs and few runs: this checks what is reported, not how fast anything is.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.bench import ROWS, bench, report
+from bot.bench_process import machine
+from bot.core.catalog import Catalog
+
+FIGURES = (
+    "python_ms",
+    "import_s",
+    "chat_start_s",
+    "chat_first_start_s",
+    "ask_ms_median",
+    "chat_peak_rss_mb",
+    "chat_first_start_rss_mb",
+    "p50_ms",
+    "p99_ms",
+    "throughput_5_users_rps",
+)
+
+
+async def test_bench_scale_reports_every_figure_for_each_size(
+    capsys: pytest.CaptureFixture[str], catalog: Catalog
+) -> None:
+    await bench(as_json=True, requests=30, scale=(40, 80), runs=1, users=5)
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["machine"]) == {"python", "os", "cpu", "cores"}
+    first, second = out["scale"]
+    for result, extra in ((first, 40), (second, 80)):
+        assert result["synthetic_tracks"] == result["import_rows"] == extra
+        assert result["catalog_tracks"] == len(catalog.tracks) + extra
+        assert result["requests"] == 30 and result["platform_imports"] == []
+        for key in FIGURES:
+            assert isinstance(result[key], (int, float)) and result[key] > 0, key
+        # The process figures include Python's own start-up, measured in the same run.
+        assert result["ask_ms_median"] > result["python_ms"]
+    text = report({**first, "throughput_200_users_rps": 1.0}, machine())
+    assert "db import of 40 rows" in text and "chat peak memory (RSS)" in text
+    assert len([line for line in text.splitlines() if line.startswith("  ")]) == len(ROWS) + 2

@@ -1,0 +1,210 @@
+"""The catalog index saved between starts: same answers, rebuilt when the catalog changes,
+never trusted when it is stale, corrupt or malformed."""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.core import index_cache
+from bot.core.catalog import DATA_DIR, Catalog, load_vocabulary, parse_import
+from bot.core.index import CatalogIndex, Columns, ColumnsBuilder
+from bot.core.index_cache import CacheError, Writer, decode, encode, load_index
+from bot.core.models import Request
+from bot.core.service import Service
+from bot.core.store import Store
+
+
+def snapshot(index: CatalogIndex) -> dict[str, object]:
+    """Everything a request reads from an index, as plain values."""
+    return {
+        "tracks": list(index.tracks),
+        "dramas": index.dramas,
+        "artists": index.artists,
+        "by_key": {k: index.by_key[k] for k in index.keys},
+        "masks": index.masks,
+        "mask_groups": {m: list(g) for m, g in index.mask_groups.items()},
+        "drama_tracks": {d: list(g) for d, g in index.drama_tracks.items()},
+        "artist_tracks": {a: list(g) for a, g in index.artist_tracks.items()},
+        "credits": list(index.credits),
+        "idf": index.idf,
+        "names": index.names,
+        "hangul_names": index.hangul_names,
+        "ambiguous": index.ambiguous,
+        "titles": dict(index.titles),
+        "hangul_titles": dict(index.hangul_titles),
+        "korean_names": index.korean_names,
+        "hangul_by_length": index.hangul_by_length,
+        "years": (index.min_year, index.max_year, index.max_name_tokens, index.max_title_tokens),
+    }
+
+
+def test_a_saved_index_reads_back_as_the_same_index(catalog: Catalog) -> None:
+    cols = Columns.of(catalog)
+    fresh = CatalogIndex.from_columns(cols, catalog.vocabulary)
+    again = CatalogIndex.from_columns(decode(encode(cols), catalog.vocabulary), catalog.vocabulary)
+    assert snapshot(again) == snapshot(fresh)
+    assert snapshot(fresh) == snapshot(CatalogIndex(catalog))
+
+
+class Builds:
+    """Counts index builds from the catalog tables (a saved index read back is not one)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        finish = ColumnsBuilder.finish
+
+        def counting(builder: ColumnsBuilder) -> Columns:
+            self.count += 1
+            return finish(builder)
+
+        monkeypatch.setattr(ColumnsBuilder, "finish", counting)
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> Builds:
+    return Builds(monkeypatch)
+
+
+async def test_the_next_start_reads_the_saved_index(tmp_path: Path, builds: Builds) -> None:
+    path = tmp_path / "db.sqlite"
+    for _ in range(3):
+        store = await Store.open(path)
+        try:
+            service = await Service.create(store, rng=random.Random(1))
+            reply = await service.handle(Request("cli", "u", "c", "sad songs from Goblin"))
+            await service.close()
+        finally:
+            await store.close()
+        assert reply.cards and all(c.track.drama == "Goblin" for c in reply.cards)
+    assert builds.count == 1
+
+
+async def test_an_import_rebuilds_the_index(tmp_path: Path, builds: Builds) -> None:
+    store = await Store.open(tmp_path / "db.sqlite")
+    try:
+        vocab = load_vocabulary()
+        await load_index(store, vocab)
+        known = await store.load(tracks=False)
+        text = "title,artist,drama,year,tags\nBrand New,Gummy,Goblin,2016,sad;low-energy\n"
+        await store.import_rows(parse_import(text.encode(), "in.csv", vocab, known), known)
+        index = await load_index(store, vocab)
+        assert any(t.title == "Brand New" for t in index.tracks)
+        assert builds.count == 2
+        assert await load_index(store, vocab) is not index and builds.count == 2
+    finally:
+        await store.close()
+
+
+async def test_a_data_release_rebuilds_the_index(tmp_path: Path, builds: Builds) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = tmp_path / "db.sqlite"
+    store = await Store.open(path, data_dir=data)
+    try:
+        await load_index(store, load_vocabulary(data))
+    finally:
+        await store.close()
+    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Goblin,,Brand New Song,,Gummy,2016,sad;low-energy,\n")
+    store = await Store.open(path, data_dir=data)
+    try:
+        index = await load_index(store, load_vocabulary(data))
+    finally:
+        await store.close()
+    assert builds.count == 2 and "brand new song" in index.titles
+
+
+async def test_an_index_from_other_code_is_not_used(
+    tmp_path: Path, builds: Builds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await Store.open(tmp_path / "db.sqlite")
+    try:
+        await load_index(store, load_vocabulary())
+        monkeypatch.setattr(index_cache, "code_stamp", lambda: "another-version")
+        await load_index(store, load_vocabulary())
+    finally:
+        await store.close()
+    assert builds.count == 2
+
+
+async def saved(store: Store) -> tuple[str, bytes]:
+    async with store._db.execute("SELECT version, data FROM index_cache") as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return str(row[0]), bytes(row[1])
+
+
+async def replace_saved(store: Store, data: bytes) -> None:
+    await store._db.execute("UPDATE index_cache SET data = ?", (data,))
+
+
+def flipped(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x55]) + data[at + 1 :]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d[: len(d) // 2],  # truncated
+        lambda d: flipped(d, len(d) // 3),  # a flipped byte in the middle
+        lambda d: flipped(d, 40),  # a flipped byte in the first section's digest
+        lambda d: b"\x80\x04pickle" + d,  # not ours at all
+        lambda d: d + b"\x00",  # trailing bytes
+        lambda d: b"",
+    ],
+)
+async def test_a_corrupt_saved_index_is_ignored_and_rebuilt(
+    tmp_path: Path, builds: Builds, caplog: pytest.LogCaptureFixture, damage: object
+) -> None:
+    store = await Store.open(tmp_path / "db.sqlite")
+    try:
+        vocab = load_vocabulary()
+        good = snapshot(await load_index(store, vocab))
+        version, data = await saved(store)
+        await replace_saved(store, damage(data))  # type: ignore[operator]
+        with caplog.at_level(logging.WARNING):
+            index = await load_index(store, vocab)
+        assert snapshot(index) == good and builds.count == 2
+        assert "ignoring the saved catalog index" in caplog.text
+        assert await saved(store) == (version, data)  # and a sound one was saved again
+    finally:
+        await store.close()
+
+
+def payload(cols: Columns, change: str) -> bytes:
+    """A well-formed, correctly check-summed saved index with one thing wrong inside."""
+    if change == "track id out of range":
+        names, numbers, many = cols.title_keys.parts()
+        numbers = type(numbers)("i", [len(cols)] * len(numbers))
+        cols.title_keys = type(cols.title_keys).packed(names, numbers, many)
+    elif change == "keys out of order":
+        cols.key_order = type(cols.key_order)("i", range(len(cols)))
+    elif change == "unknown tag":
+        cols.tags = [(*cols.tags[0], "groovy"), *cols.tags[1:]]
+    elif change == "too few titles":
+        w = Writer()
+        w.json({"format": index_cache.FORMAT, "n": len(cols)})
+        w.json(cols.keys)
+        w.ints(cols.key_order)
+        w.packed(list(cols.titles)[:-1])
+        return b"".join(w.frames)
+    elif change == "wrong format":
+        w = Writer()
+        w.json({"format": index_cache.FORMAT + 1, "n": len(cols)})
+        return b"".join(w.frames)
+    return encode(cols)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["track id out of range", "keys out of order", "unknown tag", "too few titles", "wrong format"],
+)
+def test_a_malformed_saved_index_is_refused(catalog: Catalog, change: str) -> None:
+    data = payload(Columns.of(catalog), change)
+    with pytest.raises((CacheError, ValueError)):
+        CatalogIndex.from_columns(decode(data, catalog.vocabulary), catalog.vocabulary)
