@@ -15,7 +15,7 @@ from bot.core.index import CatalogIndex
 from bot.core.links import listen_links
 from bot.core.messages import t
 from bot.core.models import Action, Card, Reply, ReplyKind, Track, Visibility
-from bot.core.occasions import Occasion, Occasions
+from bot.core.occasions import Occasions
 from bot.core.query import MAX_COUNT, Query
 from bot.core.recommend import Outcome, Pick
 from bot.core.text import shorten
@@ -183,21 +183,8 @@ def said_tags(q: Query) -> tuple[str, ...]:
 
 
 def occasion_name(index: CatalogIndex, q: Query, locale: str) -> str:
-    occasion = index_occasions(index).get(q.occasion or "")
+    occasion = Occasions.load(index.vocabulary).items.get(q.occasion or "")
     return occasion.say.get(locale, occasion.say["en"]) if occasion else ""
-
-
-def index_occasions(index: CatalogIndex) -> dict[str, Occasion]:
-    """The occasions, read once per vocabulary."""
-    found = _OCCASIONS.get(id(index.vocabulary))
-    if found is None:
-        found = Occasions.load(index.vocabulary).items
-        _OCCASIONS.clear()
-        _OCCASIONS[id(index.vocabulary)] = found
-    return found
-
-
-_OCCASIONS: dict[int, dict[str, Occasion]] = {}
 
 
 def _kind(kind: str) -> str:

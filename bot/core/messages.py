@@ -424,12 +424,21 @@ class _Particles(Formatter):
 
 
 _FORMAT = _Particles()
+# Templates that ask for a particle ("{title:을}"): only these need the slower formatter.
+_WITH_PARTICLES = frozenset(
+    template
+    for table in _TEXT.values()
+    for template in table.values()
+    if any(spec for _, _, spec, _ in Formatter().parse(template) if spec)
+)
 
 
 def t(key: str, locale: str, **values: object) -> str:
     table = _TEXT[key]
     template = table.get(locale) or table["en"]
-    return _FORMAT.format(template, **values)
+    if template in _WITH_PARTICLES:
+        return _FORMAT.format(template, **values)
+    return template.format(**values)  # the quick way, for the many templates without one
 
 
 def keys() -> list[str]:

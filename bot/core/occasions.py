@@ -50,6 +50,17 @@ class Occasions:
 
     @classmethod
     def load(cls, vocabulary: Vocabulary, path: Path = OCCASIONS_FILE) -> Occasions:
+        """Read and check the file; the parser and the replies share one reading of it."""
+        key = (path, id(vocabulary))
+        found = _LOADED.get(key)
+        if found is None or found[0] is not vocabulary:
+            found = (vocabulary, cls._read(vocabulary, path))
+            _LOADED.clear()  # one catalog at a time; a reload reads it again
+            _LOADED[key] = found
+        return found[1]
+
+    @classmethod
+    def _read(cls, vocabulary: Vocabulary, path: Path) -> Occasions:
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -69,6 +80,9 @@ class Occasions:
 
     def emoji(self) -> dict[str, str]:
         return {emoji_key(e): o.name for o in self.items.values() for e in o.emoji}
+
+
+_LOADED: dict[tuple[Path, int], tuple[Vocabulary, Occasions]] = {}
 
 
 def _occasion(source: str, name: str, spec: object, vocab: Vocabulary) -> Occasion:

@@ -11,7 +11,7 @@ list in data/lexicon.toml and a filter in the recommender, like `energy` and the
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 MAX_COUNT = 5  # tracks in one reply: fits Discord's 25 buttons and Telegram's 4096 chars
 
@@ -88,12 +88,12 @@ class Query:
         )
 
     def to_json(self) -> str:
-        data = asdict(self)
-        for k in TRANSIENT:
-            data.pop(k)
         # Only what differs from a fresh Query: saved requests stay small.
-        default = Query()
-        data = {k: v for k, v in data.items() if v != getattr(default, k)}
+        data = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in TRANSIENT and getattr(self, f.name) != f.default
+        }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-import koroman  # type: ignore[import-untyped]
-
 from bot.core.text import has_hangul, norm
 
 _WORD_START_G = re.compile(r"\bg(?=[aeiouy])")
@@ -23,6 +21,8 @@ def latin_forms(name: str) -> list[str]:
     """Normalised Latin spellings of a name with Hangul in it (none for a name without)."""
     if not has_hangul(name):
         return []
+    import koroman  # type: ignore[import-untyped]  # only when an index is built, not per start
+
     sounded = koroman.romanize(name)
     lettered = koroman.romanize(name, use_pronunciation_rules=False)
     forms = [sounded, lettered, _WORD_START_G.sub("k", lettered)]

@@ -186,6 +186,14 @@ class Parser:
             stem(word, f"ord:{n}")
         self.stems = sorted(stems.items(), key=lambda kv: -len(kv[0]))
         self.stem_keys = frozenset(stems)
+        self.similar_keys = tuple(squash(k) for k in lex.similar_ko)
+        self.lookup_keys = tuple(squash(k) for k in lex.intents.lookup_ko)
+        self.reaction_keys = tuple(squash(k) for k in lex.smalltalk.reaction_ko)
+        # Only stems with Hangul (and "ost" glued to Korean) are looked for in Korean text.
+        self.stems_by_first: dict[str, list[tuple[str, list[str]]]] = {}
+        for key, meanings in self.stems:
+            if has_hangul(key) or key.startswith("ost"):
+                self.stems_by_first.setdefault(key[0], []).append((key, meanings))
         # Emoji: moods, occasions, and the lexicon's (👍, 🎵).
         self.emoji: dict[str, list[str]] = {}
         for e, tag in vocab.emoji().items():
@@ -200,6 +208,7 @@ class Parser:
             self.emoji.setdefault(emoji_key(e), []).append("request")
         self.emoji = {unicodedata.normalize("NFKC", k): v for k, v in self.emoji.items()}
         self.emoji_by_length = sorted(self.emoji, key=len, reverse=True)
+        self.emoji_chars = frozenset(k[0] for k in self.emoji)
         # Names without their spaces ("hoteldelluna", "10cm") and drama short forms.
         self.squashed: dict[str, str] = {}
         for key in index.names:
@@ -479,7 +488,7 @@ class _Reading:
             said.signals.add("request")
         flat = self.msg.flat.text
         if any(w in p.lex.smalltalk.reaction for w in self.words) or any(
-            squash(k) in flat for k in p.lex.smalltalk.reaction_ko
+            k in flat for k in p.reaction_keys
         ):
             said.signals.add("reaction")
         if "browse" in said.signals:
@@ -510,10 +519,10 @@ class _Reading:
         ("who sings ...") makes a title a title."""
         text = " " + " ".join(self.words) + " "
         self.lookup = any(f" {p} " in text for p in self.p.lex.intents.lookup) or any(
-            squash(k) in self.msg.flat.text for k in self.p.lex.intents.lookup_ko
+            k in self.msg.flat.text for k in self.p.lookup_keys
         )
         self.similar = any(w in self.p.lex.similar for w in self.words) or any(
-            squash(k) in self.msg.flat.text for k in self.p.lex.similar_ko
+            k in self.msg.flat.text for k in self.p.similar_keys
         )
         # Where a like or a dislike is said ("I don't like X" is no "like X"), and a "like"
         # that ends the message ("세 번째 like") is one too.
@@ -787,7 +796,7 @@ class _Reading:
             return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
-        if any(after.startswith(squash(x)) for x in self.p.lex.similar_ko):
+        if any(after.startswith(x) for x in self.p.similar_keys):
             return True
         if before in self.p.lex.similar_joiner and i > 1 and words[i - 2] in self.p.lex.similar:
             return True
@@ -869,7 +878,7 @@ class _Reading:
             return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
-        return any(after.startswith(squash(x)) for x in lex.similar_ko)
+        return any(after.startswith(x) for x in self.p.similar_keys)
 
     def _add_title(self, i: int, j: int, key: str, ids: list[int], similar: bool = False) -> None:
         self.said.title = self.said.title or key
@@ -918,7 +927,7 @@ class _Reading:
                         if t not in self.said.titles:
                             self.said.titles.append(t)
                     after = text[b:]
-                    similar = any(after.startswith(squash(x)) for x in p.lex.similar_ko)
+                    similar = any(after.startswith(x) for x in p.similar_keys)
                     self.mentions.append(
                         Mention(
                             "title", tuple(ids), first, last, at=a, cue="similar" if similar else ""
@@ -1015,7 +1024,7 @@ class _Reading:
         if self.lookup:
             return True
         after = flat.text[b:]
-        if any(after.startswith(squash(x)) for x in self.p.lex.similar_ko):
+        if any(after.startswith(x) for x in self.p.similar_keys):
             return True
         first, last = flat.token_span(a, b)
         rest = [
@@ -1042,40 +1051,44 @@ class _Reading:
         text = flat.text
         if not has_hangul(text):
             return
-        for key, meanings in self.p.stems:
-            if not has_hangul(key) and not key.startswith("ost"):
+        # Every stem found, by where it starts (stems are indexed by their first character),
+        # then claimed longest first.
+        found: list[tuple[int, int, str, list[str]]] = []
+        by_first = self.p.stems_by_first
+        for a, ch in enumerate(text):
+            for key, meanings in by_first.get(ch, ()):
+                if text.startswith(key, a):
+                    found.append((-len(key), a, key, meanings))
+        found.sort()
+        for _, a, key, meanings in found:
+            b = a + len(key)
+            if not flat.free(a, b) or not self._stem_fits(a, b, key, meanings):
                 continue
-            for a in flat.find_all(key):
-                b = a + len(key)
-                if not flat.free(a, b):
-                    continue
-                if not self._stem_fits(a, b, key, meanings):
-                    continue
-                flat.claim(a, b)
-                self._use_words(a, b)
-                first, last = flat.token_span(a, b)
-                for k in range(first, last + 1):
-                    self.meaning_at.setdefault(k, []).extend(meanings)
-                for meaning in meanings:
-                    head, _, rest = meaning.partition(":")
-                    self.said.signals.add(meaning)
-                    self.marks.append((first, meaning))
-                    if head == "tag":
-                        self.mentions.append(Mention("tag", rest, first, last, at=a))
-                    elif head == "occ":
-                        self.mentions.append(Mention("occasion", rest, first, last, at=a))
-                    elif head == "era":
-                        self.mentions.append(Mention("era", rest, first, last, at=a))
-                    elif head == "talk":
-                        self.said.smalltalk.append(rest)
-                    elif head == "ord":
-                        self.said.refs.append(int(rest))
-                    elif head == "browse":
-                        self.said.signals.add("browse")
-                    elif head == "negafter":
-                        self.neg_after.append(a)
-                    elif head == "neg":
-                        self.neg_before_ko.append(first)
+            flat.claim(a, b)
+            self._use_words(a, b)
+            first, last = flat.token_span(a, b)
+            for k in range(first, last + 1):
+                self.meaning_at.setdefault(k, []).extend(meanings)
+            for meaning in meanings:
+                head, _, rest = meaning.partition(":")
+                self.said.signals.add(meaning)
+                self.marks.append((first, meaning))
+                if head == "tag":
+                    self.mentions.append(Mention("tag", rest, first, last, at=a))
+                elif head == "occ":
+                    self.mentions.append(Mention("occasion", rest, first, last, at=a))
+                elif head == "era":
+                    self.mentions.append(Mention("era", rest, first, last, at=a))
+                elif head == "talk":
+                    self.said.smalltalk.append(rest)
+                elif head == "ord":
+                    self.said.refs.append(int(rest))
+                elif head == "browse":
+                    self.said.signals.add("browse")
+                elif head == "negafter":
+                    self.neg_after.append(a)
+                elif head == "neg":
+                    self.neg_before_ko.append(first)
 
     def _stem_fits(self, a: int, b: int, key: str, meanings: list[str]) -> bool:
         flat = self.msg.flat
@@ -1097,6 +1110,8 @@ class _Reading:
     def _emoji(self) -> None:
         text = emoji_key(self.msg.text)
         p = self.p
+        if not p.emoji_chars.intersection(text):
+            return
         for e in p.emoji_by_length:
             count = text.count(e)
             if not count:
