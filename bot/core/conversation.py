@@ -315,6 +315,7 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             drama=index.tracks[focus].drama,
             artist=None,
             also_artists=(),
+            not_tracks=(*last.not_tracks, index.tracks[focus].key),
             tags=(),
             weights=(),
             energy=(),
