@@ -84,7 +84,9 @@ class Recommender:
             elif lo > index.max_year:
                 asked = replace(query, year_from=index.max_year - 1, year_to=index.max_year)
                 outcome.outside = True
-        for relaxed, stage in self._stages(replace(asked, tags=tags)):
+        if tags != asked.tags:
+            asked = replace(asked, tags=tags)
+        for relaxed, stage in self._stages(asked):
             groups = self._groups(stage, stage.tags, weights)
             if not self._any_left(groups, exclude):
                 continue
@@ -97,7 +99,8 @@ class Recommender:
                     outcome.shown_tags = (top,)
                     groups = self._groups(stage, (top,), {})
             wanted = outcome.shown_tags or stage.tags
-            stage = replace(stage, tags=wanted)
+            if wanted != stage.tags:
+                stage = replace(stage, tags=wanted)
             self._pick(outcome, stage, groups, heard, feedback, exclude, rng)
             if outcome.picks:
                 return outcome
