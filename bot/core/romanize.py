@@ -25,7 +25,9 @@ def latin_forms(name: str) -> list[str]:
 
     sounded = koroman.romanize(name)
     lettered = koroman.romanize(name, use_pronunciation_rules=False)
-    forms = [sounded, lettered, _WORD_START_G.sub("k", lettered)]
+    forms = [sounded, lettered]
+    if " " not in name.strip():
+        forms.append(_WORD_START_G.sub("k", lettered))  # a person's name: 김필 -> kimpil
     out: list[str] = []
     for form in forms:
         key = norm(form)

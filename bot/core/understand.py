@@ -217,10 +217,11 @@ class Parser:
         for key in index.titles:
             self.squashed_titles.setdefault(key.replace(" ", ""), key)
         self.short_forms = self._short_forms()
-        self.by_length: dict[int, list[str]] = {}
-        for flat, key in self.squashed.items():
-            if key not in index.ambiguous and len(flat) >= 9:
-                self.by_length.setdefault(len(flat), []).append(flat)
+        self.by_length = _by_length(
+            flat
+            for flat, key in self.squashed.items()
+            if key not in index.ambiguous and len(flat) >= 9
+        )
         # Every entity each name may be: "punch" is a drama and a singer.
         self.latin_readings: dict[str, list[Entity]] = {}
         self.hangul_readings: dict[str, list[Entity]] = {}
@@ -231,6 +232,10 @@ class Parser:
             ent = Entity("group" if name in index.group_members else "artist", name)
             for form in (name, a.name_ko, *a.aliases):
                 self._reading(form, ent)
+        # Only names that are two things need remembering: the index has the one reading.
+        for table in (self.latin_readings, self.hangul_readings):
+            for key in [k for k, ents in table.items() if len(ents) < 2]:
+                del table[key]
         self.networks = {norm(d.network).replace(" ", "") for d in index.dramas.values()}
         self.genres = {norm(g) for d in index.dramas.values() for g in d.genres}
         # Typo tolerance: names long enough that one edit is still recognisable.
@@ -392,10 +397,7 @@ class Parser:
         """A name within an edit or two of a span written out ("hotel de luna", "quen of
         tears"), compared without spaces; only names of about the same length are tried."""
         limit = _allowed(squashed)
-        n = len(squashed)
-        candidates = [
-            k for size in range(n - limit, n + limit + 1) for k in self.by_length.get(size, ())
-        ]
+        candidates = _near(self.by_length, squashed, limit)
         if not candidates:
             return None
         hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
@@ -413,17 +415,25 @@ def _jamo(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
-def _by_length(names: Iterable[str]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
+Buckets = dict[tuple[str, int], list[str]]
+
+
+def _by_length(names: Iterable[str]) -> Buckets:
+    """Names by first letter and length: a typo seldom changes the first letter ("goblen",
+    "quen of tears"), and k edits change a length by at most k, so a search needs only a
+    few of them even in a catalog of a hundred thousand songs."""
+    out: Buckets = {}
     for name in names:
-        out.setdefault(len(name), []).append(name)
+        if name:
+            out.setdefault((name[0], len(name)), []).append(name)
     return out
 
 
-def _near(buckets: dict[int, list[str]], text: str, limit: int) -> list[str]:
-    """Names whose length allows them within `limit` edits of text."""
+def _near(buckets: Buckets, text: str, limit: int) -> list[str]:
+    """Names that may be within `limit` edits of text (same first letter, near length)."""
     n = len(text)
-    return [k for size in range(n - limit, n + limit + 1) for k in buckets.get(size, ())]
+    first = text[:1]
+    return [k for size in range(n - limit, n + limit + 1) for k in buckets.get((first, size), ())]
 
 
 def _allowed(text: str) -> int:
