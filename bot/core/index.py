@@ -24,27 +24,23 @@ from itertools import accumulate, pairwise
 from typing import TypeVar, overload
 
 from bot.core.catalog import Catalog, multiword, split_credit
+from bot.core.lexicon import everyday_english, everyday_korean, lexicon
 from bot.core.models import Artist, Drama, Track, TrackRow
+from bot.core.romanize import latin_forms
 from bot.core.text import has_hangul, norm, squash
 from bot.core.vocabulary import Vocabulary
 
-# Single English words that are also everyday words: a drama or artist with such a name is
-# only recognised with a cue ("from Life", "Life OST", "drama Life") or on its own.
-COMMON_WORDS = frozenset(
-    """
-    a again all always angel autumn away baby back bad beautiful beauty because best big
-    bicycle black blue boy boyfriend boys call car cheer christmas city class cold come cry
-    dance day days dear december devil doctor doctors dream driver end eyes faith fall family
-    father flower for forever from glory go gold golden good goodbye guest happiness happy heart
-    healer hello here high hold home hope hour i if in is it joy just kiss king life light link
-    live love lovely me melody memories miss moment monster moon more mother mouse moving my
-    night no not now of on once one only palace punch queen rain red remember road run sad say
-    secret signal sky slay snow so someday someone song songs spring star stars start stay
-    stranger strike summer sun sway sweet taxi tears the three time to today tomorrow tonight
-    tree true twenty two up us v w way we white why will wind winter wish with without yes you
-    your youth
-    """.split()
-)
+
+def everyday(key: str) -> bool:
+    """Whether a normalised name is everyday language, so it needs a cue to be the name: one
+    word among the commonest English words ("Crush", "Life"), or two of the very commonest
+    ("Once Again", "Two Months"; not "Mr. Sunshine")."""
+    words = key.split()
+    common = everyday_english()
+    rank = lexicon().names.everyday_rank
+    if len(words) == 1:
+        return common.get(key, rank) < rank
+    return len(words) == 2 and all(common.get(w, rank) < rank // 5 for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +135,7 @@ class Columns:
 
     def _text_work(self, share: Sharer) -> None:
         multi = multiword(self.artist_info)
+        korean_words = everyday_korean()
         credits = dict.fromkeys(self.artists)
         for credit in credits:
             acts = tuple(share(name) for name in split_credit(credit, multi))
@@ -151,15 +148,20 @@ class Columns:
                 return
             if has_hangul(name):
                 key = squash(name)
-                if len(key) >= 2:
+                if key:  # one syllable too (첸, 비): the parser wants a cue for those
                     self.hangul_names.setdefault(key, entity)
+                # And its Latin spellings: "dokkaebi", "sarangui bulsichak", "baek yerin".
+                for form in latin_forms(name):
+                    if len(form.replace(" ", "")) >= 4:
+                        add_latin(form, entity, romanised=True)
                 return
-            key = norm(name)
+            add_latin(norm(name), entity)
+
+        def add_latin(key: str, entity: Entity, *, romanised: bool = False) -> None:
             if not key:
                 return
             self.names.setdefault(key, entity)
-            words = key.split()
-            if len(key) <= 2 or (len(words) <= 2 and all(w in COMMON_WORDS for w in words)):
+            if len(key) <= 2 or everyday(key) or (romanised and key in korean_words):
                 self.ambiguous.add(key)  # "Life", "Winter", "Once Again": needs a cue
 
         for d in self.drama_info.values():
@@ -185,19 +187,24 @@ class Columns:
             for form in forms:
                 add_name(form, entity)
 
-        # Track titles, for "something like Stay With Me" and "like <title>".
+        # Track titles, for look-ups, "something like Stay With Me" and "like <title>"; a
+        # Hangul title also under its Latin spellings ("nunkkot" for 눈꽃).
         latin: dict[str, Ids] = {}
         hangul_titles: dict[str, Ids] = {}
         for i, (title, title_ko, aliases) in enumerate(
             zip(self.titles, self.titles_ko, self.aliases, strict=True)
         ):
+            keys: set[str] = set()
             for name in (title, title_ko, *aliases):
                 if not name:
                     continue
                 if has_hangul(name):
                     add_id(hangul_titles, squash(name), i)
+                    keys.update(f for f in latin_forms(name) if len(f.replace(" ", "")) >= 4)
                 else:
-                    add_id(latin, norm(name), i)
+                    keys.add(norm(name))
+            for key in sorted(keys):
+                add_id(latin, key, i)
         self.title_keys, self.hangul_title_keys = IdMap(latin), IdMap(hangul_titles)
         self.key_order = KeyIndex.order_of(self.keys)
 
