@@ -287,7 +287,8 @@ def years_text(q: Query, locale: str) -> str:
 
 
 def b36(n: int) -> str:
-    """A saved request's id in the button payload: short, and readable back with int(x, 36)."""
+    """A number in a button payload (a saved request's id, a time): short, and readable back
+    with int(x, 36)."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while True:

@@ -177,6 +177,7 @@ class Lexicon:
     similar_ko: tuple[str, ...]
     command_filler: Words
     openers: Words
+    confirm: Words
     shorthand: dict[str, str]
     names: Names
     intents: Intents
@@ -221,6 +222,7 @@ class Lexicon:
             similar_ko=read.stems("similar.ko"),
             command_filler=read.words("commands.filler"),
             openers=read.words("commands.openers"),
+            confirm=read.words("commands.confirm"),
             shorthand=read.strings("shorthand.en"),
             names=Names(
                 everyday_rank=read.number("names.everyday_rank"),

@@ -296,6 +296,98 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Only the bot's owners can do that.",
         "ko": "봇 관리자만 사용할 수 있는 명령이에요.",
     },
+    # Privacy: whoami, mydata, forget me.
+    "whoami": {
+        "en": "You are {user} to me: that is how OSTBOT_OWNERS names you.",
+        "ko": "저에게 당신은 {user:이에요}. OSTBOT_OWNERS에도 이렇게 적어요.",
+    },
+    "whoami_owner": {
+        "en": "You are one of this bot's owners.",
+        "ko": "이 봇의 관리자예요.",
+    },
+    "whoami_not_owner": {
+        "en": "You are not an owner: whoever runs the bot can make you one by adding {user} to OSTBOT_OWNERS.",
+        "ko": "관리자는 아니에요. 봇을 운영하는 사람이 OSTBOT_OWNERS에 {user:을} 추가하면 관리자가 돼요.",
+    },
+    "mydata_header": {"en": "What I keep about you ({user}):", "ko": "{user}에 대해 저장한 정보:"},
+    "mydata_line": {"en": "• {label}: {n} ({why})", "ko": "• {label}: {n} ({why})"},
+    "mydata_other": {"en": "• {table}: {n}", "ko": "• {table}: {n}"},
+    "mydata_nothing": {
+        "en": "I keep nothing about you ({user}).",
+        "ko": "{user}에 대해 저장한 정보가 없어요.",
+    },
+    "mydata_else": {
+        "en": "That is all: no names and no messages, only what I understood from them.",
+        "ko": "이게 전부예요. 이름이나 메시지 원문은 저장하지 않고, 이해한 요청만 저장해요.",
+    },
+    "mydata_delete": {
+        "en": 'To delete all of it, say "forget me" (/forget_me).',
+        "ko": '모두 지우려면 "내 정보 삭제"라고 해 주세요 (/forget_me).',
+    },
+    "data_unavailable": {
+        "en": "Sorry, I can't read my database right now. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 저장된 정보를 읽을 수 없어요. 잠시 후 다시 시도해 주세요.",
+    },
+    # What is kept, kind by kind: a name and why it is kept.
+    "data_heard": {"en": "songs recommended to you", "ko": "추천한 곡"},
+    "data_heard_why": {
+        "en": "so I don't repeat them before you've heard every match",
+        "ko": "조건에 맞는 곡을 다 들을 때까지 반복하지 않으려고",
+    },
+    "data_history": {"en": "history", "ko": "추천 기록"},
+    "data_history_why": {
+        "en": "your last {max} recommendations, what history shows",
+        "ko": "최근 {max}곡, 기록 명령으로 보는 것",
+    },
+    "data_likes": {"en": "likes", "ko": "좋아요"},
+    "data_likes_why": {"en": "I lean toward songs like them", "ko": "비슷한 곡을 더 추천하려고"},
+    "data_dislikes": {"en": "dislikes", "ko": "싫어요"},
+    "data_dislikes_why": {"en": "never recommended again", "ko": "다시 추천하지 않으려고"},
+    "data_queries": {"en": "saved requests", "ko": "저장된 요청"},
+    "data_queries_why": {
+        "en": "what the Another buttons ask for again; the last {max}",
+        "ko": "다른 곡 버튼이 다시 찾는 조건, 최근 {max}개",
+    },
+    "data_users": {"en": "last request", "ko": "마지막 요청"},
+    "data_users_why": {
+        "en": 'so a follow-up like "calmer" works',
+        "ko": '"더 잔잔한 거" 같은 후속 요청을 위해',
+    },
+    "forget_ask": {
+        "en": (
+            "This deletes everything I keep about you ({user}): your history, likes and"
+            " dislikes, the songs I remember so I don't repeat them, and your saved requests."
+            " It can't be undone. Press the button within {minutes} minutes to confirm, or"
+            ' type "forget me confirm".'
+        ),
+        "ko": (
+            "{user}에 대해 저장한 정보(추천 기록, 좋아요와 싫어요, 반복하지 않으려고 기억한 곡,"
+            " 저장된 요청)를 모두 지워요. 되돌릴 수 없어요. {minutes}분 안에 버튼을 누르거나"
+            ' "내 정보 삭제 확인"이라고 입력해 주세요.'
+        ),
+    },
+    "forget_done": {
+        "en": "Done: I deleted everything I kept about you ({items}). I keep nothing about you now.",
+        "ko": "저장한 정보를 모두 지웠어요 ({items}). 이제 남은 정보가 없어요.",
+    },
+    "forget_done_nothing": {
+        "en": "Done: I kept nothing about you, and I keep nothing now.",
+        "ko": "지울 정보가 없었어요. 저장된 정보가 없어요.",
+    },
+    "forget_item": {"en": "{label} {n}", "ko": "{label} {n}"},
+    "forget_not_yours": {
+        "en": 'That button is for whoever asked to be forgotten. To delete your own data, say "forget me".',
+        "ko": '이 버튼은 삭제를 요청한 사람만 쓸 수 있어요. 내 정보를 지우려면 "내 정보 삭제"라고 해 주세요.',
+    },
+    "forget_expired": {
+        "en": 'That confirmation has expired. Say "forget me" again if you still want it.',
+        "ko": '확인 시간이 지났어요. 계속하려면 "내 정보 삭제"라고 다시 해 주세요.',
+    },
+    "forget_failed": {
+        "en": "Sorry, I couldn't delete your data just now, so nothing was deleted. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 정보를 지우지 못했어요. 아무것도 지워지지 않았어요. 잠시 후 다시 시도해 주세요.",
+    },
+    "button_forget": {"en": "Delete my data", "ko": "내 정보 삭제"},
     "reloaded": {
         "en": "Catalog reloaded: {dramas} dramas, {tracks} tracks.",
         "ko": "카탈로그를 다시 불러왔어요: 드라마 {dramas}편, {tracks}곡.",
@@ -353,12 +445,14 @@ _TEXT: dict[str, dict[str, str]] = {
     "usage_artist": {"en": "NAME", "ko": "이름"},
     "usage_track": {"en": "SONG", "ko": "곡"},
     "usage_page": {"en": "PAGE", "ko": "쪽"},
+    "usage_confirm": {"en": "confirm", "ko": "확인"},
     "arg_text": {"en": "request", "ko": "요청"},
     "arg_mood": {"en": "mood", "ko": "분위기"},
     "arg_drama": {"en": "drama", "ko": "드라마"},
     "arg_artist": {"en": "artist", "ko": "가수"},
     "arg_track": {"en": "song", "ko": "곡"},
     "arg_page": {"en": "page", "ko": "쪽"},
+    "arg_confirm": {"en": "confirmation", "ko": "확인"},
     "moods_line": {"en": "• {name} ({name_ko}): {means}", "ko": "• {name_ko} ({name})"},
     "moods_example": {"en": " e.g. {example}", "ko": " 예: {example}"},
     "dramas_line": {

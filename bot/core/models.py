@@ -129,7 +129,7 @@ class Action:
 
     id: str
     label: str
-    kind: str  # another | like | dislike | song | other (see ACTION_PREFIXES)
+    kind: str  # another | like | dislike | song | other | forget (see ACTION_PREFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +162,9 @@ class ReplyKind(StrEnum):
 
 # What a button's id starts with: the next pick ("more:<saved request>"), a like or dislike
 # ("like:<track>"), another song of a title just looked up ("song:<track>"), or the other
-# reading of a name that is two things ("other:<saved request>"). Adapters route presses by it.
-ACTION_PREFIXES = ("more", "like", "dislike", "song", "other")
+# reading of a name that is two things ("other:<saved request>"), or the confirmation of
+# "forget me" ("forget:<when>:<whose>"). Adapters route presses by it.
+ACTION_PREFIXES = ("more", "like", "dislike", "song", "other", "forget")
 
 
 class Visibility(StrEnum):

@@ -24,6 +24,7 @@ from bot.core.features.converse import Converse
 from bot.core.features.feedback import Feedback
 from bot.core.features.lookup import Lookup
 from bot.core.features.picks import Picks
+from bot.core.features.privacy import CONFIRMATION, Privacy
 from bot.core.index import CatalogIndex
 from bot.core.index_cache import load_index
 from bot.core.lexicon import LexiconError
@@ -45,9 +46,12 @@ from bot.core.understand import Parser
 from bot.core.userstate import UserCache, WriteBehind
 
 # Button payloads. Saved-request ids are 40-bit (at most 8 base-36 digits); track keys are 12
-# hex digits. Each maps to the registry command whose rules (cooldown, visibility) it follows.
+# hex digits; a "forget me" confirmation says when and whom for (features/privacy.py). Each
+# maps to the registry command whose rules (cooldown, visibility) it follows.
 ACTION = re.compile(
-    r"(?P<saved>more|other):(?P<id>[0-9a-z]{1,8})|(?P<verb>like|dislike|song):(?P<key>[0-9a-f]{12})"
+    r"(?P<saved>more|other):(?P<id>[0-9a-z]{1,8})"
+    r"|(?P<verb>like|dislike|song):(?P<key>[0-9a-f]{12})"
+    rf"|(?P<forget>forget):(?P<confirmation>{CONFIRMATION})"
 )
 BUTTON_COMMAND = {
     "more": "another",
@@ -55,6 +59,7 @@ BUTTON_COMMAND = {
     "dislike": "dislike",
     "song": "recommend",  # another song of a title looked up: a request like any other
     "other": "recommend",  # the other reading of a name that is two things
+    "forget": "forget_me",
 }
 
 
@@ -95,12 +100,21 @@ class Service:
         self.converse = Converse(self)
         self.lookup = Lookup(self)
         self.admin = Admin(self)
+        self.privacy = Privacy(self)
         self._handlers = self._collect()
         self._use(index)
 
     def features(self) -> list[Feature]:
         """The features whose handlers answer the registry's commands."""
-        return [self.browsing, self.picks, self.feedback, self.converse, self.lookup, self.admin]
+        return [
+            self.browsing,
+            self.picks,
+            self.feedback,
+            self.converse,
+            self.lookup,
+            self.admin,
+            self.privacy,
+        ]
 
     def _collect(self) -> dict[str, Handler]:
         handlers: dict[str, Handler] = {}
@@ -194,8 +208,10 @@ class Service:
             match = ACTION.fullmatch(request.action)
             if match is None:
                 return None
-            verb = match["saved"] or match["verb"]
-            return Command(BUTTON_COMMAND[verb], match["id"] or match["key"])
+            verb = match["saved"] or match["verb"] or match["forget"]
+            return Command(
+                BUTTON_COMMAND[verb], match["id"] or match["key"] or match["confirmation"]
+            )
         return self.read(request).command
 
     def audience(self, request: Request) -> Visibility:
@@ -246,7 +262,7 @@ class Service:
     # ---------------------------------------------------------------- buttons
 
     async def _press(self, request: Request) -> Reply:
-        """A button: "another" for a saved request, or 👍/👎 for a track."""
+        """A button: "another" for a saved request, 👍/👎 for a track, or "forget me"."""
         locale = locale_of(request.locale)
         command = self.interpret(request)
         if command is None:
@@ -261,6 +277,8 @@ class Service:
             reply = await self.lookup.song(request, command.arg, locale)
         elif verb == "other":
             reply = await self.picks.other(request, int(command.arg, 36), locale)
+        elif verb == "forget":
+            reply = await self.privacy.confirmed(request, command.arg, locale)
         elif (i := self.index.by_key.get(command.arg)) is None:
             reply = compose.stale_button(locale)
         else:

@@ -89,6 +89,8 @@ class WriteBehind:
         self._idle = asyncio.Event()
         self._idle.set()
         self._space = asyncio.Condition()
+        # Held while a batch is written, and while forget() deletes a user: one at a time.
+        self._turn = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._deadline = 0.0
@@ -146,6 +148,44 @@ class WriteBehind:
         """Wait until everything submitted so far is committed (benchmarks and tests)."""
         self._start()
         await self._idle.wait()
+
+    async def settled(self, user: str) -> bool:
+        """Wait until user's writes are committed, so the store can be read for them; False
+        if they are not within SAVE_WAIT seconds (the database is failing or locked)."""
+        if not self.holds(user):
+            return True
+        self._start()
+        try:
+            async with asyncio.timeout(SAVE_WAIT), self._space:
+                await self._space.wait_for(lambda: not self.holds(user))
+        except TimeoutError:
+            return False
+        return True
+
+    async def forget(self, user: str) -> dict[str, int]:
+        """Delete every row the store keeps about user (see Store.forget_user), and drop their
+        writes that are not in it yet: committed afterwards, they would bring rows back.
+
+        Waits for the batch under way, which may hold some of those writes; the next batch
+        waits for this. If the store raises, nothing is deleted and nothing dropped. A like
+        still waiting for its commit is refused (its caller says it was not saved).
+        """
+        async with self._turn:
+            deleted = await self.store.forget_user(user)
+            dropped = [op for op in self._queue if op.user == user]
+            self._queue = deque(op for op in self._queue if op.user != user)
+            refused = [entry for entry in self._durable if entry.op.user == user]
+            self._durable = deque(entry for entry in self._durable if entry.op.user != user)
+            for op in dropped:
+                self._uncount(op)
+            for entry in refused:
+                self._uncount(entry.op)
+                _settle(entry, StoreUnavailable("deleted with everything else about this user"))
+        if dropped:
+            async with self._space:  # requests waiting for room may go on
+                self._space.notify_all()
+        self._start()  # nothing left to write: idle again
+        return deleted
 
     async def close(self) -> None:
         """Write what is queued, within CLOSE_WAIT seconds; then stop.
@@ -210,11 +250,32 @@ class WriteBehind:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            exc = await self._write_batch(loop)
+            if exc is None:
+                pause = RETRY_FIRST
+                continue
+            if self._closing and (not is_busy(exc) or loop.time() >= self._deadline):
+                return  # close() reports what is left
+            # A lock is usually gone soon: try again shortly. Anything else backs off.
+            delay = RETRY_FIRST if is_busy(exc) else pause
+            if self._closing:
+                delay = min(delay, max(0.0, self._deadline - loop.time()))
+            await asyncio.sleep(delay)
+            if not is_busy(exc):
+                pause = min(pause * 2, RETRY_MAX)
+
+    async def _write_batch(self, loop: asyncio.AbstractEventLoop) -> Exception | None:
+        """Commit the next batch; the error that stopped it, if any (the batch is then queued
+        again, see _failed). Taken in the writer's turn, which forget() takes too, so a user's
+        rows are never deleted while a batch holding some of their writes is on its way."""
+        async with self._turn:
             durable = [self._durable.popleft() for _ in range(min(self.batch, len(self._durable)))]
             behind = [
                 self._queue.popleft()
                 for _ in range(min(max(self.batch - len(durable), 0), len(self._queue)))
             ]
+            if not (durable or behind):
+                return None  # forget() dropped what was left while this waited for its turn
             self._in_flight = len(durable) + len(behind)
             wait = ATTEMPT_WAIT
             if self._closing:
@@ -224,24 +285,15 @@ class WriteBehind:
             except Exception as exc:
                 self._in_flight = 0
                 self._failed(exc, behind, durable, loop.time())
-                if self._closing and (not is_busy(exc) or loop.time() >= self._deadline):
-                    return  # close() reports what is left
-                # A lock is usually gone soon: try again shortly. Anything else backs off.
-                delay = RETRY_FIRST if is_busy(exc) else pause
-                if self._closing:
-                    delay = min(delay, max(0.0, self._deadline - loop.time()))
-                await asyncio.sleep(delay)
-                if not is_busy(exc):
-                    pause = min(pause * 2, RETRY_MAX)
-                continue
+                return exc
             except BaseException:  # cancelled: the transaction was rolled back
                 self._in_flight = 0
                 self._queue.extendleft(reversed(behind))
                 self._durable.extendleft(reversed(durable))
                 raise
             self._in_flight = 0
-            pause = RETRY_FIRST
             await self._committed(behind, durable)
+            return None
 
     def _failed(
         self, exc: Exception, behind: list[Write], durable: list[_Durable], now: float
@@ -311,19 +363,37 @@ class UserCache:
         self.limit = limit
         self._users: OrderedDict[str, UserState] = OrderedDict()
         self._waiting: Counter[str] = Counter()  # users whose requests wait for room
+        self._forgets = 0  # users forgotten so far (see get)
 
     def __len__(self) -> int:
         return len(self._users)
+
+    def __contains__(self, user: str) -> bool:
+        return user in self._users
 
     async def get(self, user: str) -> UserState:
         state = self._users.get(user)
         if state is not None:
             self._users.move_to_end(user)
             return state
-        state = await self.store.user_state(user)
+        while True:
+            forgets = self._forgets
+            state = await self.store.user_state(user)
+            # A user forgotten while this was read may have been read before the deletion:
+            # read again rather than bring the deleted state back into memory.
+            if forgets == self._forgets:
+                break
         state = self._users.setdefault(user, state)  # another request may have read it too
         self._trim()
         return state
+
+    async def forget(self, user: str) -> dict[str, int]:
+        """Forget the user in the store (rows and unwritten writes: WriteBehind.forget) and
+        here; returns how many rows each table lost."""
+        deleted = await self.writer.forget(user)
+        self._users.pop(user, None)
+        self._forgets += 1
+        return deleted
 
     async def reserve(self, user: str) -> UserState:
         """get(), after waiting for room in the write queue: for a request that will write.

@@ -58,6 +58,10 @@ class Converse(Feature):
         while len(self._focus) > FOCUS_CACHE:
             self._focus.popitem(last=False)
 
+    def forget(self, user: str) -> None:
+        """Drop the user's song in focus (the rest of the conversation is in UserState)."""
+        self._focus.pop(user, None)
+
     async def answer(self, req: Request, said: Said, plan: Plan, locale: str) -> Reply:
         service = self.service
         index = service.index

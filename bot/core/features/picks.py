@@ -219,6 +219,12 @@ class Picks(Feature):
         self._remember(query_id, q)
         return q
 
+    def forget_saved(self) -> None:
+        """Empty the saved-request cache. It does not know whose each request is, and the
+        store and the write queue it refills from have lost a forgotten user's: their old
+        "another" buttons then expire, as they would after a restart."""
+        self._queries.clear()
+
     def _remember(self, query_id: int, q: Query) -> None:
         self._queries[query_id] = q
         while len(self._queries) > QUERY_CACHE:
