@@ -116,7 +116,7 @@ async def test_a_registry_command_without_a_handler_stops_the_start(
     store: Store, tmp_path: Path
 ) -> None:
     extra = COMMANDS_FILE.read_text(encoding="utf-8") + (
-        '\n[heard]\nen = ["heard"]\nsummary = { en = "How many songs you heard", ko = "들은 곡 수" }\n'
+        '\n[heard]\nen = ["heard"]\nsummary = { en = "Songs you heard", ko = "들은 곡 수" }\n'
     )
     commands = Registry.load(write(tmp_path, extra))
     catalog = await store.load()

@@ -104,7 +104,8 @@ async def test_buttons_are_the_same_request_on_both_platforms(
     service: Service, handled: list[Request]
 ) -> None:
     track = service.index.tracks[0].key
-    for action in (f"like:{track}", f"dislike:{track}", "more:abc"):
+    forget = service.privacy.confirmation("telegram:111")  # "forget me", made for one user
+    for action in (f"like:{track}", f"dislike:{track}", "more:abc", forget):
         async with running(service) as tg:
             await tg.feed(callback_update(action))
         bot = await Harness.start(service)

@@ -253,3 +253,38 @@ async def test_closing_twice_and_writing_after_close(tmp_path: Path, store: Stor
     writer.submit(Shown("late", 1, ("z",)))  # e.g. an adapter answering during shutdown
     await writer.close()
     assert (await store.user_state("late")).heard == {"z"}
+
+
+async def test_a_read_overlapping_a_forget_does_not_bring_the_user_back(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.apply([Rate("u", "k", 1), Shown("u", 1, ("k",))])
+    writer = WriteBehind(store)
+    cache = UserCache(store, writer)
+    gate = asyncio.Event()
+    read = store.user_state
+    reads = 0
+
+    async def slow(user: str) -> UserState:
+        nonlocal reads
+        reads += 1
+        state = await read(user)
+        if reads == 1:
+            await gate.wait()  # read before the deletion, returned after it
+        return state
+
+    monkeypatch.setattr(store, "user_state", slow)
+    reading = asyncio.create_task(cache.get("u"))
+    await asyncio.sleep(0.05)
+    assert await cache.forget("u") == {
+        "feedback": 1,
+        "heard": 1,
+        "history": 1,
+        "queries": 0,
+        "users": 1,
+    }
+    gate.set()
+    state = await reading
+    assert (state.feedback, state.heard, reads) == ({}, set(), 2)
+    assert await cache.get("u") is state
+    await writer.close()

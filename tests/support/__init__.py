@@ -7,7 +7,9 @@ and `discord_kit` (real discord.py objects fed real-shaped payloads, with HTTP r
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +74,26 @@ def make_catalog(
         cat.artists.setdefault(artist, Artist(name=artist))
         cat.tracks.append(Track(title=title, artist=artist, drama=drama, year=year, tags=tags))
     return cat
+
+
+def rows_mentioning(path: Path, user: str) -> dict[str, int]:
+    """Rows of any table of the database whose any column holds the user id, whole or inside
+    JSON: what is left of a user, found without trusting the store's idea of its tables."""
+    found = {}
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+        tables = [
+            str(r[0])
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        for table in tables:
+            columns = [c[1] for c in db.execute(f'PRAGMA table_info("{table}")')]
+            where = " OR ".join(f'instr(CAST("{c}" AS TEXT), ?) > 0' for c in columns)
+            (n,) = db.execute(
+                f'SELECT count(*) FROM "{table}" WHERE {where}',  # noqa: S608
+                [user] * len(columns),
+            ).fetchone()
+            if n:
+                found[table] = n
+    return found
