@@ -379,8 +379,8 @@ class UserCache:
         while True:
             forgets = self._forgets
             state = await self.store.user_state(user)
-            # A user forgotten while this was read may have been read before the deletion:
-            # read again rather than bring the deleted state back into memory.
+            # Someone was forgotten while this was read: if it was this user, the read may
+            # predate the deletion. Read again rather than bring deleted state back.
             if forgets == self._forgets:
                 break
         state = self._users.setdefault(user, state)  # another request may have read it too
