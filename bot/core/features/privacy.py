@@ -138,7 +138,7 @@ class Privacy(Feature):
         service = self.service
         user = req.user
         await service.writer.settled(user)  # so the count includes the latest; not required
-        feedback = dict((await service.users.get(user)).feedback).values()
+        feedback = list((await service.users.get(user)).feedback.values())  # before it goes
         try:
             deleted = await service.users.forget(user)
         except Exception:  # the store's own error, whichever backend: one transaction, undone
