@@ -65,6 +65,28 @@ def test_a_name_that_is_two_things_keeps_the_other_reading(parser: Parser) -> No
     assert (ost.drama, ost.other) == ("Punch", "artist:Punch")
 
 
+@pytest.mark.parametrize(
+    ("text", "artist", "drama"),
+    [
+        ("what's the iu one from crash landing on you", "IU", "Crash Landing on You"),
+        ("dk ost from twenty five twenty one", "DK", "Twenty-Five Twenty-One"),
+        ("the v song from itaewon class", "V", "Itaewon Class"),  # one letter, pointed at
+        ("crush's song in goblin", "Crush", "Goblin"),  # a mood word, pointed at
+        ("the joy one", "Joy", None),
+    ],
+)
+def test_short_and_everyday_names_pointed_at(
+    parser: Parser, text: str, artist: str, drama: str | None
+) -> None:
+    q = parser.query(text)
+    assert (q.artist, q.drama) == (artist, drama)
+
+
+@pytest.mark.parametrize("text", ["the new one", "just one more", "v sad songs", "mi amor"])
+def test_pointing_words_do_not_make_names_of_everything(parser: Parser, text: str) -> None:
+    assert parser.query(text).artists == ()
+
+
 def test_a_name_inside_a_word_is_not_the_name(parser: Parser) -> None:
     assert parser.query("외로운 밤").artists == ()  # 로운 inside 외로운
     assert parser.query("백현이가 부른 노래").artist == "Baekhyun"  # a particle after it

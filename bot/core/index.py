@@ -43,6 +43,14 @@ def everyday(key: str) -> bool:
     return len(words) == 2 and all(common.get(w, rank) < rank // 5 for w in words)
 
 
+def too_short(key: str) -> bool:
+    """Whether a name is too short to be a name without a cue: one character ("V", "N"), or
+    two that are not two letters ("15", "美"). Two letters that are no everyday word ("iu",
+    "dk") are a name anywhere: people type IU in lower case beside a drama ("the iu song from
+    crash landing on you"), and nothing else is spelled so."""
+    return len(key) <= 1 or (len(key) == 2 and not (key.isascii() and key.isalpha()))
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     kind: str  # drama | artist | group
@@ -161,7 +169,7 @@ class Columns:
             if not key:
                 return
             self.names.setdefault(key, entity)
-            if len(key) <= 2 or everyday(key) or (romanised and key in korean_words):
+            if too_short(key) or everyday(key) or (romanised and key in korean_words):
                 self.ambiguous.add(key)  # "Life", "Winter", "Once Again": needs a cue
 
         for d in self.drama_info.values():

@@ -39,6 +39,7 @@ class Names:
     everyday_ko: Words
     cue_before: Words
     cue_after: Words
+    cue_pointed: Words
     cue_ko: tuple[str, ...]
     artist_cue: Words
     drama_cue: Words
@@ -109,6 +110,7 @@ class References:
     ordinals: Table
     ordinals_ko: Table
     number_words: Words
+    determiners: Words
     this: Phrases
     this_ko: tuple[str, ...]
 
@@ -229,6 +231,7 @@ class Lexicon:
                 everyday_ko=frozenset(read.stems("names.everyday_ko")),
                 cue_before=read.words("names.cue_before"),
                 cue_after=read.words("names.cue_after"),
+                cue_pointed=read.words("names.cue_pointed"),
                 cue_ko=read.stems("names.cue_ko"),
                 artist_cue=frozenset(read.stems("names.artist_cue")),
                 drama_cue=frozenset(read.stems("names.drama_cue")),
@@ -259,6 +262,7 @@ class Lexicon:
                 ordinals=read.table("references.ordinals"),
                 ordinals_ko=read.table("references.ordinals_ko"),
                 number_words=read.words("references.number_words"),
+                determiners=read.words("references.determiners"),
                 this=read.phrases("references.this"),
                 this_ko=read.stems("references.this_ko"),
             ),

@@ -650,6 +650,8 @@ class _Reading:
         if after in lex.cue_after:
             cued = True
             kind = kind or "drama"
+        if self._pointed(i, j):
+            cued = True  # "the iu one", "crush's song in goblin"
         if self.msg.named(i, j):
             cued = True
         if after in ("from", "of") and self._member_of_next(i, j):
@@ -657,6 +659,16 @@ class _Reading:
         if not cued:
             cued = self._bare(i, j)  # the name is (almost) the whole message: "Life OST"
         return cued, kind
+
+    def _pointed(self, i: int, j: int) -> bool:
+        """ "the iu one", "the crush song", "crush's song": a song pointed at by its artist or
+        its drama."""
+        words = self.words
+        if j >= len(words) or words[j] not in self.p.lex.names.cue_pointed:
+            return False
+        return self.msg.tokens[j - 1].possessive or (
+            i > 0 and words[i - 1] in self.p.lex.references.determiners
+        )
 
     def _member_of_next(self, i: int, j: int) -> bool:
         """ "Joy from Red Velvet": a name followed by a group it belongs to."""
@@ -701,7 +713,9 @@ class _Reading:
         )
         if (ambiguous or words_like) and not cued:
             return False
-        if words_like and not self._explicit(i, j):
+        # A mood word pointed at ("the crush one") is the name; "the new one" stays an era.
+        pointed = content and all(m.split(":")[0] in ("tag", "occ") for m in meanings)
+        if words_like and not self._explicit(i, j) and not (pointed and self._pointed(i, j)):
             return False  # "something new" is not the singer New: a cue must say so
         if content and not cued:
             return False
