@@ -87,8 +87,28 @@ def test_pointing_words_do_not_make_names_of_everything(parser: Parser, text: st
     assert parser.query(text).artists == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "artist"),
+    [
+        ("거미 슬픈 노래 추천해줘", "Gummy"),  # a mood between the name and 노래
+        ("양파 슬픈 ost", "Yangpa"),
+        ("노을의 애절한 곡 들려줘", "Noel"),  # a particle on the name
+        ("바다 옛날 드라마 노래", "Bada"),  # an era, and 드라마 노래
+        ("바다 보면서 듣기 좋은 신나는 노래", None),  # a verb between: the sea
+        ("노을 질 때 듣는 잔잔한 노래", None),
+        ("거미 무서워 ㅠㅠ 위로되는 노래", None),
+        ("요즘 너무 슬퍼 거미 같은 노래", None),  # not opening the request
+    ],
+)
+def test_a_korean_name_that_is_a_word_cued_from_a_few_words_away(
+    parser: Parser, text: str, artist: str | None
+) -> None:
+    assert parser.query(text).artist == artist
+
+
 def test_a_name_inside_a_word_is_not_the_name(parser: Parser) -> None:
     assert parser.query("외로운 밤").artists == ()  # 로운 inside 외로운
+    assert parser.query("슬기로운 하루").artists == ()  # 로 is a particle, 로운 is not
     assert parser.query("백현이가 부른 노래").artist == "Baekhyun"  # a particle after it
     assert parser.query("백현이랑 첸 노래").artists == ("Baekhyun", "Chen")  # one syllable, cued
 

@@ -44,6 +44,9 @@ class Names:
     artist_cue: Words
     drama_cue: Words
     particles_ko: tuple[str, ...]
+    window_ko: int
+    window_cue_ko: tuple[str, ...]
+    window_pass_ko: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,9 @@ class Lexicon:
                 artist_cue=frozenset(read.stems("names.artist_cue")),
                 drama_cue=frozenset(read.stems("names.drama_cue")),
                 particles_ko=tuple(sorted(read.stems("names.particles_ko"), key=len, reverse=True)),
+                window_ko=read.number("names.window_ko"),
+                window_cue_ko=read.stems("names.window_cue_ko"),
+                window_pass_ko=read.stems("names.window_pass_ko"),
             ),
             intents=Intents(
                 request=read.words("intents.request"),

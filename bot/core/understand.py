@@ -996,17 +996,61 @@ class _Reading:
         if flat.word_end(b):
             return True
         rest = flat.rest_of_word(b)
-        if any(rest.startswith(x) for x in self.p.lex.names.particles_ko):
-            return True
-        if any(rest.startswith(x) for x in self.p.lex.intents.request_ko):
+        if self._particles(rest):
             return True
         return (len(key) >= 3 and not has_hangul(rest[:1])) or len(key) >= 4
+
+    def _particles(self, rest: str) -> bool:
+        """Whether what follows a name in its word is particles and endings (도깨비에서의,
+        백현이가), up to a cue or request word (아이유가부른, 백현노래추천): 슬기로운 is no
+        슬기 + 로, though 로 is a particle."""
+        lex = self.p.lex
+        ends = (*lex.names.cue_ko, *lex.intents.request_ko)
+        while rest:
+            if any(rest.startswith(x) for x in ends):
+                return True
+            cut = next((x for x in lex.names.particles_ko if rest.startswith(x)), None)
+            if cut is None:
+                return False
+            rest = rest[len(cut) :]
+        return True
 
     def _hangul_name_cued(self, a: int, b: int, key: str) -> bool:
         lex = self.p.lex.names
         if len(key) >= 2 and key not in lex.everyday_ko and key not in self.p.stem_keys:
             return True
-        return self._hangul_cue_kind(a, b) != "" or self._hangul_cued(a, b)
+        return (
+            self._hangul_cue_kind(a, b) != ""
+            or self._hangul_cued(a, b)
+            or self._hangul_window(a, b)
+        )
+
+    def _hangul_window(self, a: int, b: int) -> bool:
+        """ "거미 슬픈 노래", "노을 애절한 발라드 곡": a name that opens the request, then only
+        moods (or an era) before a song word, is the singer. A verb or anything else between
+        leaves it a word: "바다 보면서 듣는 노래", "노을 질 때", "비 오는 날 노래"."""
+        flat = self.msg.flat
+        first, last = flat.token_span(a, b)
+        lex = self.p.lex
+        if flat.starts[first] != a or not self._particles(flat.rest_of_word(b)):
+            return False
+        if any(w not in self.p.quiet for w in self.words[:first]):
+            return False
+        for between, word in enumerate(self.words[last + 1 : last + 2 + lex.names.window_ko]):
+            if any(word.startswith(c) for c in lex.names.window_cue_ko):
+                return between > 0
+            if not (self._modifier(word) or word in lex.names.window_pass_ko):
+                return False
+        return False
+
+    def _modifier(self, word: str) -> bool:
+        """A word that only says what a song is like: a mood, an energy or an era."""
+        if has_hangul(word):
+            return any(
+                word.startswith(key) and any(m.startswith(("tag:", "era:")) for m in meanings)
+                for key, meanings in self.p.stems_by_first.get(word[:1], ())
+            )
+        return any(m.startswith(("tag:", "era:")) for m in self.p.table.get(word, ()))
 
     def _hangul_cued(self, a: int, b: int) -> bool:
         flat = self.msg.flat
