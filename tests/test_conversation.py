@@ -166,3 +166,33 @@ async def test_dramas_list_by_year_network_and_page(service: Service) -> None:
     assert "Full House" not in page2.text and "(page 2 of" in page2.text
     ko = await service.handle(ask("드라마 목록"))
     assert ko.locale == "ko" and "Full House" in ko.text
+
+
+async def test_asking_what_there_is_gets_the_list(service: Service) -> None:
+    index = service.index
+    for text, title in (
+        ("what OSTs has Taeyeon done?", "Taeyeon"),
+        ("10cm ost 뭐 있어?", "10CM"),
+        ("크러쉬 OST 뭐 있어?", "Crush"),  # a name that is also a word, listed by its name
+        ("hotel del luna ost list", "Hotel del Luna"),
+        ("이태원 클라쓰 ost 전곡 알려줘", "Itaewon Class"),
+        ("헤이즈가 부른 드라마 노래 알려줘", "Heize"),
+    ):
+        reply = await service.handle(ask(text, user="l1"))
+        assert reply.kind is ReplyKind.LOOKUP and not reply.cards, text
+        assert reply.title == title
+        songs = index.drama_tracks.get(title) or index.artist_tracks[title]
+        assert sum(index.tracks[i].title in reply.text for i in songs) >= min(3, len(songs))
+    # A mood asks for a pick, even with a question.
+    sad = await service.handle(ask("슬픈 노래 뭐 있어?", user="l2"))
+    assert sad.kind is ReplyKind.RECOMMENDATION and sad.cards
+
+
+async def test_dramas_and_moods_listed_in_words(service: Service) -> None:
+    page2 = await service.handle(ask("page 2 of the drama list"))
+    assert "(page 2 of" in page2.text and "Full House" not in page2.text
+    by_year = await service.handle(ask("2016년 드라마 뭐 있어?"))
+    assert by_year.kind is ReplyKind.INFO and "Goblin" in by_year.text
+    assert "Full House" not in by_year.text
+    moods = await service.handle(ask("what moods do you know"))
+    assert moods.kind is ReplyKind.INFO and "healing" in moods.text

@@ -110,7 +110,8 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
             return Plan("browse", browse="about")
         if said.has("browse:moods"):
             return Plan("browse", browse="moods")
-        if said.has("browse:dramas") and not said.has("request") and not q.tags:
+        asking = said.has("list") or not said.has("request")  # "드라마 목록 알려줘"
+        if said.has("browse:dramas") and asking and not q.tags:
             return Plan("browse", browse="dramas", browse_arg=said.browse_arg)
 
     shown = list(ctx.shown)
@@ -157,8 +158,10 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
             track=pinned[0],
             others=[t for t in said.titles if t != pinned[0]],
         )
-    # A drama's or an artist's songs listed: "tell me about Goblin's soundtrack", "who is Punch".
-    if said.has("lookup") and (q.drama or q.artist) and not q.tags and not q.similar_to:
+    # A drama's or an artist's songs listed: "tell me about Goblin's soundtrack", "who is
+    # Punch", "what OSTs has Taeyeon done?", "10cm ost 뭐 있어?", "도깨비 전곡".
+    asks = said.has("lookup") or said.has("list")
+    if asks and (q.drama or q.artist) and not q.tags and not q.similar_to:
         return Plan("lookup", query=replace(q, lookup=True))
 
     # A follow-up to the last request.

@@ -56,6 +56,11 @@ class Intents:
     request_emoji: tuple[str, ...]
     lookup: Phrases
     lookup_ko: tuple[str, ...]
+    list: Phrases
+    list_ko: tuple[str, ...]
+    list_dramas: tuple[str, ...]
+    list_moods: tuple[str, ...]
+    list_songs: tuple[str, ...]
     browse_dramas: Phrases
     browse_dramas_ko: tuple[str, ...]
     browse_moods: Phrases
@@ -249,6 +254,11 @@ class Lexicon:
                 request_emoji=read.stems("intents.request_emoji"),
                 lookup=read.phrases("intents.lookup"),
                 lookup_ko=read.stems("intents.lookup_ko"),
+                list=read.phrases("intents.list"),
+                list_ko=read.stems("intents.list_ko"),
+                list_dramas=read.stems("intents.list_dramas"),
+                list_moods=read.stems("intents.list_moods"),
+                list_songs=read.stems("intents.list_songs"),
                 browse_dramas=read.phrases("intents.browse_dramas"),
                 browse_dramas_ko=read.stems("intents.browse_dramas_ko"),
                 browse_moods=read.phrases("intents.browse_moods"),

@@ -127,6 +127,7 @@ class Parser:
             (lex.negation.before, "neg"),
             (lex.smalltalk.any, "any"),
             (lex.intents.lookup, "lookup"),
+            (lex.intents.list, "list"),
             (lex.intents.browse_dramas, "browse:dramas"),
             (lex.intents.browse_moods, "browse:moods"),
             (lex.intents.browse_about, "browse:about"),
@@ -165,6 +166,7 @@ class Parser:
             (lex.negation.before_ko, "neg"),
             (lex.smalltalk.any_ko, "any"),
             (lex.intents.lookup_ko, "lookup"),
+            (lex.intents.list_ko, "list"),
             (lex.intents.browse_dramas_ko, "browse:dramas"),
             (lex.intents.browse_moods_ko, "browse:moods"),
             (lex.intents.request_ko, "request"),
@@ -501,9 +503,28 @@ class _Reading:
             k in flat for k in p.reaction_keys
         ):
             said.signals.add("reaction")
+        if "list" in said.signals:
+            self._listing()
         if "browse" in said.signals:
             said.browse_arg = self._browse_arg()
         said.query = self._query()
+
+    def _listing(self) -> None:
+        """ "2016년 드라마 뭐 있어?", "what moods do you know": a listing of the catalog's
+        dramas or moods, when that is what the message names and no song, drama or artist."""
+        intents = self.p.lex.intents
+        if any(m.kind in ("drama", "artist", "title") for m in self.mentions):
+            return
+
+        def says(nouns: tuple[str, ...]) -> bool:
+            return any(w in nouns or (has_hangul(w) and w.startswith(nouns)) for w in self.words)
+
+        if says(intents.list_songs):
+            return
+        for nouns, meaning in ((intents.list_dramas, "dramas"), (intents.list_moods, "moods")):
+            if says(nouns):
+                self.said.signals.update(("browse", f"browse:{meaning}"))
+                return
 
     def _browse_arg(self) -> str:
         """What a listing is narrowed by: a year, a network or genre, a page ("page 2")."""

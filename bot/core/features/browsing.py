@@ -94,7 +94,6 @@ class Browsing(Feature):
 
     @handles("drama")
     async def drama(self, req: Request, cmd: Command, locale: str) -> Reply:
-        index = self.service.index
         q = self.service.parser.query(cmd.arg, prefer="drama")
         name = q.drama or self._single_drama(cmd.arg)
         if name is None or (not q.is_empty and (q.excludes or q.tags or q.artists)):
@@ -105,6 +104,11 @@ class Browsing(Feature):
         if name is None:
             q = replace(q, suggestions=tuple(self.service.parser.suggest(norm(cmd.arg).split())))
             return compose.unknown_name("no_drama", cmd.arg, locale, q)
+        return self.soundtrack(name, locale)
+
+    def soundtrack(self, name: str, locale: str) -> Reply:
+        """A drama's soundtrack in part order, by its catalog title."""
+        index = self.service.index
         d = index.dramas[name]
         years = f"{d.year}" if not d.year_end or d.year_end == d.year else f"{d.year}-{d.year_end}"
         header = t(
@@ -138,20 +142,24 @@ class Browsing(Feature):
 
     @handles("artist")
     async def artist(self, req: Request, cmd: Command, locale: str) -> Reply:
-        index = self.service.index
         q = self.service.parser.query(cmd.arg, prefer="artist")
         if q.artist is None:
             q = replace(q, suggestions=tuple(self.service.parser.suggest(norm(cmd.arg).split())))
             return compose.unknown_name("no_artist", cmd.arg, locale, q)
+        return self.songs_of(q.artist, locale)
+
+    def songs_of(self, artist: str, locale: str) -> Reply:
+        """An artist's songs, newest first, by the artist's catalog name."""
+        index = self.service.index
         items = sorted(
-            (index.tracks[i] for i in index.artist_tracks.get(q.artist, ())),
+            (index.tracks[i] for i in index.artist_tracks.get(artist, ())),
             key=lambda tr: (-tr.year, tr.drama, tr.part or 0),
         )
-        lines = [t("artist_header", locale, name=compose.artist_line(index, q.artist))]
+        lines = [t("artist_header", locale, name=compose.artist_line(index, artist))]
         for tr in items[:ARTIST_LIST]:
-            credit = f" — {tr.artist}" if tr.artist != q.artist else ""
+            credit = f" — {tr.artist}" if tr.artist != artist else ""
             lines.append(f"• {compose.track_title(tr)}{credit} · {tr.drama} ({tr.year})")
-        return Reply("\n".join(lines), locale, ReplyKind.INFO, title=q.artist)
+        return Reply("\n".join(lines), locale, ReplyKind.INFO, title=artist)
 
     @handles("about")
     async def about(self, req: Request, cmd: Command, locale: str) -> Reply:

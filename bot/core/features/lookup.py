@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core import compose
-from bot.core.commands import Command
 from bot.core.conversation import Plan
 from bot.core.features import Feature
 from bot.core.messages import t
@@ -27,13 +26,10 @@ class Lookup(Feature):
             query_id = await service.picks.remember(req, q, (key,))
             service.converse.focus(req.user, key)
             return compose.lookup_song(index, plan.track, plan.others, locale, query_id)
-        command = Command("drama" if q.drama else "artist", q.drama or q.artist or "")
         if q.drama:
-            reply = await service.browsing.drama(req, command, locale)
+            reply = service.browsing.soundtrack(q.drama, locale)
         else:
-            reply = await service.browsing.artist(req, command, locale)
-        if reply.kind is ReplyKind.HINT:
-            return reply
+            reply = service.browsing.songs_of(q.artist or "", locale)
         await service.picks.remember(req, replace(q, lookup=True), ())
         return replace(reply, kind=ReplyKind.LOOKUP)
 
