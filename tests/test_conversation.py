@@ -196,3 +196,29 @@ async def test_dramas_and_moods_listed_in_words(service: Service) -> None:
     assert "Full House" not in by_year.text
     moods = await service.handle(ask("what moods do you know"))
     assert moods.kind is ReplyKind.INFO and "healing" in moods.text
+
+
+async def test_a_song_described_by_its_artist_drama_or_title_is_looked_up(
+    service: Service,
+) -> None:
+    for text, title, artist in (
+        ("the gummy song from hotel del luna", "Remember Me", "Gummy"),
+        ("crush's song in goblin", "Beautiful", "Crush"),
+        ("what's the iu one from crash landing on you", "I Give You My Heart", "IU"),
+        ("Beautiful ost crush", "Beautiful", "Crush"),  # title and artist, "ost" between
+        ("눈물의 여왕 크러쉬 노래", "Love You With All My Heart", "Crush"),
+        ("hotel del luna song with remember in the title", "Remember Me", "Gummy"),
+    ):
+        reply = await service.handle(ask(text, user="d1"))
+        assert reply.kind is ReplyKind.LOOKUP, text
+        assert (reply.cards[0].track.title, reply.cards[0].track.artist) == (title, artist)
+    snow = await service.handle(ask("the goblin song with snow in the title", user="d2"))
+    titles = {"The First Snow", "I Will Go to You Like the First Snow"}
+    assert snow.cards[0].track.title in titles and snow.cards[0].track.drama == "Goblin"
+    other = (titles - {snow.cards[0].track.title}).pop()
+    assert other in snow.text and any(a.kind == "song" for a in snow.actions)  # also fits
+    none = await service.handle(ask("the goblin song with dog in the title", user="d2"))
+    assert none.kind is ReplyKind.HINT and '"dog"' in none.text and not none.cards
+    # Many songs fit, or a mood is asked: picks, not a look-up.
+    picks = await service.handle(ask("sad songs by crush from goblin", user="d3"))
+    assert picks.kind is ReplyKind.RECOMMENDATION

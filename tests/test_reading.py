@@ -239,3 +239,21 @@ def test_years(parser: Parser) -> None:
     assert (q.year_from, q.year_to) == (2000, 2004)
     q = parser.query("nothing older than 2020 please")
     assert q.not_years == ((0, 2019),)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("the goblin song with snow in the title", "snow"),
+        ("song with the word love in the title from goblin", "love"),
+        ("goblin song, title has snow", "snow"),
+        ("도깨비 노래 중에 제목에 눈 들어간 거", "눈"),
+        ("제목에 사랑이 들어간 노래", "사랑이"),  # and 사랑 after it, below
+        ("제목이 노을인 노래", "노을"),
+    ],
+)
+def test_a_word_of_the_title_is_no_mood(parser: Parser, text: str, word: str) -> None:
+    said = parser.read(text)
+    assert said.title_words[0] == word and not said.query.tags and not said.unknown
+    if word == "사랑이":
+        assert "사랑" in said.title_words

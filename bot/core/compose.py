@@ -302,10 +302,16 @@ def b36(n: int) -> str:
 
 
 def lookup_song(
-    index: CatalogIndex, i: int, others: list[int], locale: str, query_id: int | None
+    index: CatalogIndex,
+    i: int,
+    others: list[int],
+    locale: str,
+    query_id: int | None,
+    also: list[int] | None = None,
 ) -> Reply:
     """A song looked up by name: who sings it and where it is from, as a card; the other songs
-    of the same title named, with a button each."""
+    of the same title named, with a button each. A song looked up by a description (an
+    artist and a drama, a word of the title) names the others that fit, `also`."""
     tr = index.tracks[i]
     text = [
         t(
@@ -334,6 +340,20 @@ def lookup_song(
             other = index.tracks[o]
             label = t("button_song", locale, artist=other.artist)
             actions.append(Action(f"song:{other.key}", shorten(label, 40), "song"))
+    if also:
+        songs = [
+            t(
+                "lookup_also_song",
+                locale,
+                title=track_title(index.tracks[o]),
+                artist=artist_name(index, index.tracks[o].artist, locale),
+            )
+            for o in also
+        ]
+        text.append(t("lookup_also", locale, songs="; ".join(songs)))
+        for o in also[: max(0, 3 - len(actions))]:
+            label = t("button_also", locale, title=index.tracks[o].title)
+            actions.append(Action(f"song:{index.tracks[o].key}", shorten(label, 40), "song"))
     text.append(t("lookup_hint", locale))
     pick = Pick(i, 1.0, index.moods_of(i)[:2])
     return Reply(

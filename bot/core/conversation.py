@@ -23,12 +23,13 @@ The changes, each a small operator on a Query:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from statistics import fmean
 
 from bot.core.index import CatalogIndex
 from bot.core.query import MAX_COUNT, Query
-from bot.core.text import squash
+from bot.core.text import has_hangul, norm, squash
 from bot.core.understand import Said
 
 # Which small talk answers first when a message has several ("thanks, bye").
@@ -85,7 +86,9 @@ class Plan:
     browse_arg: str = ""
     track: int | None = None  # what a look-up found
     others: list[int] = field(default_factory=list)  # other songs of that title
+    also: list[int] = field(default_factory=list)  # other songs that fit what was described
     problem: str = ""  # for kind ask: the message key to say
+    title_word: str = ""  # for the problem no_title_word: the word no title has
 
 
 def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
@@ -129,7 +132,7 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     if feedback and (pointed or not said.content) and (pointed or not said.has("request")):
         if said.titles and not said.refs and not said.has("this"):
             named = [t for t in said.titles if t in shown] or _best_titles(
-                said.titles, q, index, said.text
+                said.titles, q, index, said.text, said.pinned
             )
             target = named[0]
             others = [t for t in said.titles if t != target]
@@ -148,7 +151,7 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
 
     # A song by name: looked up, or the seed of "songs like it".
     if said.titles and q.similar_to is None:
-        pinned = _best_titles(said.titles, q, index, said.text)
+        pinned = _best_titles(said.titles, q, index, said.text, said.pinned)
         if ops & {"similar"} or said.has("similar_ko"):
             seed = index.tracks[pinned[0]].key
             return Plan("recommend", query=replace(q, similar_to=seed, drama=None, artist=None))
@@ -158,6 +161,13 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
             track=pinned[0],
             others=[t for t in said.titles if t != pinned[0]],
         )
+    # A song described rather than named: "the gummy song from hotel del luna", "the goblin
+    # song with snow in the title". When that leaves a few songs, the first is looked up.
+    if said.title_words or (q.drama and q.artists):
+        plan = _described(said, q, index)
+        if plan is not None:
+            return plan
+
     # A drama's or an artist's songs listed: "tell me about Goblin's soundtrack", "who is
     # Punch", "what OSTs has Taeyeon done?", "10cm ost 뭐 있어?", "도깨비 전곡".
     asks = said.has("lookup") or said.has("list")
@@ -185,6 +195,53 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     return Plan("unknown", query=q)
 
 
+MAX_DESCRIBED = 3  # songs a drama and an artist may leave for a look-up rather than picks
+
+
+def _described(said: Said, q: Query, index: CatalogIndex) -> Plan | None:
+    """The songs a description leaves (a drama, an artist, a word of the title), looked up
+    when they are few; None when the message asks for more than that (a mood, years) or the
+    description leaves many songs (then they are picks)."""
+    if q.tags or q.energy or q.year_from or q.year_to or q.excludes or q.similar_to:
+        return None
+    pool: list[int] | None = None
+    if q.drama:
+        pool = [index.by_key[tr.key] for tr in index.soundtrack(q.drama)]
+    if q.artists:
+        sung = set().union(*(index.artist_track_sets.get(a, frozenset()) for a in q.artists))
+        pool = [t for t in pool if t in sung] if pool is not None else sorted(sung)
+    if said.title_words:
+        scope = pool if pool is not None else range(len(index.tracks))
+        pool = _titled(index, said.title_words, scope)
+        if not pool:
+            return Plan("ask", problem="no_title_word", query=q, title_word=said.title_words[0])
+        if not (q.drama or q.artists):
+            pool.sort(key=lambda t: -len(index.drama_tracks.get(index.tracks[t].drama, ())))
+    elif pool is None or not 1 <= len(pool) <= MAX_DESCRIBED:
+        return None
+    return Plan("lookup", query=replace(q, lookup=True), track=pool[0], also=pool[1:5])
+
+
+def _titled(index: CatalogIndex, words: tuple[str, ...], scope: Iterable[int]) -> list[int]:
+    """Songs whose title has the word: a word of it, or the start of one ("snow" in
+    "Snowflake"); in Hangul, anywhere in the title (눈 in 첫눈처럼)."""
+    for word in words:
+        key = norm(word)
+        found = []
+        for t in scope:
+            tr = index.tracks[t]
+            names = (tr.title, tr.title_ko or "", *tr.aliases)
+            if has_hangul(key):
+                hit = any(key in squash(n) for n in names if has_hangul(n))
+            else:
+                hit = any(f" {key}" in f" {norm(n)}" for n in names if n and not has_hangul(n))
+            if hit:
+                found.append(t)
+        if found:
+            return found
+    return []
+
+
 def _referred(said: Said, shown: list[int], focus: int | None) -> int | None:
     """The song a message points at: "the second one", "마지막 거", "this one"."""
     for n in said.refs:
@@ -195,7 +252,9 @@ def _referred(said: Said, shown: list[int], focus: int | None) -> int | None:
     return focus
 
 
-def _best_titles(ids: list[int], q: Query, index: CatalogIndex, text: str = "") -> list[int]:
+def _best_titles(
+    ids: list[int], q: Query, index: CatalogIndex, text: str = "", pins: list[int] | None = None
+) -> list[int]:
     """Songs of one title, the one the message pins (by its artist or drama) first, then the
     better known (its drama and its artist have more songs here)."""
     flat = squash(text)
@@ -203,6 +262,7 @@ def _best_titles(ids: list[int], q: Query, index: CatalogIndex, text: str = "") 
     def rank(t: int) -> tuple[int, int]:
         tr = index.tracks[t]
         pinned = (q.drama == tr.drama) + any(a in index.credit(tr.artist) for a in q.artists)
+        pinned += 2 * (t in (pins or ()))  # the parser saw its artist or drama beside it
         pinned += any(t in index.artist_track_sets.get(a, frozenset()) for a in q.artists)
         # A Hangul name said beside it that the parser left as a word ("유아 Stay With Me").
         for act in index.credit(tr.artist):

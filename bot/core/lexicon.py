@@ -61,6 +61,11 @@ class Intents:
     list_dramas: tuple[str, ...]
     list_moods: tuple[str, ...]
     list_songs: tuple[str, ...]
+    title_before: Words
+    title_after: Phrases
+    title_lead: Phrases
+    title_ko: tuple[str, ...]
+    title_end_ko: tuple[str, ...]
     browse_dramas: Phrases
     browse_dramas_ko: tuple[str, ...]
     browse_moods: Phrases
@@ -259,6 +264,11 @@ class Lexicon:
                 list_dramas=read.stems("intents.list_dramas"),
                 list_moods=read.stems("intents.list_moods"),
                 list_songs=read.stems("intents.list_songs"),
+                title_before=read.words("intents.title_before"),
+                title_after=read.phrases("intents.title_after"),
+                title_lead=read.phrases("intents.title_lead"),
+                title_ko=read.stems("intents.title_ko"),
+                title_end_ko=read.stems("intents.title_end_ko"),
                 browse_dramas=read.phrases("intents.browse_dramas"),
                 browse_dramas_ko=read.stems("intents.browse_dramas_ko"),
                 browse_moods=read.phrases("intents.browse_moods"),

@@ -155,6 +155,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "같은 제목의 다른 곡: {others}.",
     },
     "lookup_other": {"en": "{artist} ({drama}, {year})", "ko": "{artist} ({drama}, {year})"},
+    "lookup_also": {
+        "en": "Also fits: {songs}.",
+        "ko": "이 곡도 있어요: {songs}.",
+    },
+    "lookup_also_song": {"en": "{title} — {artist}", "ko": "{title} — {artist}"},
     "lookup_hint": {
         "en": 'Say "more like it" for songs that feel the same, or "like" to save it.',
         "ko": '비슷한 노래는 "비슷한 거", 마음에 들면 "좋아요"라고 해 주세요.',
@@ -170,6 +175,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "kind_drama": {"en": "drama", "ko": "드라마"},
     "kind_artist": {"en": "singer", "ko": "가수"},
     "button_song": {"en": "{artist}", "ko": "{artist}"},
+    "button_also": {"en": "{title}", "ko": "{title}"},
     "button_other": {"en": "The {kind} {name}", "ko": "{kind} {name}"},
     # What a follow-up changed ("Calmer, still from Goblin:").
     "change_calmer": {"en": "Calmer", "ko": "더 잔잔하게"},
@@ -205,6 +211,10 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "what_calmer": {"en": "calmer", "ko": "잔잔한"},
     "what_livelier": {"en": "livelier", "ko": "신나는"},
+    "no_title_word": {
+        "en": 'No song {scope} I know has "{word}" in its title.',
+        "ko": "{scope} 제목에 {word:'이} 들어간 곡은 없어요.",
+    },
     "only_song": {
         "en": "That's every song {scope} I know.",
         "ko": "{scope} 노래는 그게 전부예요.",

@@ -87,6 +87,10 @@ class Said:
     unknown: list[str] = field(default_factory=list)
     leftover: int = 0  # words that are neither understood nor filler
     browse_arg: str = ""
+    # "with snow in the title": a word the song's title has (in Korean also without the
+    # particle it may carry: 사랑이 -> 사랑, though 노을 stays 노을), best reading first.
+    title_words: tuple[str, ...] = ()
+    pinned: list[int] = field(default_factory=list)  # titles pinned by a name beside them
 
     def has(self, signal: str) -> bool:
         return signal in self.signals
@@ -474,6 +478,7 @@ class _Reading:
             for w, k in zip(self.words, self.known, strict=True)
         ]
         self._pre_signals()
+        self._title_word()
         self._jamo_words()
         self._spans()
         self._hangul_names()
@@ -568,6 +573,74 @@ class _Reading:
         if n > 1 and self.words[-1] == "like":
             self.sentiment.add(n - 1)
             self.said.signals.add("like")
+
+    def _title_word(self) -> None:
+        """ "the goblin song with snow in the title", "제목에 눈 들어간 노래": a word of the
+        title, kept as said (it is no mood: "snow" here is not winter)."""
+        intents = self.p.lex.intents
+        words = self.words
+        n = len(words)
+        for i in range(n):
+            for phrase in intents.title_after:
+                size = len(phrase.split())
+                if " ".join(words[i : i + size]) != phrase or i == 0:
+                    continue
+                start = i - 1
+                while start > max(0, i - 3) and words[start - 1] not in intents.title_before:
+                    start -= 1
+                if start > 0 and words[start - 1] in intents.title_before:
+                    self._said_title_word(start, i, start - 1, i + size)
+                    return
+                self._said_title_word(i - 1, i, i - 1, i + size)
+                return
+            for phrase in intents.title_lead:
+                size = len(phrase.split())
+                if " ".join(words[i : i + size]) != phrase or i + size >= n:
+                    continue
+                end = i + size + 1
+                while end < min(n, i + size + 3) and not self.msg.tokens[end - 1].brk:
+                    if words[end] in self.p.lex.names.cue_before:
+                        break
+                    end += 1
+                self._said_title_word(i + size, end, i, end)
+                return
+        if has_hangul(self.msg.text):
+            self._title_word_ko()
+
+    def _title_word_ko(self) -> None:
+        intents = self.p.lex.intents
+        words = self.words
+        for i, w in enumerate(words[:-1]):
+            if w not in intents.title_ko:
+                continue
+            parts: list[str] = []
+            end = i + 1
+            while end < min(len(words), i + 4):
+                w = words[end]
+                if parts and w.startswith((*intents.title_end_ko, *intents.list_songs)):
+                    break
+                end += 1
+                cut = next((x for x in intents.title_end_ko if w.endswith(x) and w != x), "")
+                parts.append(w[: len(w) - len(cut)])
+                if cut:
+                    break
+            word = "".join(parts)
+            if word:
+                bare = [
+                    word[: -len(x)]
+                    for x in self.p.lex.names.particles_ko
+                    if word.endswith(x) and len(word) > len(x)
+                ]
+                self.said.title_words = (word, *bare)
+                self.take(i, end)
+            return
+
+    def _said_title_word(self, a: int, b: int, first: int, last: int) -> None:
+        """Words a..b-1 are the word of the title; first..last-1 say so ("with ... title")."""
+        if a >= b:
+            return
+        self.said.title_words = (" ".join(self.words[a:b]),)
+        self.take(first, last)
 
     def _jamo_words(self) -> None:
         """ "ㅋㅋㅋ" and "ㅎㅎ" laugh, whatever their length; "ㅠㅠ" cries (an emoji, below)."""
@@ -870,14 +943,17 @@ class _Reading:
         index = self.p.index
         ids = index.titles.get(key) or ()
         words = self.words
+        names = self.p.lex.names
+        # Cue words may stand between: "Flower by Yoon Mi-rae", "Beautiful ost crush".
+        joiners = names.cue_before | names.cue_after | names.cue_pointed
         spans = []
         k = j
-        if k < len(words) and words[k] in ("by", "from", "in", "of", "ft", "feat"):
+        while k < min(len(words), j + 2) and words[k] in joiners:
             k += 1
         for size in range(min(5, len(words) - k), 0, -1):
             spans.append(" ".join(words[k : k + size]))
         k = i
-        if k > 0 and words[k - 1] in ("the",):
+        while k > max(0, i - 2) and words[k - 1] in joiners | self.p.lex.references.determiners:
             k -= 1
         for size in range(min(5, k), 0, -1):
             spans.append(" ".join(words[k - size : k]))
@@ -885,14 +961,16 @@ class _Reading:
             self.msg.flat.starts[j] if j < len(words) else len(self.msg.flat.text) :
         ]
         flat_before = self.msg.flat.text[: self.msg.flat.starts[i]]
+        pinned = []
         for t in ids:
             tr = index.tracks[t]
             forms = self._forms(tr.artist, tr.drama)
-            if any(s in forms for s in spans):
-                return True
-            if any(f and (flat_after.startswith(f) or flat_before.endswith(f)) for f in forms):
-                return True
-        return False
+            if any(s in forms for s in spans) or any(
+                f and (flat_after.startswith(f) or flat_before.endswith(f)) for f in forms
+            ):
+                pinned.append(t)
+        self.said.pinned += [t for t in pinned if t not in self.said.pinned]
+        return bool(pinned)
 
     def _forms(self, credit: str, drama: str) -> set[str]:
         index = self.p.index

@@ -79,7 +79,9 @@ class Converse(Feature):
             return await browsing.dramas(req, arg, locale)
         if plan.kind == "ask":
             verb = t("verb_dislike" if said.has("dislike") else "verb_like", locale)
-            return compose.hint(t(plan.problem, locale, verb=verb), locale)
+            where = compose.scope(index, plan.query, locale) if plan.query else ""
+            text = t(plan.problem, locale, verb=verb, scope=where, word=plan.title_word)
+            return compose.hint(" ".join(text.split()), locale)
         if plan.kind == "unknown":
             q = replace(said.query, suggestions=tuple(service.parser.suggest(said.unknown)))
             return compose.not_understood(said.text, locale, q)

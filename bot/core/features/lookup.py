@@ -25,7 +25,9 @@ class Lookup(Feature):
             q = replace(q, lookup=True, similar_to=key)
             query_id = await service.picks.remember(req, q, (key,))
             service.converse.focus(req.user, key)
-            return compose.lookup_song(index, plan.track, plan.others, locale, query_id)
+            return compose.lookup_song(
+                index, plan.track, plan.others, locale, query_id, also=plan.also
+            )
         if q.drama:
             reply = service.browsing.soundtrack(q.drama, locale)
         else:
