@@ -222,3 +222,30 @@ async def test_a_song_described_by_its_artist_drama_or_title_is_looked_up(
     # Many songs fit, or a mood is asked: picks, not a look-up.
     picks = await service.handle(ask("sad songs by crush from goblin", user="d3"))
     assert picks.kind is ReplyKind.RECOMMENDATION
+
+
+async def test_a_follow_up_that_names_only_a_name(service: Service) -> None:
+    index = service.index
+    # The same kind: another singer, the same request (still sad).
+    await service.handle(ask("sad songs by heize", user="n1"))
+    other = await service.handle(ask("what about davichi", user="n1"))
+    assert other.cards and other.text.startswith("Now by Davichi")
+    davichi = {"Davichi", *index.group_members.get("Davichi", ())}
+    assert all(set(index.credit(c.track.artist)) & davichi for c in other.cards)
+    # The other kind: their song in that drama.
+    await service.handle(ask("태연 노래 추천", user="n2"))
+    both = await service.handle(ask("호텔 델루나 거", user="n2"))
+    assert [(c.track.title, c.track.drama) for c in both.cards] == [
+        ("All About You", "Hotel del Luna")
+    ]
+    await service.handle(ask("hotel del luna songs", user="n3"))
+    heize = await service.handle(ask("the heize one?", user="n3"))
+    assert heize.cards[0].track.title == "Can You See My Heart"
+    # A mood only: the names stay.
+    await service.handle(ask("백지영 노래", user="n4"))
+    sad = await service.handle(ask("이별 노래로", user="n4"))
+    assert sad.cards and all(c.track.artist == "Baek Ji-young" for c in sad.cards)
+    assert all("heartbreak" in c.track.tags for c in sad.cards)
+    await service.handle(ask("백지영 노래 추천", user="n5"))
+    topic = await service.handle(ask("다비치는?", user="n5"))
+    assert topic.cards and topic.text.startswith("이번엔")

@@ -9,6 +9,7 @@ differently.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from bot.core.commands import Arg, Spec
 from bot.core.index import CatalogIndex
@@ -240,6 +241,18 @@ def changed(
             said.append(t("change_same_drama", locale, drama=drama_name(index, q.drama, locale)))
         elif key == "same_vibe":
             said.append(t("change_same_vibe", locale, scope=scope(index, q, locale)))
+        elif key == "renamed":
+            # The name said; the one kept is said after it ("still by Taeyeon").
+            named = replace(
+                q,
+                drama=None if "drama" in kept else q.drama,
+                artist=None if "artist" in kept else q.artist,
+                also_artists=() if "artist" in kept else q.also_artists,
+                year_from=None,
+                year_to=None,
+                similar_to=None,
+            )
+            said.append(t("change_renamed", locale, scope=scope(index, named, locale)))
         elif key in ("similar", "like_title") and q.similar_to in index.by_key:
             title = index.tracks[index.by_key[q.similar_to or ""]].title
             said.append(t(f"change_{key}", locale, title=title))

@@ -305,6 +305,8 @@ def _after_lookup(said: Said, ctx: Context, index: CatalogIndex) -> Plan | None:
     ops = {s[3:] for s in said.signals if s.startswith("op:")}
     if ops & FOLLOW_OPS:
         return _follow(said, ctx, index, ops)
+    if (last.drama or last.artists) and not last.title and _only_names(said, ops):
+        return _follow(said, ctx, index, ops)  # "10cm ost 뭐 있어?", then "the goblin one"
     return None
 
 
@@ -398,6 +400,19 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
                 other=q.other,
             )
             changes.append("same_vibe")
+        elif _only_names(said, ops):
+            # "what about Davichi": another singer, the same request; "the Goblin one" after
+            # songs by 10CM: their song in Goblin.
+            renamed = _renamed(last, q, index, shown, said.has("pointed"))
+            if renamed is None:
+                return None
+            seen = _together(index, renamed.drama, renamed.artists) if renamed.drama else []
+            if said.has("pointed") and seen and set(seen) <= set(shown):
+                # "the Goblin one" about a song just shown: that song.
+                found = replace(renamed, lookup=True, count=1)
+                return Plan("lookup", query=found, track=seen[0], also=seen[1:])
+            new = renamed
+            changes.append("renamed")
         else:
             return None  # a new drama or artist: a new request
     relative = ops & {"calmer", "livelier", "older", "newer"}
@@ -500,6 +515,59 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         k for k in ("drama", "artist") if getattr(new, k) and getattr(new, k) == getattr(last, k)
     ]
     return Plan("recommend", query=new, changes=changes, kept=kept)
+
+
+def _only_names(said: Said, ops: set[str]) -> bool:
+    """A drama or an artist said with a follow-up word and nothing else: "what about
+    Davichi", "the Goblin one", "호텔 델루나 거", "다비치는?"."""
+    q = said.query
+    if q.tags or q.energy or q.year_from or q.year_to or q.excludes or said.mood_changes:
+        return False
+    if said.titles or said.title_words or said.refs or q.similar_to:
+        return False
+    return "markers" in ops
+
+
+def _renamed(
+    last: Query, q: Query, index: CatalogIndex, shown: list[int], said_pointed: bool = False
+) -> Query | None:
+    """The last request with the names said: a name of the same kind replaces the last one; a
+    name of the other kind is added (the singer's songs in that drama: when they have none,
+    the recommender says so and relaxes), unless the only songs they have together were just
+    shown ("anything from Hotel del Luna?" after Taeyeon's song from it: more of the drama)
+    and the message does not point at one ("the Hotel del Luna one"). None when nothing was
+    named."""
+    if not (q.drama or q.artists):
+        return None
+    drama = q.drama or last.drama
+    artist, also = (q.artist, q.also_artists) if q.artists else (last.artist, last.also_artists)
+    if drama and (artist or also) and not (q.drama and q.artists):
+        together = _together(index, drama, (artist, *also) if artist else also)
+        if together and set(together) <= set(shown) and not said_pointed:
+            drama = q.drama
+            artist, also = (q.artist, q.also_artists)
+    new = replace(
+        last,
+        drama=drama,
+        artist=artist,
+        also_artists=also,
+        similar_to=None,
+        lookup=False,
+        title=None,
+        other=q.other,
+        strict_years=False,
+    )
+    if drama and new.artists:
+        # A song or two together: the count asked before may be more than there are.
+        together = _together(index, drama, new.artists)
+        new = replace(new, count=max(1, min(new.count, len(together))), asked=None)
+    return new
+
+
+def _together(index: CatalogIndex, drama: str, artists: tuple[str, ...]) -> list[int]:
+    """The songs of a drama sung by any of the artists."""
+    sung = set().union(*(index.artist_track_sets.get(a, frozenset()) for a in artists))
+    return [t for t in index.drama_tracks.get(drama, ()) if t in sung]
 
 
 def flip(q: Query) -> Query:

@@ -40,6 +40,7 @@ class Names:
     cue_before: Words
     cue_after: Words
     cue_pointed: Words
+    pointed_ko: tuple[str, ...]
     cue_ko: tuple[str, ...]
     artist_cue: Words
     drama_cue: Words
@@ -190,6 +191,8 @@ class Lexicon:
     similar: Words
     similar_joiner: Words
     similar_ko: tuple[str, ...]
+    follow_endings_ko: tuple[str, ...]
+    topic_endings_ko: tuple[str, ...]
     command_filler: Words
     openers: Words
     confirm: Words
@@ -235,6 +238,8 @@ class Lexicon:
             similar=read.words("similar.en"),
             similar_joiner=read.words("similar.en_joiner"),
             similar_ko=read.stems("similar.ko"),
+            follow_endings_ko=read.stems("endings.follow_ko"),
+            topic_endings_ko=read.stems("endings.topic_ko"),
             command_filler=read.words("commands.filler"),
             openers=read.words("commands.openers"),
             confirm=read.words("commands.confirm"),
@@ -245,6 +250,7 @@ class Lexicon:
                 cue_before=read.words("names.cue_before"),
                 cue_after=read.words("names.cue_after"),
                 cue_pointed=read.words("names.cue_pointed"),
+                pointed_ko=read.stems("names.pointed_ko"),
                 cue_ko=read.stems("names.cue_ko"),
                 artist_cue=frozenset(read.stems("names.artist_cue")),
                 drama_cue=frozenset(read.stems("names.drama_cue")),

@@ -187,6 +187,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "change_same_artist": {"en": "More by {artist}", "ko": "{artist}의 다른 노래"},
     "change_same_drama": {"en": "More from {drama}", "ko": "{drama}의 다른 노래"},
     "change_same_vibe": {"en": "Same mood, now {scope}", "ko": "같은 분위기로, 이번엔 {scope}"},
+    "change_renamed": {"en": "Now {scope}", "ko": "이번엔 {scope}"},
     "change_similar": {"en": "Songs like {title}", "ko": "{title:'와} 비슷한 노래"},
     "change_like_title": {"en": "Songs like {title}", "ko": "{title:'와} 비슷한 노래"},
     "change_moods": {"en": "Now {tags}", "ko": "이번엔 {tags}"},

@@ -503,6 +503,9 @@ class _Reading:
         said.leftover = len(said.unknown)
         if any(w in p.lex.intents.request for w in self.words):
             said.signals.add("request")
+        last = self.words[-1] if self.words else ""
+        if has_hangul(last) and last.endswith(p.lex.follow_endings_ko) and len(last) > 1:
+            said.signals.add("op:markers")  # "이별 노래로": make it breakup songs
         flat = self.msg.flat.text
         if any(w in p.lex.smalltalk.reaction for w in self.words) or any(
             k in flat for k in p.reaction_keys
@@ -746,6 +749,7 @@ class _Reading:
             kind = kind or "drama"
         if self._pointed(i, j):
             cued = True  # "the iu one", "crush's song in goblin"
+            self.said.signals.add("pointed")
         if self.msg.named(i, j):
             cued = True
         if after in ("from", "of") and self._member_of_next(i, j):
@@ -1077,6 +1081,12 @@ class _Reading:
                     )
                     flat.claim(a, b)
                     self._use_words(a, b)
+                    rest = flat.rest_of_word(b)
+                    if rest in self.p.lex.topic_endings_ko:
+                        self.said.signals.add("op:markers")  # "다비치는?": and Davichi?
+                    nxt = self.words[last + 1] if last + 1 < len(self.words) else ""
+                    if (rest or nxt).startswith(self.p.lex.names.pointed_ko):
+                        self.said.signals.add("pointed")  # "호텔 델루나 거": the one from it
                     break
 
     def _use_words(self, a: int, b: int) -> None:
