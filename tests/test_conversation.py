@@ -249,3 +249,24 @@ async def test_a_follow_up_that_names_only_a_name(service: Service) -> None:
     await service.handle(ask("백지영 노래 추천", user="n5"))
     topic = await service.handle(ask("다비치는?", user="n5"))
     assert topic.cards and topic.text.startswith("이번엔")
+
+
+async def test_a_rejection_dislikes_and_picks_the_next(service: Service) -> None:
+    for n, (first_text, reject) in enumerate(
+        (("a sad song", "nah"), ("도깨비 노래 하나", "별로"), ("healing song", "nope"))
+    ):
+        user = f"j{n}"
+        first = await service.handle(ask(first_text, user=user))
+        key = first.cards[0].track.key
+        nxt = await service.handle(ask(reject, user=user))
+        assert nxt.kind is ReplyKind.RECOMMENDATION and nxt.cards, reject
+        assert nxt.cards[0].track.key != key
+        assert (await service.users.get(f"console:{user}")).feedback[key] == -1
+    # After several songs "nah" says none of them, not which: the next ones, nothing disliked.
+    await service.handle(ask("3 sad songs", user="j9"))
+    more = await service.handle(ask("nah", user="j9"))
+    assert len(more.cards) == 3
+    assert not (await service.users.get("console:j9")).feedback
+    # A dislike said outright is only that.
+    await service.handle(ask("a sad song", user="j8"))
+    assert (await service.handle(ask("싫어요", user="j8"))).kind is ReplyKind.FEEDBACK

@@ -257,3 +257,8 @@ def test_a_word_of_the_title_is_no_mood(parser: Parser, text: str, word: str) ->
     assert said.title_words[0] == word and not said.query.tags and not said.unknown
     if word == "사랑이":
         assert "사랑" in said.title_words
+
+
+def test_a_longer_word_of_the_lexicon_wins_over_a_one_syllable_name(parser: Parser) -> None:
+    assert parser.query("별로").artists == ()  # "not really", not Byul + 로
+    assert parser.query("별 노래").artist == "Byul"  # cued by 노래

@@ -142,6 +142,12 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
             return Plan("ask", problem="feedback_which")
         rate = [(target, feedback)]
         rest = follow - {"reject"}
+        rejected = "reject" in follow and feedback < 0 and not (said.refs or said.titles)
+        if rejected and ctx.last is not None and not ctx.last.lookup and not rest:
+            # "nah", "not that one", "별로": the next pick too, not only the dislike.
+            plan = _follow(said, replace(ctx, focus=target), index, ops)
+            if plan is not None:
+                return plan
         if ctx.last is not None and (rest or said.has("op:similar")):
             plan = _follow(said, replace(ctx, focus=target), index, ops)
             if plan is not None:
@@ -348,8 +354,11 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     changes: list[str] = []
     if "reject" in ops and focus is not None:
         plan = Plan("recommend", query=_with_count(last, count), again=count is None)
-        plan.rate = [(focus, -1)]
         plan.changes = ["reject"]
+        # One song shown, or one pointed at ("not that one"): that one is disliked. "nah"
+        # after several says none of them, not which: the next ones only.
+        if len(shown) <= 1 or said.has("this") or said.has("pointer") or said.refs:
+            plan.rate = [(focus, -1)]
         return plan
     if ("similar" in ops or said.has("similar_ko")) and focus is not None and not said.titles:
         new = Query(

@@ -507,6 +507,12 @@ class _Reading:
         if has_hangul(last) and last.endswith(p.lex.follow_endings_ko) and len(last) > 1:
             said.signals.add("op:markers")  # "이별 노래로": make it breakup songs
         flat = self.msg.flat.text
+        # A word that points at a song, even inside a longer phrase ("not that one").
+        this = p.lex.references
+        if any(w in this.this for w in self.words) or any(
+            squash(k) in flat for k in this.this_ko
+        ):
+            said.signals.add("pointer")
         if any(w in p.lex.smalltalk.reaction for w in self.words) or any(
             k in flat for k in p.reaction_keys
         ):
@@ -1126,6 +1132,13 @@ class _Reading:
 
     def _hangul_name_cued(self, a: int, b: int, key: str) -> bool:
         lex = self.p.lex.names
+        text = self.msg.flat.text
+        if any(
+            len(k) > len(key) and text.startswith(k, a)
+            for k, _ in self.p.stems_by_first.get(key[:1], ())
+        ):
+            # A longer word of the lexicon starts here: "별로" (not really) is no 별 + 로.
+            return self._hangul_cue_kind(a, b) != ""
         if len(key) >= 2 and key not in lex.everyday_ko and key not in self.p.stem_keys:
             return True
         return (
