@@ -239,6 +239,22 @@ def test_years(parser: Parser) -> None:
     assert (q.year_from, q.year_to) == (2000, 2004)
     q = parser.query("nothing older than 2020 please")
     assert q.not_years == ((0, 2019),)
+    assert parser.query("newer than 2018").year_from == 2019
+
+
+def test_eras_count_back_from_the_newest_year_in_both_languages(
+    parser: Parser, index: CatalogIndex
+) -> None:
+    newest = index.max_year
+    for text in ("latest ost", "newest kdrama songs", "최신곡 추천"):
+        q = parser.query(text)
+        assert (q.year_from, q.year_to) == (newest - 1, None), text
+    for text in ("recent songs", "요즘 노래"):
+        assert parser.query(text).year_from == newest - 2, text
+    assert parser.query("old songs").year_to == newest - 10
+    # An era left out is a range left out.
+    assert parser.query("옛날 노래 말고").not_years == ((0, newest - 10),)
+    assert parser.query("nothing too recent please").not_years == ((newest - 2, 9999),)
 
 
 @pytest.mark.parametrize(

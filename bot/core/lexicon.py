@@ -178,8 +178,11 @@ class Lexicon:
     units_ko: tuple[str, ...]
     recent: Words
     recent_ko: tuple[str, ...]
+    latest: Words
+    latest_ko: tuple[str, ...]
     old: Words
     old_ko: tuple[str, ...]
+    era_years: dict[str, int]  # latest, recent, old: how many years back each reaches
     before: Words
     after: Words
     before_ko: tuple[str, ...]
@@ -207,7 +210,7 @@ class Lexicon:
 
     @property
     def era_words(self) -> Words:
-        return self.recent | self.old
+        return self.recent | self.latest | self.old
 
     @classmethod
     def load(cls, path: Path = LEXICON_FILE) -> Lexicon:
@@ -225,6 +228,9 @@ class Lexicon:
             units_ko=read.stems("numbers.units_ko"),
             recent=read.words("years.recent"),
             recent_ko=read.stems("years.recent_ko"),
+            latest=read.words("years.latest"),
+            latest_ko=read.stems("years.latest_ko"),
+            era_years=read.numbers("years.spans"),
             old=read.words("years.old"),
             old_ko=read.stems("years.old_ko"),
             before=read.words("years.before"),
@@ -316,6 +322,8 @@ class Lexicon:
                 any_ko=read.stems("smalltalk.any_ko"),
             ),
         )
+        if set(lexicon.era_years) != {"latest", "recent", "old"}:
+            raise LexiconError(f"{path.name}: years.spans needs latest, recent and old")
         read.check_nothing_else()
         return lexicon
 

@@ -127,6 +127,7 @@ class Parser:
             self._learn(phrase, f"occ:{name}")
         english: list[tuple[Iterable[str], str]] = [
             (lex.recent, "era:recent"),
+            (lex.latest, "era:latest"),
             (lex.old, "era:old"),
             (lex.negation.before, "neg"),
             (lex.smalltalk.any, "any"),
@@ -165,6 +166,7 @@ class Parser:
             stem(key, f"occ:{name}")
         korean: list[tuple[Iterable[str], str]] = [
             (lex.recent_ko, "era:recent"),
+            (lex.latest_ko, "era:latest"),
             (lex.old_ko, "era:old"),
             (lex.negation.after_ko, "negafter"),
             (lex.negation.before_ko, "neg"),
@@ -509,9 +511,7 @@ class _Reading:
         flat = self.msg.flat.text
         # A word that points at a song, even inside a longer phrase ("not that one").
         this = p.lex.references
-        if any(w in this.this for w in self.words) or any(
-            squash(k) in flat for k in this.this_ko
-        ):
+        if any(w in this.this for w in self.words) or any(squash(k) in flat for k in this.this_ko):
             said.signals.add("pointer")
         if any(w in p.lex.smalltalk.reaction for w in self.words) or any(
             k in flat for k in p.reaction_keys
@@ -1360,8 +1360,10 @@ class _Reading:
                 span = (None, year - 1)
                 first = i - 1 if prev in lex.before else i - 2
                 self.take(first, i)
-            elif prev in lex.after or (prev == "than" and i > 1 and words[i - 2] in lex.recent):
-                span = (year, None)
+            elif prev in lex.after or (
+                prev == "than" and i > 1 and words[i - 2] in lex.recent | lex.latest
+            ):
+                span = (year + (prev == "than"), None)  # "since 2016", "newer than 2018"
                 first = i - 1 if prev in lex.after else i - 2
                 self.take(first, i)
             elif any(nxt.startswith(k) for k in lex.before_ko):
@@ -1370,6 +1372,8 @@ class _Reading:
             elif any(nxt.startswith(k) for k in lex.after_ko):
                 span = (year, None)
                 self.take(last + 1, last + 2)
+            if prev == "than":  # "older than 2015": a year range, not the era "old" too
+                self.mentions = [m for m in self.mentions if (m.kind, m.first) != ("era", i - 2)]
             self.mentions.append(Mention("years", span, first, last))
 
     def _count(self) -> None:
@@ -1525,7 +1529,7 @@ class _Reading:
     def _negation(self) -> None:
         """Mark what each exclusion covers."""
         lex = self.p.lex.negation
-        content = [m for m in self.mentions if m.kind != "era"]
+        content = list(self.mentions)
         if not content:
             return
         # English: from the negator to the end of its clause.
@@ -1603,6 +1607,15 @@ class _Reading:
 
         return index.tracks[min(ids, key=rank)].key
 
+    def _era(self, era: str) -> tuple[int | None, int | None]:
+        """The years an era means, counted back from the catalog's newest year: "latest" its
+        last years, "recent" a few more, "old" everything before the last decade."""
+        years = self.p.lex.era_years
+        newest = self.p.index.max_year
+        if era == "old":
+            return None, newest - years["old"]
+        return newest - years[era] + 1, None
+
     def _query(self) -> Query:
         p, said = self.p, self.said
         vocab = p.index.vocabulary.tags
@@ -1661,13 +1674,14 @@ class _Reading:
                     not_years.append((lo or 0, hi or 9999))
                 else:
                     year_from, year_to = lo, hi
-            elif m.kind == "era" and not m.negated:
-                eras.append(str(m.value))
+            elif m.kind == "era":
+                lo, hi = self._era(str(m.value))
+                if m.negated:  # "옛날 노래 말고", "nothing too recent": the era left out
+                    not_years.append((lo or 0, hi or 9999))
+                else:
+                    eras.append(str(m.value))
         if eras and year_from is None and year_to is None:
-            if eras[-1] == "recent":
-                year_from = p.index.max_year - 2
-            else:
-                year_to = p.index.max_year - 10
+            year_from, year_to = self._era(eras[-1])
         # Moods said outright count more than what an occasion suggests.
         tags = [t for t in weights if t not in not_tags]
         explicit = {
