@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.korean import attach, particle
+from bot.core.korean import attach, particle, verb_forms
 from bot.core.messages import t
 from bot.core.romanize import latin_forms
 
@@ -52,3 +52,17 @@ def test_quoted_and_in_templates() -> None:
 def test_latin_forms(name: str, spelling: str) -> None:
     assert spelling in latin_forms(name)
     assert latin_forms("Goblin") == []
+
+
+@pytest.mark.parametrize(
+    ("verb", "forms"),
+    [
+        ("재우다", ("재우", "재울", "재운", "재워")),  # 우 + 어 = 워
+        ("잠들다", ("잠들", "잠든", "잠들어")),  # ㄹ: 잠든, not 잠들은
+        ("요리하다", ("요리하", "요리할", "요리한", "요리해")),
+        ("달리다", ("달리", "달릴", "달린", "달려")),
+        ("먹다", ("먹", "먹을", "먹은", "먹어")),
+    ],
+)
+def test_verb_forms(verb: str, forms: tuple[str, ...]) -> None:
+    assert verb_forms(verb) == forms

@@ -54,6 +54,8 @@ def test_no_phrase_means_two_things() -> None:
         (('means = "Studying."', 'mean = "Studying."'), "unknown key"),
         (('say = { en = "for studying", ko = "공부할 때 듣기 좋은" }', ""), "lacks say"),
         (("healing = 0.6", "low-energy = 0.6"), "energy; list it under energy"),
+        (('ko = ["공부"]', 'ko = ["공부"]\nko_verbs = ["공부"]'), "not a verb ending in 다"),
+        (('ko = ["공부"]', 'ko = ["공부"]\nko_verbs = ["자다"]'), "too short"),
     ],
 )
 def test_mistakes_are_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:
@@ -63,3 +65,10 @@ def test_mistakes_are_named(tmp_path: Path, change: tuple[str, str], message: st
         Occasions.load(load_vocabulary(), path)
     path.write_text(GOOD, encoding="utf-8")
     assert set(Occasions.load(load_vocabulary(), path).items) == {"study"}
+
+
+def test_a_korean_verb_stands_for_its_forms(tmp_path: Path) -> None:
+    path = tmp_path / "occasions.toml"
+    path.write_text(GOOD.replace('ko = ["공부"]', 'ko = ["공부"]\nko_verbs = ["재우다"]'))
+    stems = Occasions.load(load_vocabulary(), path).korean_stems()
+    assert {"재우", "재울", "재운", "재워"} <= set(stems)

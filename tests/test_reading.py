@@ -198,6 +198,26 @@ def test_occasions_bring_weighted_tags_energy_and_what_to_avoid(parser: Parser) 
 
 
 @pytest.mark.parametrize(
+    ("text", "occasion"),
+    [
+        ("노동요 추천", "chores"),
+        ("아기 재울 때 듣는 노래", "lullaby"),  # 재우다, as written
+        ("애기 재워야 하는데 노래 좀", "lullaby"),
+        ("songs to put my baby to sleep", "lullaby"),
+        ("봄밤에 듣기 좋은 노래", "spring-night"),  # not the drama 봄밤 without a cue
+        ("summer night vibes ost", "summer-night"),
+        ("월요병 극복 노래", "energy"),
+        ("ugh monday again... need energy", "energy"),
+        ("요리할 때 듣는 노래", "cooking"),
+        ("songs for the bus ride home", "commute"),
+    ],
+)
+def test_more_occasions(parser: Parser, text: str, occasion: str) -> None:
+    q = parser.query(text)
+    assert q.occasion == occasion and q.drama is None
+
+
+@pytest.mark.parametrize(
     ("text", "tag"),
     [("😭💔", "heartbreak"), ("🥰", "romantic"), ("💪💪", "upbeat"), ("sad songs 😭", "sad")],
 )

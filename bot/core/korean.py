@@ -80,3 +80,41 @@ def particle(word: str, which: str) -> str:
 def attach(word: str, which: str, quote: str = "") -> str:
     """The word (quoted when asked) followed by the right form of the particle."""
     return f"{quote}{word}{quote}{particle(word, which)}"
+
+
+# --------------------------------------------------------------------------- verb forms
+
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+# A stem's last vowel with 아/어 after it, contracted as people write it: 재우 + 어 = 재워,
+# 보 + 아 = 봐, 달리 + 어 = 달려, 쓰 + 어 = 써, 하 + 여 = 해.
+_CONTRACT = dict(zip("ㅗㅜㅣㅡㅏㅓㅐㅔ", "ㅘㅝㅕㅓㅏㅓㅐㅔ", strict=True))
+_L, _N = _JONG.index("ㄹ") + 1, _JONG.index("ㄴ") + 1
+
+
+def _syllable(initial: int, vowel: int, final: int) -> str:
+    return chr(0xAC00 + (initial * 21 + vowel) * 28 + final)
+
+
+def verb_forms(verb: str) -> tuple[str, ...]:
+    """The stems a regular verb is written with: 재우다 -> 재우 (재우는, 재우고), 재울 (재울 때),
+    재운, 재워 (재워야, 재워줘); 잠들다 -> 잠들, 잠든, 잠들어; 요리하다 -> 요리하, 요리할, 요리한,
+    요리해. Irregular verbs (듣다 -> 들어) are listed by hand."""
+    if not verb.endswith("다") or len(verb) < 2 or not "가" <= verb[-2] <= "힣":
+        raise ValueError(f"{verb!r} is not a verb ending in 다")
+    stem = verb[:-1]
+    head, last = stem[:-1], stem[-1]
+    code = ord(last) - 0xAC00
+    initial, vowel, final = code // 588, (code % 588) // 28, code % 28
+    v = _VOWELS[vowel]
+    forms = [stem]
+    if last == "하":
+        forms += [head + "할", head + "한", head + "해"]
+    elif final == 0:
+        forms += [head + _syllable(initial, vowel, _L), head + _syllable(initial, vowel, _N)]
+        if v in _CONTRACT:
+            forms.append(head + _syllable(initial, _VOWELS.index(_CONTRACT[v]), 0))
+    elif final == _L:  # 잠들다: 잠들 (잠들 때), 잠든, 잠들어
+        forms += [head + _syllable(initial, vowel, _N), stem + ("아" if v in "ㅏㅗ" else "어")]
+    else:  # 먹다: 먹을, 먹은, 먹어
+        forms += [stem + "을", stem + "은", stem + ("아" if v in "ㅏㅗ" else "어")]
+    return tuple(dict.fromkeys(forms))

@@ -13,12 +13,13 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.korean import verb_forms
 from bot.core.shipped import DATA_DIR
 from bot.core.text import emoji_key, norm, squash
 from bot.core.vocabulary import Vocabulary
 
 OCCASIONS_FILE = DATA_DIR / "occasions.toml"
-KEYS = frozenset({"means", "say", "en", "ko", "emoji", "tags", "energy", "avoid"})
+KEYS = frozenset({"means", "say", "en", "ko", "ko_verbs", "emoji", "tags", "energy", "avoid"})
 ENERGY = {"low": "low-energy", "mid": "mid-energy", "high": "high-energy"}
 
 
@@ -134,6 +135,15 @@ def _occasion(source: str, name: str, spec: object, vocab: Vocabulary) -> Occasi
     en, ko = words("en"), words("ko")
     if not en or not ko:
         raise OccasionError(f"{where}: en and ko need at least one phrase each")
+    for verb in words("ko_verbs"):
+        # "재우다" stands for 재우, 재울, 재운 and 재워: the forms it is written in.
+        try:
+            forms = verb_forms(verb)
+        except ValueError as exc:
+            raise OccasionError(f"{where}: ko_verbs: {exc}") from exc
+        if len(forms[0]) < 2:
+            raise OccasionError(f"{where}: ko_verbs: {verb!r} is too short; list its forms in ko")
+        ko += tuple(f for f in forms if f not in ko)
     return Occasion(
         name=name,
         means=spec["means"],
