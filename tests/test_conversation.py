@@ -270,3 +270,25 @@ async def test_a_rejection_dislikes_and_picks_the_next(service: Service) -> None
     # A dislike said outright is only that.
     await service.handle(ask("a sad song", user="j8"))
     assert (await service.handle(ask("싫어요", user="j8"))).kind is ReplyKind.FEEDBACK
+
+
+async def test_a_command_word_said_in_passing_does_not_take_over(service: Service) -> None:
+    for text in (
+        "im bored again, play something",  # "again" is no "another"
+        "play something",
+        "drama recommendations with good osts",  # "drama" is no drama command here
+        "help me find a song for my wedding",
+    ):
+        reply = await service.handle(ask(text, user="k1"))
+        assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards, text
+    # After a request, a follow-up word in passing does not carry the last request over.
+    await service.handle(ask("songs by IU", user="k2"))
+    energy = await service.handle(ask("ugh monday again... need energy", user="k2"))
+    assert energy.cards and all(c.track.artist != "IU" for c in energy.cards)
+    assert all({"upbeat", "hopeful", "epic"} & set(c.track.tags) for c in energy.cards)
+    # ...while one at the start or the end still does.
+    await service.handle(ask("sad goblin songs", user="k3"))
+    more = await service.handle(ask("one more sad song", user="k3"))
+    assert more.cards and more.cards[0].track.drama == "Goblin"
+    info = await service.handle(ask("info on goblin ost", user="k4"))
+    assert info.kind is ReplyKind.LOOKUP and info.title == "Goblin"

@@ -190,8 +190,8 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
         if plan is not None:
             return plan
 
-    if said.content:
-        return Plan("recommend", query=q)
+    if said.content or said.has("any"):
+        return Plan("recommend", query=q)  # "play something": any good song
     if follow & {"more", "count_change", "reject", "similar", "same_artist", "same_drama"}:
         return Plan("ask", problem="another_none")
     if requested and not said.unknown:

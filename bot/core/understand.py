@@ -492,6 +492,7 @@ class _Reading:
         self._typos()
         self._negation()
         self._relative()
+        self._in_passing()
         said.mentions = sorted(self.mentions, key=lambda m: m.pos)
         said.unknown = [
             w
@@ -1586,6 +1587,41 @@ class _Reading:
                 m.relative = -1
         if less or more:
             self.said.signals.add("comparative")
+
+    def _in_passing(self) -> None:
+        """ "ugh monday again... need energy", "im bored again, play something": a follow-up
+        word inside a message that asks for something of its own is said in passing, not to
+        the last request. It counts at the message's start or end ("sad songs again", "one
+        more sad song"), or when the message asks for nothing else."""
+        if not any(m.kind != "era" for m in self.mentions) and "any" not in self.said.signals:
+            return
+        talk = self.p.lex.smalltalk
+        asides = talk.en["laugh"] | talk.en["ok"]
+        words = self.words
+        aside = [
+            w in self.p.quiet or w in asides or self.msg.tokens[i].hangul
+            for i, w in enumerate(words)
+        ]
+        ops = ("op:more", "op:markers")
+        for op in ops:
+            spans = [self._span_of(i, op) for i, meaning in self.marks if meaning == op]
+            said = [
+                all(aside[k] or self._has(k, ops) for k in range(0, span.start))
+                or all(aside[k] or self._has(k, ops) for k in range(span.stop, len(words)))
+                for span in spans
+            ]
+            if spans and not any(said):
+                self.said.signals.discard(op)
+
+    def _has(self, k: int, meanings: tuple[str, ...]) -> bool:
+        return any(m in meanings for m in self.meaning_at.get(k, ()))
+
+    def _span_of(self, i: int, meaning: str) -> range:
+        """The words a lexicon meaning found at word i covers."""
+        j = i
+        while meaning in self.meaning_at.get(j + 1, ()):
+            j += 1
+        return range(i, j + 1)
 
     # ---------------------------------------------------------------- the query
 

@@ -98,7 +98,7 @@ class Browsing(Feature):
         name = q.drama or self._single_drama(cmd.arg)
         if name is None or (not q.is_empty and (q.excludes or q.tags or q.artists)):
             # "드라마 펀치 말고 가수 펀치 노래": more than a name; read it as a request.
-            reply = await self._as_request(req, cmd, locale)
+            reply = await self._as_request(req, cmd, locale, unnamed=name is None)
             if reply is not None:
                 return reply
         if name is None:
@@ -127,12 +127,18 @@ class Browsing(Feature):
             lines.append(t("drama_source", locale, url=d.sources[0]))
         return Reply("\n".join(lines), locale, ReplyKind.INFO, title=d.title)
 
-    async def _as_request(self, req: Request, cmd: Command, locale: str) -> Reply | None:
-        """The command word and its argument read as free text, when that says more."""
+    async def _as_request(
+        self, req: Request, cmd: Command, locale: str, *, unnamed: bool = False
+    ) -> Reply | None:
+        """The command word and its argument read as free text, when that says more: a mood
+        or an exclusion beside the name, or no name at all in a sentence that asks for songs
+        ("drama recommendations with good osts": the command word said in passing)."""
         word = self.service.commands[cmd.name].word(locale)
         text = f"{word} {cmd.arg}"
         said = self.service.parser.read(text)
-        if not (said.query.excludes or said.query.tags) or not said.content:
+        more = said.content and bool(said.query.excludes or said.query.tags)
+        asks = unnamed and (said.content or said.has("request") or said.has("any"))
+        if not (more or asks):
             return None
         return await self.service.converse.recommend(req, Command("recommend", text), locale)
 
@@ -144,6 +150,9 @@ class Browsing(Feature):
     async def artist(self, req: Request, cmd: Command, locale: str) -> Reply:
         q = self.service.parser.query(cmd.arg, prefer="artist")
         if q.artist is None:
+            reply = await self._as_request(req, cmd, locale, unnamed=True)
+            if reply is not None:
+                return reply  # "singer recommendations for a rainy day"
             q = replace(q, suggestions=tuple(self.service.parser.suggest(norm(cmd.arg).split())))
             return compose.unknown_name("no_artist", cmd.arg, locale, q)
         return self.songs_of(q.artist, locale)
