@@ -245,6 +245,27 @@ def test_follow_up_signals(parser: Parser) -> None:
     assert parser.read("one more").count == 1 and parser.read("세 곡 더").count == 3
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("what even is an ost", "what_is_ost"),
+        ("what exactly are osts?", "what_is_ost"),
+        ("오에스티가 무슨 뜻이야", "what_is_ost"),  # an OST word, a particle, a question
+        ("OST가 뭔데", "what_is_ost"),
+        ("are u a bot lol", "about_bot"),
+        ("who made this bot", "about_bot"),
+    ],
+)
+def test_small_talk_with_a_word_more(parser: Parser, text: str, kind: str) -> None:
+    said = parser.read(text)
+    assert said.smalltalk[:1] == [kind] and not said.content
+
+
+@pytest.mark.parametrize("text", ["ost 뭐 있어?", "ost 뭐 들을까", "what is the best ost"])
+def test_questions_about_songs_are_no_small_talk(parser: Parser, text: str) -> None:
+    assert "what_is_ost" not in parser.read(text).smalltalk
+
+
 def test_small_talk_is_read_as_such(parser: Parser) -> None:
     assert parser.read("ㅋㅋㅋ").smalltalk == ["laugh"]
     assert "greeting" in parser.read("hi there").smalltalk

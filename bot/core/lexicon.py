@@ -162,6 +162,9 @@ class Smalltalk:
     en: dict[str, Phrases]  # kind -> phrases
     ko: dict[str, tuple[str, ...]]
     repeat_jamo: tuple[str, ...]
+    hedges: Words
+    define_ost_ko: tuple[str, ...]
+    define_ko: tuple[str, ...]
     reaction: Phrases
     reaction_ko: tuple[str, ...]
     any: Phrases
@@ -316,6 +319,9 @@ class Lexicon:
                 en={kind: read.phrases(f"smalltalk.{kind}") for kind in SMALLTALK},
                 ko={kind: read.stems(f"smalltalk.{kind}_ko") for kind in SMALLTALK},
                 repeat_jamo=read.stems("smalltalk.repeat_jamo"),
+                hedges=read.words("smalltalk.hedges"),
+                define_ost_ko=read.stems("smalltalk.define_ost_ko"),
+                define_ko=read.stems("smalltalk.define_ko"),
                 reaction=read.phrases("smalltalk.reaction"),
                 reaction_ko=read.stems("smalltalk.reaction_ko"),
                 any=read.phrases("smalltalk.any"),

@@ -274,6 +274,22 @@ class Parser:
             r"(\d{1,3})(?:" + "|".join(map(re.escape, lex.units_ko)) + ")"
         )
         self.requests = lex.intents.request
+        # Small talk phrases of several words, to find again with hedges taken out.
+        self.talk_phrases = {
+            norm(phrase): kind
+            for kind, phrases in lex.smalltalk.en.items()
+            for phrase in phrases
+            if " " in norm(phrase)
+        }
+        self.define_ko = re.compile(
+            "(?:"
+            + "|".join(map(re.escape, sorted(lex.smalltalk.define_ost_ko, key=len, reverse=True)))
+            + ")(?:"
+            + "|".join(map(re.escape, lex.names.particles_ko))
+            + ")?(?:"
+            + "|".join(squash(x) for x in sorted(lex.smalltalk.define_ko, key=len, reverse=True))
+            + ")"
+        )
         self.quiet = (
             lex.filler
             | lex.era_words
@@ -493,6 +509,7 @@ class _Reading:
         self._negation()
         self._relative()
         self._in_passing()
+        self._talk_hedged()
         said.mentions = sorted(self.mentions, key=lambda m: m.pos)
         said.unknown = [
             w
@@ -1587,6 +1604,21 @@ class _Reading:
                 m.relative = -1
         if less or more:
             self.said.signals.add("comparative")
+
+    def _talk_hedged(self) -> None:
+        """Small talk with a word more: "what even is an ost", "what exactly are osts", and
+        the Korean "OST가 뭔데", "오에스티가 무슨 뜻이야" (an OST word, a particle, a question)."""
+        said, p = self.said, self.p
+        if said.smalltalk or any(m.kind != "era" for m in self.mentions):
+            return
+        hedges = p.lex.smalltalk.hedges
+        plain = " " + " ".join(w for w in self.words if w not in hedges) + " "
+        found = [kind for phrase, kind in p.talk_phrases.items() if f" {phrase} " in plain]
+        if "list" not in said.signals and p.define_ko.search(self.msg.flat.text):
+            found.append("what_is_ost")
+        for kind in dict.fromkeys(found):
+            said.smalltalk.append(kind)
+            said.signals.add(f"talk:{kind}")
 
     def _in_passing(self) -> None:
         """ "ugh monday again... need energy", "im bored again, play something": a follow-up
