@@ -196,6 +196,13 @@ async def test_dramas_and_moods_listed_in_words(service: Service) -> None:
     assert "Full House" not in by_year.text
     moods = await service.handle(ask("what moods do you know"))
     assert moods.kind is ReplyKind.INFO and "healing" in moods.text
+    # The words around a year or a page are not filters: "from", "보여줘".
+    from_2016 = await service.handle(ask("dramas from 2016"))
+    assert "Goblin" in from_2016.text and "Full House" not in from_2016.text
+    page2 = await service.handle(ask("드라마 목록 2페이지 보여줘"))
+    assert "(2/" in page2.text and "Full House" not in page2.text
+    kinds = await service.handle(ask("무드 종류 알려줘"))
+    assert kinds.kind is ReplyKind.INFO and "힐링" in kinds.text
 
 
 async def test_a_song_described_by_its_artist_drama_or_title_is_looked_up(

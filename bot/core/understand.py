@@ -374,6 +374,14 @@ class Parser:
 
     # ------------------------------------------------------------------ reading
 
+    def listing(self, text: str) -> str:
+        """What a listing of dramas is narrowed by, in plain words ("2016 page 2", "kbs"):
+        the rest of "dramas from 2016", "드라마 목록 2페이지 보여줘" is left out."""
+        said = Said(text=text, query=Query())
+        state = _Reading(self, tokenize(text, self.lex.shorthand), said, "")
+        state.run()
+        return said.browse_arg if "browse" in said.signals else state.browse_arg()
+
     def query(self, text: str, prefer: str = "") -> Query:
         """The constraints a message states (what a request for it would ask for)."""
         return self.read(text, prefer).query
@@ -538,7 +546,7 @@ class _Reading:
         if "list" in said.signals:
             self._listing()
         if "browse" in said.signals:
-            said.browse_arg = self._browse_arg()
+            said.browse_arg = self.browse_arg()
         said.query = self._query()
 
     def _listing(self) -> None:
@@ -558,7 +566,7 @@ class _Reading:
                 self.said.signals.update(("browse", f"browse:{meaning}"))
                 return
 
-    def _browse_arg(self) -> str:
+    def browse_arg(self) -> str:
         """What a listing is narrowed by: a year, a network or genre, a page ("page 2")."""
         out: list[str] = []
         for m in self.mentions:
@@ -569,13 +577,17 @@ class _Reading:
         for i, w in enumerate(words):
             if w.isdigit() and len(w) <= 3 and (i > 0 and words[i - 1] in pages):
                 out.append(f"page {w}")
+            elif w.isdigit() and len(w) <= 3 and self.said.count == int(w):
+                out.append(f"page {w}")  # "dramas 2": no count of dramas, a page
             page = re.fullmatch(r"(\d{1,3})(?:페이지|쪽|p)", w)
             if page:
                 out.append(f"page {page.group(1)}")
-        for w in self.said.unknown:
-            if any(n.startswith(w) for n in self.p.networks if n) or w in self.p.genres:
+        for w in words:
+            if w in self.p.genres or (
+                w in self.said.unknown and any(n.startswith(w) for n in self.p.networks if n)
+            ):
                 out.append(w)
-        return " ".join(out)
+        return " ".join(dict.fromkeys(out))
 
     def _pre_signals(self) -> None:
         """What the whole message is about, needed before names are weighed: a look-up

@@ -65,7 +65,8 @@ class Browsing(Feature):
         and KBS2) or a genre, and paged ("2", "page 2", "2페이지")."""
         dramas = sorted(self.service.index.dramas.values(), key=lambda d: (d.year, d.title))
         page_asked = None
-        for word in norm(cmd.arg).split():
+        # "from 2016", "2페이지 보여줘": only the year, page, network or genre said counts.
+        for word in norm(self.service.parser.listing(cmd.arg)).split():
             match = PAGE.fullmatch(word)
             number = parse_int(match.group(1)) if match else None
             if number is not None and not YEAR.fullmatch(word):

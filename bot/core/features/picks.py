@@ -42,7 +42,10 @@ class Picks(Feature):
         so `/mood like` looks for a mood called "like" and records nothing."""
         if not cmd.arg:
             return await self.service.browsing.moods(req, cmd, locale)
-        q = self.service.parser.query(cmd.arg)
+        said = self.service.parser.read(cmd.arg)
+        q = said.query
+        if q.is_empty and (said.has("list") or said.has("browse")):
+            return await self.service.browsing.moods(req, cmd, locale)  # "무드 종류 알려줘"
         if q.is_empty:
             q = replace(q, suggestions=tuple(self.service.parser.suggest(list(q.unknown))))
             return compose.not_understood(cmd.arg, locale, q)
