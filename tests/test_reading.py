@@ -127,6 +127,12 @@ def test_a_name_inside_a_word_is_not_the_name(parser: Parser) -> None:
         ("quen of tears songs", "Queen of Tears"),
         ("응답하라 1988 OST", "Reply 1988"),
         ("이태원클라스 노래", "Itaewon Class"),
+        # One jamo off, across words, spaces ignored, a particle allowed.
+        ("사랑의 불시차 ost", "Crash Landing on You"),
+        ("호텔 델루마 노래", "Hotel del Luna"),
+        ("이태원 클라스 노래 추천", "Itaewon Class"),
+        ("눈물의 여앙 슬픈 노래", "Queen of Tears"),
+        ("나의 아저시에서 나온 노래", "My Mister"),
     ],
 )
 def test_romanised_misspelt_and_short_names(parser: Parser, text: str, drama: str) -> None:
@@ -296,6 +302,12 @@ def test_eras_count_back_from_the_newest_year_in_both_languages(
     # An era left out is a range left out.
     assert parser.query("옛날 노래 말고").not_years == ((0, newest - 10),)
     assert parser.query("nothing too recent please").not_years == ((newest - 2, 9999),)
+
+
+@pytest.mark.parametrize("text", ["바디 노래", "사랑의 온기 노래", "슬픈 사랑 노래", "하루 노래"])
+def test_short_or_everyday_korean_words_are_not_bent_into_names(parser: Parser, text: str) -> None:
+    q = parser.query(text)
+    assert q.drama is None and q.artists == ()
 
 
 @pytest.mark.parametrize(

@@ -257,9 +257,13 @@ class Parser:
             "tag": _by_length(self.fuzzy_phrases),
             "title": _by_length(self.fuzzy_titles),
         }
-        self.hangul_fuzzy = {
-            _jamo(k): k for k in index.hangul_names if len(k) >= 3 and not k.isascii()
-        }
+        # Hangul names by their first consonant and length, spelt in jamo: a typo is one jamo
+        # off (클라스 for 클라쓰, 불시차 for 불시착), seldom in the first consonant.
+        self.hangul_near: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for k in index.hangul_names:
+            if len(k) >= HANGUL_NEAR_SINGLE and has_hangul(k):
+                jamo = _jamo(k)
+                self.hangul_near.setdefault((jamo[0], len(k)), []).append((jamo, k))
         self.similar_ko = re.compile(
             r"(.+?)\s*(?:" + "|".join(map(re.escape, lex.similar_ko)) + ")"
         )
@@ -435,6 +439,21 @@ class Parser:
         hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
         return self.squashed[str(hit[0])] if hit else None
 
+    def near_hangul(self, text: str) -> str | None:
+        """A Hangul name one jamo away from text (two for names of 8 syllables or more),
+        of the same first consonant and about the same length."""
+        jamo = _jamo(text)
+        limit = 1 if len(text) < 8 else 2
+        # One character more or less: a syllable of two jamo, or a digit (김사부 for 김사부3).
+        sizes = (len(text) - 1, len(text), len(text) + 1)
+        candidates = [c for n in sizes for c in self.hangul_near.get((jamo[0], n), ())]
+        if not candidates:
+            return None
+        hit = process.extractOne(
+            jamo, [c[0] for c in candidates], scorer=OSA.distance, score_cutoff=limit
+        )
+        return candidates[hit[2]][1] if hit else None
+
     def is_word(self, word: str) -> bool:
         """An everyday English word, or an everyday Korean one written in Latin letters."""
         return word in self.english or word in self.korean_words
@@ -445,6 +464,13 @@ _JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
 
 def _jamo(text: str) -> str:
     return unicodedata.normalize("NFD", text)
+
+
+# Hangul names bent by typo tolerance: a word of at least 3 syllables on its own (이태원클라스),
+# at least 4 across words (호텔 델루마, 사랑의 불시차); never a short everyday word.
+HANGUL_NEAR_SINGLE = 3
+HANGUL_NEAR_SPAN = 4
+HANGUL_NEAR_WORDS = 4  # words a misspelt name may cover
 
 
 Buckets = dict[tuple[str, int], list[str]]
@@ -508,6 +534,7 @@ class _Reading:
         self._jamo_words()
         self._spans()
         self._hangul_names()
+        self._hangul_near_names()
         self._stems()
         self._emoji()
         self._years()
@@ -1125,6 +1152,44 @@ class _Reading:
                         self.said.signals.add("pointed")  # "호텔 델루나 거": the one from it
                     break
 
+    def _hangul_near_names(self) -> None:
+        """Misspelt Hangul names, over up to four words, spaces ignored, a particle allowed at
+        the end: "사랑의 불시차 ost", "호텔 델루마 노래", "이태원 클라스", "슬기로운 의사생할"."""
+        p, tokens = self.p, self.msg.tokens
+        if not p.hangul_near or not has_hangul(self.msg.text):
+            return
+        n = len(tokens)
+        i = 0
+        while i < n:
+            found = None
+            for j in range(min(n, i + HANGUL_NEAR_WORDS), i, -1):
+                if any(self.used[k] or not tokens[k].hangul for k in range(i, j)):
+                    continue
+                text = "".join(tokens[k].text for k in range(i, j))
+                least = HANGUL_NEAR_SINGLE if j - i == 1 else HANGUL_NEAR_SPAN
+                forms = [text] + [
+                    text[: -len(x)] for x in p.lex.names.particles_ko if text.endswith(x)
+                ]
+                for form in forms:
+                    if len(form) < least or form in p.index.hangul_names:
+                        continue
+                    key = p.near_hangul(form)
+                    if key is not None:
+                        found = (j, key)
+                        break
+                if found:
+                    break
+            if found is None:
+                i += 1
+                continue
+            j, key = found
+            ent = p.index.hangul_names[key]
+            a = self.msg.flat.starts[i]
+            kind = "drama" if ent.kind == "drama" else "artist"
+            self.mentions.append(Mention(kind, ent.name, i, j - 1, at=a))
+            self.take(i, j)
+            i = j
+
     def _use_words(self, a: int, b: int) -> None:
         """Words wholly inside characters a..b-1 are used."""
         flat = self.msg.flat
@@ -1524,35 +1589,6 @@ class _Reading:
                 self.mentions.append(Mention(kind_name, ent.name, start, end - 1, other=other))
                 self._spend_cue(start)
             self.take(start, end)
-        self._hangul_typos()
-
-    def _hangul_typos(self) -> None:
-        p = self.p
-        if not p.hangul_fuzzy:
-            return
-        flat = self.msg.flat
-        for i, tok in enumerate(self.msg.tokens):
-            if self.used[i] or not tok.hangul or len(tok.text) < 3:
-                continue
-            a = flat.starts[i]
-            if not flat.free(a, a + len(tok.text)):
-                continue
-            word = tok.text
-            for cut in sorted(self.p.lex.names.particles_ko, key=len, reverse=True):
-                if word.endswith(cut) and len(word) - len(cut) >= 3:
-                    word = word[: -len(cut)]
-                    break
-            hit = process.extractOne(
-                _jamo(word), list(p.hangul_fuzzy), scorer=OSA.distance, score_cutoff=1
-            )
-            if hit is None:
-                continue
-            key = p.hangul_fuzzy[str(hit[0])]
-            ent = p.index.hangul_names[key]
-            self.mentions.append(
-                Mention("drama" if ent.kind == "drama" else "artist", ent.name, i, i, at=a)
-            )
-            self.take(i, i + 1)
 
     # ---------------------------------------------------------------- negation
 
