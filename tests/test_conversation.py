@@ -201,6 +201,8 @@ async def test_dramas_and_moods_listed_in_words(service: Service) -> None:
     assert "Goblin" in from_2016.text and "Full House" not in from_2016.text
     page2 = await service.handle(ask("드라마 목록 2페이지 보여줘"))
     assert "(2/" in page2.text and "Full House" not in page2.text
+    page3 = await service.handle(ask("drama list page 3"))  # the drama command, in passing
+    assert page3.kind is ReplyKind.INFO and "(page 3 of" in page3.text
     kinds = await service.handle(ask("무드 종류 알려줘"))
     assert kinds.kind is ReplyKind.INFO and "힐링" in kinds.text
 

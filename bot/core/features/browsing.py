@@ -138,7 +138,9 @@ class Browsing(Feature):
         text = f"{word} {cmd.arg}"
         said = self.service.parser.read(text)
         more = said.content and bool(said.query.excludes or said.query.tags)
-        asks = unnamed and (said.content or said.has("request") or said.has("any"))
+        asks = unnamed and (
+            said.content or any(said.has(x) for x in ("request", "any", "browse", "list"))
+        )
         if not (more or asks):
             return None
         return await self.service.converse.recommend(req, Command("recommend", text), locale)
