@@ -287,6 +287,8 @@ def test_years(parser: Parser) -> None:
     q = parser.query("nothing older than 2020 please")
     assert q.not_years == ((0, 2019),)
     assert parser.query("newer than 2018").year_from == 2019
+    assert parser.query("only stuff from after 2015 pls").year_from == 2016
+    assert parser.query("since 2016").year_from == 2016
 
 
 def test_eras_count_back_from_the_newest_year_in_both_languages(

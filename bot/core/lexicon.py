@@ -188,6 +188,7 @@ class Lexicon:
     era_years: dict[str, int]  # latest, recent, old: how many years back each reaches
     before: Words
     after: Words
+    since: Words
     before_ko: tuple[str, ...]
     after_ko: tuple[str, ...]
     cue_before: Words
@@ -238,6 +239,7 @@ class Lexicon:
             old_ko=read.stems("years.old_ko"),
             before=read.words("years.before"),
             after=read.words("years.after"),
+            since=read.words("years.since"),
             before_ko=read.stems("years.before_ko"),
             after_ko=read.stems("years.after_ko"),
             cue_before=read.words("cues.before"),

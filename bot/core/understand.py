@@ -1455,11 +1455,12 @@ class _Reading:
                 span = (None, year - 1)
                 first = i - 1 if prev in lex.before else i - 2
                 self.take(first, i)
-            elif prev in lex.after or (
+            elif prev in lex.after | lex.since or (
                 prev == "than" and i > 1 and words[i - 2] in lex.recent | lex.latest
             ):
-                span = (year + (prev == "than"), None)  # "since 2016", "newer than 2018"
-                first = i - 1 if prev in lex.after else i - 2
+                # "since 2016" counts 2016 in; "after 2015" and "newer than 2015" do not.
+                span = (year + (prev not in lex.since), None)
+                first = i - 1 if prev in lex.after | lex.since else i - 2
                 self.take(first, i)
             elif any(nxt.startswith(k) for k in lex.before_ko):
                 span = (None, year - 1)
