@@ -82,6 +82,21 @@ def test_short_and_everyday_names_pointed_at(
     assert (q.artist, q.drama) == (artist, drama)
 
 
+@pytest.mark.parametrize(
+    ("text", "artist"),
+    [
+        ("crush cloy ost", "Crush"),  # a mood word beside a drama Crush sings in
+        ("queen of tears crush song", "Crush"),
+        ("my crush loves goblin", None),  # not beside it
+        ("winter goblin songs", None),  # Winter sings nothing in Goblin: the season
+    ],
+)
+def test_a_name_beside_a_name_it_shares_songs_with(
+    parser: Parser, text: str, artist: str | None
+) -> None:
+    assert parser.query(text).artist == artist
+
+
 @pytest.mark.parametrize("text", ["the new one", "just one more", "v sad songs", "mi amor"])
 def test_pointing_words_do_not_make_names_of_everything(parser: Parser, text: str) -> None:
     assert parser.query(text).artists == ()

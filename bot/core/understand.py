@@ -818,6 +818,10 @@ class _Reading:
         if after in ("from", "of") and self._member_of_next(i, j):
             cued, kind = True, "artist"
         if not cued:
+            partner = self._partner(i, j)
+            if partner:
+                cued, kind = True, partner  # "crush cloy ost": Crush sings in CLOY
+        if not cued:
             cued = self._bare(i, j)  # the name is (almost) the whole message: "Life OST"
         return cued, kind
 
@@ -830,6 +834,36 @@ class _Reading:
         return self.msg.tokens[j - 1].possessive or (
             i > 0 and words[i - 1] in self.p.lex.references.determiners
         )
+
+    def _partner(self, i: int, j: int) -> str:
+        """The kind words i..j-1 are read as when a name of the other kind stands beside them
+        (cue words between allowed) and the two have songs together: "crush cloy ost", "queen
+        of tears crush song". "" when none does."""
+        p, words = self.p, self.words
+        index = p.index
+        ents = p.readings(" ".join(words[i:j]))
+        joiners = p.lex.names.cue_before | p.lex.names.cue_after | p.lex.names.cue_pointed
+        spans: list[str] = []
+        k = j
+        while k < min(len(words), j + 2) and words[k] in joiners:
+            k += 1
+        spans += [" ".join(words[k : k + n]) for n in range(1, min(6, len(words) - k) + 1)]
+        k = i
+        while k > max(0, i - 2) and words[k - 1] in joiners:
+            k -= 1
+        spans += [" ".join(words[k - n : k]) for n in range(1, min(6, k) + 1)]
+        for span in spans:
+            other = index.names.get(span) or index.names.get(norm(p.short_forms.get(span, "")))
+            if other is None:
+                continue
+            for ent in ents:
+                if (ent.kind == "drama") == (other.kind == "drama"):
+                    continue
+                drama, act = (ent, other) if ent.kind == "drama" else (other, ent)
+                sung = index.artist_track_sets.get(act.name, frozenset())
+                if any(t in sung for t in index.drama_tracks.get(drama.name, ())):
+                    return "drama" if ent.kind == "drama" else "artist"
+        return ""
 
     def _member_of_next(self, i: int, j: int) -> bool:
         """ "Joy from Red Velvet": a name followed by a group it belongs to."""
@@ -874,9 +908,11 @@ class _Reading:
         )
         if (ambiguous or words_like) and not cued:
             return False
-        # A mood word pointed at ("the crush one") is the name; "the new one" stays an era.
-        pointed = content and all(m.split(":")[0] in ("tag", "occ") for m in meanings)
-        if words_like and not self._explicit(i, j) and not (pointed and self._pointed(i, j)):
+        # A mood word pointed at ("the crush one") or beside a drama it sings in ("crush cloy
+        # ost") is the name; "the new one" stays an era.
+        moodish = content and all(m.split(":")[0] in ("tag", "occ") for m in meanings)
+        named = moodish and (self._pointed(i, j) or bool(self._partner(i, j)))
+        if words_like and not self._explicit(i, j) and not named:
             return False  # "something new" is not the singer New: a cue must say so
         if content and not cued:
             return False
