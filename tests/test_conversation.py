@@ -177,6 +177,9 @@ async def test_asking_what_there_is_gets_the_list(service: Service) -> None:
         ("hotel del luna ost list", "Hotel del Luna"),
         ("이태원 클라쓰 ost 전곡 알려줘", "Itaewon Class"),
         ("헤이즈가 부른 드라마 노래 알려줘", "Heize"),
+        ("what's on the goblin soundtrack", "Goblin"),
+        ("show me all IU songs", "IU"),
+        ("도깨비 노래 전부", "Goblin"),
     ):
         reply = await service.handle(ask(text, user="l1"))
         assert reply.kind is ReplyKind.LOOKUP and not reply.cards, text

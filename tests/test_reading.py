@@ -109,10 +109,13 @@ def test_pointing_words_do_not_make_names_of_everything(parser: Parser, text: st
         ("양파 슬픈 ost", "Yangpa"),
         ("노을의 애절한 곡 들려줘", "Noel"),  # a particle on the name
         ("바다 옛날 드라마 노래", "Bada"),  # an era, and 드라마 노래
+        ("거미 발라드 추천", "Gummy"),  # a request word ends the window too
+        ("소유 최신곡", "Soyou"),  # the song word inside the last word
+        ("거미의 OST 중 슬픈 곡", "Gummy"),  # a particle before the cue
         ("바다 보면서 듣기 좋은 신나는 노래", None),  # a verb between: the sea
         ("노을 질 때 듣는 잔잔한 노래", None),
         ("거미 무서워 ㅠㅠ 위로되는 노래", None),
-        ("요즘 너무 슬퍼 거미 같은 노래", None),  # not opening the request
+        ("거미 무서워서 잠이 안 와 노래 추천", None),  # a verb right after it
     ],
 )
 def test_a_korean_name_that_is_a_word_cued_from_a_few_words_away(
@@ -313,6 +316,9 @@ def test_eras_count_back_from_the_newest_year_in_both_languages(
     for text in ("latest ost", "newest kdrama songs", "최신곡 추천"):
         q = parser.query(text)
         assert (q.year_from, q.year_to) == (newest - 1, None), text
+    # With a drama or an artist, the latest are theirs: IU's newest song is older.
+    iu = max(index.tracks[t].year for t in index.artist_tracks["IU"])
+    assert parser.query("latest IU ost").year_from == iu - 1
     for text in ("recent songs", "요즘 노래"):
         assert parser.query(text).year_from == newest - 2, text
     assert parser.query("old songs").year_to == newest - 10

@@ -1289,11 +1289,14 @@ class _Reading:
             return False
         if any(w not in self.p.quiet for w in self.words[:first]):
             return False
+        cues = lex.names.window_cue_ko
         for between, word in enumerate(self.words[last + 1 : last + 2 + lex.names.window_ko]):
-            if any(word.startswith(c) for c in lex.names.window_cue_ko):
+            if word.startswith(cues):
                 return between > 0
             if not (self._modifier(word) or word in lex.names.window_pass_ko):
                 return False
+            if word.endswith(cues):
+                return True  # "소유 최신곡", "거미 슬픈곡"
         return False
 
     def _modifier(self, word: str) -> bool:
@@ -1309,8 +1312,10 @@ class _Reading:
         flat = self.msg.flat
         lex = self.p.lex.names
         after = flat.text[b:]
-        if any(after.startswith(squash(c)) for c in lex.cue_ko):
-            return True
+        # A particle may come between: "거미의 OST", "백현이 노래".
+        for x in ("", *(x for x in lex.particles_ko if x not in lex.cue_ko)):
+            if after.startswith(x) and any(after[len(x) :].startswith(c) for c in lex.cue_ko):
+                return True
         first, last = flat.token_span(a, b)
         rest = [
             w
@@ -1760,11 +1765,20 @@ class _Reading:
 
         return index.tracks[min(ids, key=rank)].key
 
-    def _era(self, era: str) -> tuple[int | None, int | None]:
+    def _era(
+        self, era: str, dramas: Iterable[str] = (), artists: Iterable[str] = ()
+    ) -> tuple[int | None, int | None]:
         """The years an era means, counted back from the catalog's newest year: "latest" its
-        last years, "recent" a few more, "old" everything before the last decade."""
+        last years, "recent" a few more, "old" everything before the last decade. "Latest"
+        with a drama or an artist is their newest songs ("소유 최신곡": Soyou's latest)."""
+        index = self.p.index
         years = self.p.lex.era_years
-        newest = self.p.index.max_year
+        newest = index.max_year
+        if era == "latest":
+            scope = [t for d in dramas for t in index.drama_tracks.get(d, ())]
+            scope += [t for a in artists for t in index.artist_tracks.get(a, ())]
+            if scope:
+                newest = max(index.tracks[t].year for t in scope)
         if era == "old":
             return None, newest - years["old"]
         return newest - years[era] + 1, None
@@ -1834,7 +1848,7 @@ class _Reading:
                 else:
                     eras.append(str(m.value))
         if eras and year_from is None and year_to is None:
-            year_from, year_to = self._era(eras[-1])
+            year_from, year_to = self._era(eras[-1], dramas, artists)
         # Moods said outright count more than what an occasion suggests.
         tags = [t for t in weights if t not in not_tags]
         explicit = {
