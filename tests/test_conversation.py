@@ -265,7 +265,12 @@ async def test_a_follow_up_that_names_only_a_name(service: Service) -> None:
 
 async def test_a_rejection_dislikes_and_picks_the_next(service: Service) -> None:
     for n, (first_text, reject) in enumerate(
-        (("a sad song", "nah"), ("도깨비 노래 하나", "별로"), ("healing song", "nope"))
+        (
+            ("a sad song", "nah"),
+            ("도깨비 노래 하나", "별로"),
+            ("healing song", "nope"),
+            ("a romantic song", "this one's boring"),
+        )
     ):
         user = f"j{n}"
         first = await service.handle(ask(first_text, user=user))

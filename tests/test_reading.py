@@ -313,7 +313,7 @@ def test_eras_count_back_from_the_newest_year_in_both_languages(
     parser: Parser, index: CatalogIndex
 ) -> None:
     newest = index.max_year
-    for text in ("latest ost", "newest kdrama songs", "최신곡 추천"):
+    for text in ("latest ost", "newest kdrama songs", "최신곡 추천", "새로 나온 노래"):
         q = parser.query(text)
         assert (q.year_from, q.year_to) == (newest - 1, None), text
     # With a drama or an artist, the latest are theirs: IU's newest song is older.
