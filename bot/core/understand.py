@@ -259,6 +259,16 @@ class Parser:
         }
         # Hangul names by their first consonant and length, spelt in jamo: a typo is one jamo
         # off (클라스 for 클라쓰, 불시차 for 불시착), seldom in the first consonant.
+        # Words without which no title word is said: "title", "name", "제목에".
+        intents = lex.intents
+        self.title_triggers = frozenset(
+            {p.split()[-1] for p in intents.title_after}
+            | {p.split()[0] for p in intents.title_lead}
+            | set(intents.title_ko)
+        )
+        self.particles_by_last: dict[str, list[str]] = {}
+        for x in lex.names.particles_ko:
+            self.particles_by_last.setdefault(x[-1], []).append(x)
         self.hangul_near: dict[tuple[str, int], list[tuple[str, str]]] = {}
         for k in index.hangul_names:
             if len(k) >= HANGUL_NEAR_SINGLE and has_hangul(k):
@@ -442,13 +452,14 @@ class Parser:
     def near_hangul(self, text: str) -> str | None:
         """A Hangul name one jamo away from text (two for names of 8 syllables or more),
         of the same first consonant and about the same length."""
-        jamo = _jamo(text)
-        limit = 1 if len(text) < 8 else 2
+        first = _jamo(text[0])[0]
         # One character more or less: a syllable of two jamo, or a digit (김사부 for 김사부3).
         sizes = (len(text) - 1, len(text), len(text) + 1)
-        candidates = [c for n in sizes for c in self.hangul_near.get((jamo[0], n), ())]
+        candidates = [c for n in sizes for c in self.hangul_near.get((first, n), ())]
         if not candidates:
             return None
+        jamo = _jamo(text)
+        limit = 1 if len(text) < 8 else 2
         hit = process.extractOne(
             jamo, [c[0] for c in candidates], scorer=OSA.distance, score_cutoff=limit
         )
@@ -645,6 +656,8 @@ class _Reading:
         title, kept as said (it is no mood: "snow" here is not winter)."""
         intents = self.p.lex.intents
         words = self.words
+        if not self.p.title_triggers.intersection(words):
+            return
         n = len(words)
         for i in range(n):
             for phrase in intents.title_after:
@@ -670,8 +683,7 @@ class _Reading:
                     end += 1
                 self._said_title_word(i + size, end, i, end)
                 return
-        if has_hangul(self.msg.text):
-            self._title_word_ko()
+        self._title_word_ko()
 
     def _title_word_ko(self) -> None:
         intents = self.p.lex.intents
@@ -1203,9 +1215,10 @@ class _Reading:
                     continue
                 text = "".join(tokens[k].text for k in range(i, j))
                 least = HANGUL_NEAR_SINGLE if j - i == 1 else HANGUL_NEAR_SPAN
-                forms = [text] + [
-                    text[: -len(x)] for x in p.lex.names.particles_ko if text.endswith(x)
-                ]
+                if len(text) < least:
+                    continue
+                ends = p.particles_by_last.get(text[-1], ())
+                forms = [text, *(text[: -len(x)] for x in ends if text.endswith(x))]
                 for form in forms:
                     if len(form) < least or form in p.index.hangul_names:
                         continue
