@@ -39,7 +39,7 @@ from bot.core.index import CatalogIndex, Entity, everyday
 from bot.core.lexicon import Lexicon, everyday_english, everyday_korean, lexicon
 from bot.core.occasions import Occasions
 from bot.core.query import MAX_COUNT, Query
-from bot.core.text import emoji_key, has_hangul, norm, squash
+from bot.core.text import emoji_key, has_hangul, norm, parse_int, squash
 from bot.core.tokens import Message, tokenize
 
 __all__ = ["MAX_COUNT", "RECOMMEND", "Mention", "Parser", "Query", "Said"]
@@ -615,7 +615,7 @@ class _Reading:
         for i, w in enumerate(words):
             if w.isdigit() and len(w) <= 3 and (i > 0 and words[i - 1] in pages):
                 out.append(f"page {w}")
-            elif w.isdigit() and len(w) <= 3 and self.said.count == int(w):
+            elif len(w) <= 3 and self.said.count is not None and self.said.count == parse_int(w):
                 out.append(f"page {w}")  # "dramas 2": no count of dramas, a page
             page = re.fullmatch(r"(\d{1,3})(?:페이지|쪽|p)", w)
             if page:
