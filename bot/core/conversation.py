@@ -14,10 +14,17 @@ The changes, each a small operator on a Query:
   same singer / same drama       the artist or drama of the song in focus
   more like the second one       songs that feel like a song shown
   same but from X                the same moods, another drama or artist
-  not that one                   dislike the song in focus, and the next pick
+  not that one, nah, 별로        dislike the song in focus (after one song, or the one pointed
+                                 at), and the next pick
   the Goblin one                 another song of the title just looked up
+  what about Davichi             a name alone: it replaces the name of its kind ...
+  the Goblin one, 호텔 델루나 거  ... or narrows the other (the singer's songs in that drama)
   I mean the singer              the other reading of a name that is two things
   anything else said             moods replace moods, exclusions add up, scope is kept
+
+A new message is also weighed by what it asks: what there is ("what OSTs has X done", "X ost
+뭐 있어") gets the list; a description that leaves a few songs (an artist and a drama, a word
+of the title) gets a look-up of the first; anything else, picks.
 """
 
 from __future__ import annotations

@@ -9,18 +9,24 @@ request from a follow-up, a look-up, a like or small talk.
 How a message is read, in order:
 
 1. Words (`bot.core.tokens`): folded, with how each was typed (a capital in mid-sentence, a
-   quote) and where punctuation falls.
+   quote) and where punctuation falls. A word of a title said as such ("with snow in the
+   title", "제목에 눈") is set aside first, so it is no mood.
 2. Spans of words, longest first, against every vocabulary at once: catalog names (with their
    romanised and hand-written aliases, their short forms and spellings without spaces), song
    titles, moods, occasions and the lexicon's small words. A name that is also an everyday
    word ("Crush", "Punch", "rain") is taken only with a cue: "by Crush", "Punch OST", a capital
-   in mid-sentence, quotes, or nothing else in the message. A song title needs one too.
+   in mid-sentence, quotes, pointing ("the crush one"), a name beside it it shares songs with
+   ("crush cloy ost"), or nothing else in the message. A song title needs one too.
 3. Korean, with spaces ignored: names and titles at the start of a word (외로운 is not 로운,
-   드라이브 is not 라이브), then mood, occasion and lexicon stems.
+   드라이브 is not 라이브; a name's word goes on only with particles), cued beside it or a few
+   words on with only moods between (거미 슬픈 노래); then misspelt names (one jamo off), then
+   mood, occasion and lexicon stems.
 4. Emoji, years, counts, and typos of what is left (never of an everyday word).
 5. Exclusions: an English "not / no / without / except / anything but" excludes what follows
    to the end of its clause; a Korean "말고 / 빼고 / 아닌 / 없이 / 제외" the nearest thing said
-   before it.
+   before it. An excluded era is a range left out.
+6. Follow-up words said in passing (inside a message that asks for something of its own) are
+   dropped, and small talk is looked for again with hedges left out ("what even is an ost").
 """
 
 from __future__ import annotations
