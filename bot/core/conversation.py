@@ -218,11 +218,12 @@ def _described(said: Said, q: Query, index: CatalogIndex) -> Plan | None:
     if q.tags or q.energy or q.year_from or q.year_to or q.excludes or q.similar_to:
         return None
     pool: list[int] | None = None
-    if q.drama:
+    if q.drama and q.artists:
+        pool = index.together(q.drama, q.artists)
+    elif q.drama:
         pool = [index.by_key[tr.key] for tr in index.soundtrack(q.drama)]
-    if q.artists:
-        sung = set().union(*(index.artist_track_sets.get(a, frozenset()) for a in q.artists))
-        pool = [t for t in pool if t in sung] if pool is not None else sorted(sung)
+    elif q.artists:
+        pool = sorted(set().union(*(index.artist_track_sets.get(a, ()) for a in q.artists)))
     if said.title_words:
         scope = pool if pool is not None else range(len(index.tracks))
         pool = _titled(index, said.title_words, scope)
@@ -422,7 +423,7 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             renamed = _renamed(last, q, index, shown, said.has("pointed"))
             if renamed is None:
                 return None
-            seen = _together(index, renamed.drama, renamed.artists) if renamed.drama else []
+            seen = index.together(renamed.drama, renamed.artists) if renamed.drama else []
             if said.has("pointed") and seen and set(seen) <= set(shown):
                 # "the Goblin one" about a song just shown: that song.
                 found = replace(renamed, lookup=True, count=1)
@@ -558,7 +559,7 @@ def _renamed(
     drama = q.drama or last.drama
     artist, also = (q.artist, q.also_artists) if q.artists else (last.artist, last.also_artists)
     if drama and (artist or also) and not (q.drama and q.artists):
-        together = _together(index, drama, (artist, *also) if artist else also)
+        together = index.together(drama, (artist, *also) if artist else also)
         if together and set(together) <= set(shown) and not said_pointed:
             drama = q.drama
             artist, also = (q.artist, q.also_artists)
@@ -575,15 +576,9 @@ def _renamed(
     )
     if drama and new.artists:
         # A song or two together: the count asked before may be more than there are.
-        together = _together(index, drama, new.artists)
+        together = index.together(drama, new.artists)
         new = replace(new, count=max(1, min(new.count, len(together))), asked=None)
     return new
-
-
-def _together(index: CatalogIndex, drama: str, artists: tuple[str, ...]) -> list[int]:
-    """The songs of a drama sung by any of the artists."""
-    sung = set().union(*(index.artist_track_sets.get(a, frozenset()) for a in artists))
-    return [t for t in index.drama_tracks.get(drama, ()) if t in sung]
 
 
 def flip(q: Query) -> Query:

@@ -756,6 +756,16 @@ class CatalogIndex:
         items = [self.tracks[i] for i in self.drama_tracks.get(drama, ())]
         return sorted(items, key=lambda t: (t.part is None, t.part or 0))
 
+    def together(self, drama: str, artists: Iterable[str]) -> list[int]:
+        """The songs of a drama sung by any of the artists (a group counts its members), in
+        soundtrack order: "the gummy song from hotel del luna"."""
+        sung = [self.artist_track_sets.get(a, frozenset()) for a in artists]
+        ids = sorted(
+            self.drama_tracks.get(drama, ()),
+            key=lambda i: (self.tracks[i].part is None, self.tracks[i].part or 0),
+        )
+        return [i for i in ids if any(i in s for s in sung)]
+
 
 def _append(lists: dict[K, array[int]], key: K, i: int) -> None:
     found = lists.get(key)

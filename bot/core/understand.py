@@ -294,6 +294,8 @@ class Parser:
             r"(\d{1,3})(?:" + "|".join(map(re.escape, lex.units_ko)) + ")"
         )
         self.requests = lex.intents.request
+        # Cue words that may stand between two names said together ("Beautiful ost crush").
+        self.joiners = lex.names.cue_before | lex.names.cue_after | lex.names.cue_pointed
         # Small talk phrases of several words, to find again with hedges taken out.
         self.talk_phrases = {
             norm(phrase): kind
@@ -860,7 +862,7 @@ class _Reading:
         p, words = self.p, self.words
         index = p.index
         ents = p.readings(" ".join(words[i:j]))
-        joiners = p.lex.names.cue_before | p.lex.names.cue_after | p.lex.names.cue_pointed
+        joiners = p.joiners
         spans: list[str] = []
         k = j
         while k < min(len(words), j + 2) and words[k] in joiners:
@@ -878,8 +880,7 @@ class _Reading:
                 if (ent.kind == "drama") == (other.kind == "drama"):
                     continue
                 drama, act = (ent, other) if ent.kind == "drama" else (other, ent)
-                sung = index.artist_track_sets.get(act.name, frozenset())
-                if any(t in sung for t in index.drama_tracks.get(drama.name, ())):
+                if index.together(drama.name, (act.name,)):
                     return "drama" if ent.kind == "drama" else "artist"
         return ""
 
@@ -1064,9 +1065,8 @@ class _Reading:
         index = self.p.index
         ids = index.titles.get(key) or ()
         words = self.words
-        names = self.p.lex.names
         # Cue words may stand between: "Flower by Yoon Mi-rae", "Beautiful ost crush".
-        joiners = names.cue_before | names.cue_after | names.cue_pointed
+        joiners = self.p.joiners
         spans = []
         k = j
         while k < min(len(words), j + 2) and words[k] in joiners:
