@@ -184,7 +184,8 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     # A drama's or an artist's songs listed: "tell me about Goblin's soundtrack", "who is
     # Punch", "what OSTs has Taeyeon done?", "10cm ost 뭐 있어?", "도깨비 전곡".
     asks = said.has("lookup") or said.has("list")
-    if asks and (q.drama or q.artist) and not q.tags and not q.similar_to:
+    picky = q.tags or q.energy or q.year_from or q.year_to or q.excludes or q.similar_to
+    if asks and (q.drama or q.artist) and not picky:  # "거미 잔잔한 곡 있어?" is picks
         return Plan("lookup", query=replace(q, lookup=True))
 
     # A follow-up to the last request.

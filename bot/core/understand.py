@@ -1744,18 +1744,16 @@ class _Reading:
             for i, w in enumerate(words)
         ]
         ops = ("op:more", "op:markers")
+        quiet = [
+            a or any(m in ops for m in self.meaning_at.get(k, ())) for k, a in enumerate(aside)
+        ]
+        # Where the message's first and last words that say something are.
+        first = next((k for k, q in enumerate(quiet) if not q), len(words))
+        last = next((k for k in range(len(words) - 1, -1, -1) if not quiet[k]), -1)
         for op in ops:
             spans = [self._span_of(i, op) for i, meaning in self.marks if meaning == op]
-            said = [
-                all(aside[k] or self._has(k, ops) for k in range(0, span.start))
-                or all(aside[k] or self._has(k, ops) for k in range(span.stop, len(words)))
-                for span in spans
-            ]
-            if spans and not any(said):
+            if spans and not any(sp.start <= first or sp.stop > last for sp in spans):
                 self.said.signals.discard(op)
-
-    def _has(self, k: int, meanings: tuple[str, ...]) -> bool:
-        return any(m in meanings for m in self.meaning_at.get(k, ()))
 
     def _span_of(self, i: int, meaning: str) -> range:
         """The words a lexicon meaning found at word i covers."""
