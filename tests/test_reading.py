@@ -73,6 +73,8 @@ def test_a_name_that_is_two_things_keeps_the_other_reading(parser: Parser) -> No
         ("the v song from itaewon class", "V", "Itaewon Class"),  # one letter, pointed at
         ("crush's song in goblin", "Crush", "Goblin"),  # a mood word, pointed at
         ("the joy one", "Joy", None),
+        ("whats the song from itaewon class that v sang", "V", "Itaewon Class"),  # sang
+        ("the goblin song crush sang", "Crush", "Goblin"),
     ],
 )
 def test_short_and_everyday_names_pointed_at(

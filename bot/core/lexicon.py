@@ -39,6 +39,7 @@ class Names:
     everyday_ko: Words
     cue_before: Words
     cue_after: Words
+    artist_cue_after: Words
     cue_pointed: Words
     pointed_ko: tuple[str, ...]
     cue_ko: tuple[str, ...]
@@ -260,6 +261,7 @@ class Lexicon:
                 everyday_ko=frozenset(read.stems("names.everyday_ko")),
                 cue_before=read.words("names.cue_before"),
                 cue_after=read.words("names.cue_after"),
+                artist_cue_after=read.words("names.artist_cue_after"),
                 cue_pointed=read.words("names.cue_pointed"),
                 pointed_ko=read.stems("names.pointed_ko"),
                 cue_ko=read.stems("names.cue_ko"),

@@ -830,6 +830,8 @@ class _Reading:
         if after in lex.cue_after:
             cued = True
             kind = kind or "drama"
+        if after in lex.artist_cue_after:
+            cued, kind = True, "artist"  # "the song V sang"
         if self._pointed(i, j):
             cued = True  # "the iu one", "crush's song in goblin"
             self.said.signals.add("pointed")
@@ -988,7 +990,7 @@ class _Reading:
         lex = self.p.lex.names
         before = self.words[i - 1] if i > 0 else ""
         after = self.words[j] if j < len(self.words) else ""
-        if before in lex.cue_before or self.msg.named(i, j):
+        if before in lex.cue_before or after in lex.artist_cue_after or self.msg.named(i, j):
             return True
         if after in ("from", "of") and self._member_of_next(i, j):
             return True  # "Joy from Red Velvet"
