@@ -192,6 +192,8 @@ class Lexicon:
     since: Words
     before_ko: tuple[str, ...]
     after_ko: tuple[str, ...]
+    before_word_ko: tuple[str, ...]
+    after_word_ko: tuple[str, ...]
     cue_before: Words
     cue_after: Words
     bare: Words
@@ -243,6 +245,8 @@ class Lexicon:
             since=read.words("years.since"),
             before_ko=read.stems("years.before_ko"),
             after_ko=read.stems("years.after_ko"),
+            before_word_ko=read.stems("years.before_word_ko"),
+            after_word_ko=read.stems("years.after_word_ko"),
             cue_before=read.words("cues.before"),
             cue_after=read.words("cues.after"),
             bare=read.words("cues.bare"),

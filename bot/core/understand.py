@@ -1524,10 +1524,10 @@ class _Reading:
                 span = (year + (prev not in lex.since), None)
                 first = i - 1 if prev in lex.after | lex.since else i - 2
                 self.take(first, i)
-            elif any(nxt.startswith(k) for k in lex.before_ko):
+            elif nxt.startswith(lex.before_ko) or nxt in lex.before_word_ko:
                 span = (None, year - 1)
                 self.take(last + 1, last + 2)
-            elif any(nxt.startswith(k) for k in lex.after_ko):
+            elif nxt.startswith(lex.after_ko) or nxt in lex.after_word_ko:
                 span = (year, None)
                 self.take(last + 1, last + 2)
             if prev == "than":  # "older than 2015": a year range, not the era "old" too
