@@ -3,10 +3,13 @@ emoji, romanised names, typos and short forms, years, counts and follow-up signa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.core.index import CatalogIndex
 from bot.core.understand import Parser
+from tests.support import make_catalog
 
 
 @pytest.fixture(scope="module")
@@ -356,3 +359,18 @@ def test_a_word_of_the_title_is_no_mood(parser: Parser, text: str, word: str) ->
 def test_a_longer_word_of_the_lexicon_wins_over_a_one_syllable_name(parser: Parser) -> None:
     assert parser.query("별로").artists == ()  # "not really", not Byul + 로
     assert parser.query("별 노래").artist == "Byul"  # cued by 노래
+
+
+def test_small_everyday_words_run_together_are_no_name() -> None:
+    small = make_catalog([("Promise", "Someone", "Yi San", 2007, ("romantic", "mid-energy"))])
+    small.dramas["Yi San"] = replace(small.dramas["Yi San"], title_ko="이산", aliases=("Isan",))
+    parser = Parser(CatalogIndex(small))
+    assert parser.query("what even is an ost").drama is None  # "is an" is no "isan"
+    assert parser.query("isan ost").drama == "Yi San"
+
+
+def test_before_and_after_a_year_in_korean(parser: Parser) -> None:
+    assert parser.query("2010년 전 노래는 빼줘").not_years == ((0, 2009),)
+    assert parser.query("2015년 후 노래").year_from == 2015
+    q = parser.query("2016년 전곡")  # 전곡 is every song, not "before"
+    assert (q.year_from, q.year_to) == (2016, 2016)

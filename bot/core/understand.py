@@ -903,7 +903,10 @@ class _Reading:
         squashed = key.replace(" ", "")
         single_word = j - i == 1 and p.is_word(key)
         name_key = key if key in index.names else None
-        if name_key is None and j - i <= 4 and len(squashed) >= 4 and not single_word:
+        # Spaces moved ("hotel delluna", "hospital play list"), but not small everyday words
+        # run together: "is an" is not Yi San ("isan").
+        spaced = j - i == 1 or not all(p.is_word(w) and len(w) <= 3 for w in key.split())
+        if name_key is None and j - i <= 4 and len(squashed) >= 4 and not single_word and spaced:
             name_key = p.squashed.get(squashed)
         if name_key is None and j - i >= 2 and len(squashed) >= 9 and not meanings:
             name_key = self._near(i, j, squashed)
@@ -1042,11 +1045,12 @@ class _Reading:
             return True
         if before in self.p.lex.similar_joiner and i > 1 and words[i - 2] in self.p.lex.similar:
             return True
-        if name_key is not None and cued and kind:
-            return False  # "Once Again OST": the drama
-        # Pinned by an artist or drama beside it: "Flower by Yoon Mi-rae", "My Eyes 10cm".
+        # Pinned by an artist or drama beside it: "Flower by Yoon Mi-rae", "My Eyes 10cm",
+        # "Beautiful ost crush" (though Beautiful Days is a drama).
         if self._pinned(i, j, key):
             return True
+        if name_key is not None and cued and kind:
+            return False  # "Once Again OST": the drama
         if name_key is not None:
             return False  # a drama or an artist by the same name: the name, unless asked
         # The title is the whole message ("Stay With Me", "Paradise song"); a one-word title
