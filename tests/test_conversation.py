@@ -258,6 +258,13 @@ async def test_a_follow_up_that_names_only_a_name(service: Service) -> None:
     sad = await service.handle(ask("이별 노래로", user="n4"))
     assert sad.cards and all(c.track.artist == "Baek Ji-young" for c in sad.cards)
     assert all("heartbreak" in c.track.tags for c in sad.cards)
+    # After a list, a name alone is its list, or the song it shares with the last name.
+    await service.handle(ask("10cm ost 뭐 있어?", user="n6"))
+    listed = await service.handle(ask("헤이즈는?", user="n6"))
+    assert listed.kind is ReplyKind.LOOKUP and listed.title == "Heize"
+    await service.handle(ask("10cm ost 뭐 있어?", user="n7"))
+    goblin = await service.handle(ask("the goblin one", user="n7"))
+    assert (goblin.cards[0].track.title, goblin.cards[0].track.artist) == ("My Eyes", "10CM")
     await service.handle(ask("백지영 노래 추천", user="n5"))
     topic = await service.handle(ask("다비치는?", user="n5"))
     assert topic.cards and topic.text.startswith("이번엔")

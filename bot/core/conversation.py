@@ -429,6 +429,11 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
                 # "the Goblin one" about a song just shown: that song.
                 found = replace(renamed, lookup=True, count=1)
                 return Plan("lookup", query=found, track=seen[0], also=seen[1:])
+            if last.lookup:
+                # After a list ("10cm ost 뭐 있어?"): "헤이즈는?" is Heize's list, "the Goblin
+                # one" their song in Goblin.
+                listed = _described(said, renamed, index)
+                return listed or Plan("lookup", query=replace(renamed, lookup=True))
             new = renamed
             changes.append("renamed")
         else:
