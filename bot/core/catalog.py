@@ -241,7 +241,8 @@ def _too_long(row: dict[str, str], name: str, line: int, problems: list[Problem]
 
 
 def check_tags(tags: tuple[str, ...], vocab: Vocabulary, name: str, line: int) -> list[Problem]:
-    """The catalog's tag rules: known tags, none repeated, 1-3 moods, exactly one energy."""
+    """The catalog's tag rules: known tags, none repeated, 1-3 moods, exactly one energy; form
+    tags (instrumental, sung-by-cast) optional; voice tags never (they follow from artists)."""
     out: list[Problem] = []
     unknown = [t for t in tags if t not in vocab.tags]
     if unknown:
@@ -252,6 +253,15 @@ def check_tags(tags: tuple[str, ...], vocab: Vocabulary, name: str, line: int) -
         out.append(Problem(name, line, "repeated tag"))
     if tags and not unknown:
         kinds = [vocab.tags[t].kind for t in tags]
+        derived = [t for t, kind in zip(tags, kinds, strict=True) if kind == "voice"]
+        if derived:
+            out.append(
+                Problem(
+                    name,
+                    line,
+                    f"{', '.join(derived)}: a voice is worked out from artists.csv, not tagged",
+                )
+            )
         if not 1 <= kinds.count("mood") <= 3:
             out.append(Problem(name, line, "needs 1-3 mood tags"))
         if kinds.count("energy") != 1:

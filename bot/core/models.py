@@ -66,7 +66,7 @@ TrackRow = tuple[str, str, str | None, str, str, int, tuple[str, ...], int | Non
 @dataclass(frozen=True, slots=True)
 class Tag:
     name: str
-    kind: str  # mood | energy | season | scene
+    kind: str  # mood | energy | season | scene | form | voice (see vocabulary.KINDS)
     label_ko: str
     means: str
     en: tuple[str, ...]
