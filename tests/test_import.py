@@ -14,6 +14,7 @@ import pytest
 from bot.core.catalog import DATA_DIR, Catalog, CatalogError, load_catalog, parse_import
 from bot.core.models import Track
 from bot.core.store import Store
+from tests.support import add_track
 
 HEADER = "title,artist,drama,year,tags\n"
 
@@ -203,10 +204,15 @@ async def test_data_shipping_an_imported_track_takes_it_over(tmp_path: Path) -> 
         assert await import_text(store, text, data) == (1, 0, 0, 0)
     finally:
         await store.close()
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write(
-            f'"{row["drama"]}",3,Fresh Song,,"{row["artist"]}",{row["year"]},sad;mid-energy,\n'
-        )
+    add_track(
+        data,
+        drama=row["drama"],
+        part=3,
+        title="Fresh Song",
+        artist=row["artist"],
+        year=row["year"],
+        tags="sad;mid-energy",
+    )
     fresh = {**row, "title": "Fresh Song"}
     track = await stored(path, data, fresh)
     assert track.tags == ("sad", "mid-energy") and track.part == 3

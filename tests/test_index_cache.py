@@ -17,6 +17,7 @@ from bot.core.index_cache import CacheError, Writer, decode, encode, load_index
 from bot.core.models import Request
 from bot.core.service import Service
 from bot.core.store import Store
+from tests.support import add_track
 
 
 def snapshot(index: CatalogIndex) -> dict[str, object]:
@@ -109,8 +110,14 @@ async def test_a_data_release_rebuilds_the_index(tmp_path: Path, builds: Builds)
         await load_index(store, load_vocabulary(data))
     finally:
         await store.close()
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write("Goblin,,Brand New Song,,Gummy,2016,sad;low-energy,\n")
+    add_track(
+        data,
+        drama="Goblin",
+        title="Brand New Song",
+        artist="Gummy",
+        year=2016,
+        tags="sad;low-energy",
+    )
     store = await Store.open(path, data_dir=data)
     try:
         index = await load_index(store, load_vocabulary(data))

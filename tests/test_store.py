@@ -23,6 +23,7 @@ from bot.core.store import (
     database_location,
     describe_database_error,
 )
+from tests.support import add_track
 
 
 async def pragma(path: Path, name: str) -> int:
@@ -133,8 +134,14 @@ async def test_newer_catalog_keeps_history_and_feedback(tmp_path: Path) -> None:
 
     # Ship a new catalog: one more track.
     drama = catalog.dramas[kept.drama]
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write(f'"{drama.title}",,Brand New Song,,{kept.artist},{drama.year},sad;low-energy,\n')
+    add_track(
+        data,
+        drama=drama.title,
+        title="Brand New Song",
+        artist=kept.artist,
+        year=drama.year,
+        tags="sad;low-energy",
+    )
     store = await Store.open(tmp_path / "db.sqlite", data_dir=data)
     try:
         titles = {t.title for t in (await store.load(data)).tracks}
@@ -149,8 +156,7 @@ async def test_invalid_new_catalog_changes_nothing(tmp_path: Path) -> None:
     data = copy_data(tmp_path)
     store = await Store.open(tmp_path / "db.sqlite", data_dir=data)
     before = await store.counts()
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write("Goblin,,Bad Row,,Nobody,2016,not-a-mood,\n")
+    add_track(data, drama="Goblin", title="Bad Row", artist="Nobody", year=2016, tags="not-a-mood")
     with pytest.raises(CatalogError) as err:
         await store.sync_catalog(data)
     assert "unknown tag(s): not-a-mood" in str(err.value)

@@ -39,6 +39,7 @@ class Artist:
     name_ko: str = ""
     aliases: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    voice: str = ""  # female | male | female-group | male-group | mixed-group | "" (unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ class Track:
     part: int | None = None
     aliases: tuple[str, ...] = ()
     key: str = ""
+    # The official English title of a Hangul-titled song, where a source showed one.
+    title_en: str | None = None
 
     def __post_init__(self) -> None:
         if not self.key:
