@@ -46,6 +46,16 @@ def test_shipped_catalog_is_valid(catalog: Catalog) -> None:
         seen.add(t.key)
         if t.title_ko:
             assert has_hangul(t.title_ko), t
+        if t.title_en:
+            assert not has_hangul(t.title_en) and norm(t.title_en) != norm(t.title), t
+    voices = {"", "female", "male", "female-group", "male-group", "mixed-group"}
+    assert all(a.voice in voices for a in catalog.artists.values())
+    keys = {t.key for t in catalog.tracks}
+    for s in catalog.signals:
+        assert s.key in keys and s.source.startswith(("http://", "https://")), s
+        if s.signal == "chart":
+            assert int(s.value) >= 1, s
+    assert {t.drama for t in catalog.tracks} == set(catalog.dramas)
 
 
 def test_catalog_size_and_spread(catalog: Catalog) -> None:
@@ -244,6 +254,16 @@ def test_title_en_is_english_and_not_the_title(data: Path) -> None:
     edit(data / "tracks.csv", latin, "title_en", "")
     line = edit(data / "tracks.csv", 0, "title_en", "눈꽃")
     assert f"tracks.csv:{line}: title_en must be the English title, not Hangul" in problems(data)
+
+
+def test_a_hangul_title_without_an_english_one_says_so(data: Path) -> None:
+    with (data / "tracks.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    i = next(i for i, r in enumerate(rows) if has_hangul(r["title"]) and not r["title_en"])
+    line = edit(data / "tracks.csv", i, "notes", "")
+    assert f"tracks.csv:{line}: {rows[i]['title']}: a Hangul title needs title_en" in problems(data)
+    edit(data / "tracks.csv", i, "title_en", "Some English Title")
+    load_catalog(data)
 
 
 def test_a_voice_from_the_allowed_set_with_a_source(data: Path) -> None:

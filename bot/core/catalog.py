@@ -464,6 +464,19 @@ def _read_tracks(
         for name in split_credit(track.artist, known):
             if name not in catalog.artists:
                 problems.append(Problem(f, line, f"artist {name!r} is not in artists.csv"))
+        if (
+            has_hangul(track.title)
+            and not track.title_en
+            and NO_ENGLISH_TITLE not in row["notes"].casefold()
+        ):
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    f"{track.title}: a Hangul title needs title_en, or notes that say no English"
+                    " title was seen in the sources",
+                )
+            )
         if track.key in seen:
             problems.append(Problem(f, line, f"duplicate of line {seen[track.key]}"))
             continue
