@@ -10,7 +10,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.core.catalog import DATA_DIR, CatalogError
+from bot.core.catalog import DATA_DIR, CatalogError, fingerprint, load_catalog
 from bot.core.store import (
     APPLICATION_ID,
     MIGRATIONS,
@@ -70,6 +70,35 @@ async def test_v1_database_upgrades_and_keeps_history(tmp_path: Path) -> None:
     # Written before ostbot stamped its files: recognised by its tables, and stamped now.
     assert await pragma(path, "application_id") == APPLICATION_ID
     assert state.heard == {"k1"} and state.feedback == {"k2": -1}
+
+
+async def test_v4_database_gets_titles_voices_and_signals_from_data(tmp_path: Path) -> None:
+    path = tmp_path / "v4.db"
+    async with aiosqlite.connect(path) as db:
+        for script in MIGRATIONS[:4]:
+            for statement in script.split(";"):
+                if statement.strip():
+                    await db.execute(statement)
+        await db.execute("PRAGMA user_version = 4")
+        await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        # As if data/ had not changed since: the upgrade itself must load it again.
+        await db.execute(
+            "INSERT INTO meta (key, value) VALUES ('catalog_fingerprint', ?)", (fingerprint(),)
+        )
+        await db.commit()
+    store = await Store.open(path)
+    try:
+        catalog = await store.load()
+    finally:
+        await store.close()
+    shipped = load_catalog()
+    assert await version(path) == SCHEMA_VERSION
+    assert catalog.signals and set(catalog.signals) == set(shipped.signals)
+    english = {t.key: t.title_en for t in catalog.tracks if t.title_en}
+    assert english and english == {t.key: t.title_en for t in shipped.tracks if t.title_en}
+    assert {a.name: a.voice for a in catalog.artists.values()} == {
+        a.name: a.voice for a in shipped.artists.values()
+    }
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:

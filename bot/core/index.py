@@ -17,7 +17,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
@@ -25,8 +25,14 @@ from typing import TypeVar, overload
 
 from bot.core.catalog import Catalog, multiword, split_credit
 from bot.core.models import Artist, Drama, Track, TrackRow
+from bot.core.popularity import scores
 from bot.core.text import has_hangul, norm, squash
 from bot.core.vocabulary import Vocabulary
+from bot.core.voice import INSTRUMENTAL, TRACK_VOICES, act_voice, track_voices, voice_flags
+
+# A track's flags (Columns.flags): its voices (bit i for TRACK_VOICES[i]) and this bit when
+# a source names it its drama's main theme.
+THEME_FLAG = 1 << len(TRACK_VOICES)
 
 # Single English words that are also everyday words: a drama or artist with such a name is
 # only recognised with a cue ("from Life", "Life OST", "drama Life") or on its own.
@@ -101,6 +107,10 @@ class Columns:
     tags: list[tuple[str, ...]] = field(default_factory=list)
     parts: list[int | None] = field(default_factory=list)
     aliases: list[tuple[str, ...]] = field(default_factory=list)
+    titles_en: Sequence[str] = field(default_factory=list)  # "" where there is none
+    # Popularity points, 0-100 (bot/core/popularity.py), and flags (THEME_FLAG, voices).
+    fame: array[int] = field(default_factory=lambda: array("B"))
+    flags: array[int] = field(default_factory=lambda: array("B"))
     drama_info: dict[str, Drama] = field(default_factory=dict)
     artist_info: dict[str, Artist] = field(default_factory=dict)
     # The text work: the acts of each credit that names more than one act (see acts_of),
@@ -119,10 +129,15 @@ class Columns:
 
     @classmethod
     def build(
-        cls, dramas: dict[str, Drama], artists: dict[str, Artist], rows: Iterable[TrackRow]
+        cls,
+        dramas: dict[str, Drama],
+        artists: dict[str, Artist],
+        rows: Iterable[TrackRow],
+        fame: Mapping[str, tuple[int, bool]] | None = None,
     ) -> Columns:
-        """Columns from the catalog's rows, with every name and title normalised."""
-        builder = ColumnsBuilder(dramas, artists)
+        """Columns from the catalog's rows, with every name and title normalised; `fame` is
+        each known track's popularity (popularity.scores)."""
+        builder = ColumnsBuilder(dramas, artists, fame)
         builder.add(rows)
         return builder.finish()
 
@@ -132,9 +147,13 @@ class Columns:
             dict(catalog.dramas),
             dict(catalog.artists),
             (
-                (t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part, t.aliases)
+                (
+                    *(t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part),
+                    *(t.aliases, t.title_en),
+                )
                 for t in catalog.tracks
             ),
+            scores(catalog.signals),
         )
 
     def _text_work(self, share: Sharer) -> None:
@@ -174,6 +193,7 @@ class Columns:
             if short is not None:
                 self.korean_names[d.title] = short[2]
         credited = {name for credit in credits for name in acts_of(self.acts, credit)}
+        self._voices()
         for name in sorted(set(self.artist_info) | credited | groups):
             a = self.artist_info.get(name)
             entity = share(Entity("group" if name in groups else "artist", name))
@@ -185,21 +205,59 @@ class Columns:
             for form in forms:
                 add_name(form, entity)
 
-        # Track titles, for "something like Stay With Me" and "like <title>".
+        # Track titles, for "something like Stay With Me" and "like <title>": the English
+        # title ("Snow Flower" for 눈꽃) as well as the title, Hangul title and aliases.
         latin: dict[str, Ids] = {}
         hangul_titles: dict[str, Ids] = {}
-        for i, (title, title_ko, aliases) in enumerate(
-            zip(self.titles, self.titles_ko, self.aliases, strict=True)
+        for i, (title, title_ko, aliases, title_en) in enumerate(
+            zip(self.titles, self.titles_ko, self.aliases, self.titles_en, strict=True)
         ):
-            for name in (title, title_ko, *aliases):
+            for name in (title, title_en, title_ko, *aliases):
                 if not name:
                     continue
                 if has_hangul(name):
                     add_id(hangul_titles, squash(name), i)
                 else:
                     add_id(latin, norm(name), i)
+        prominence = self._prominence()
+        for found in (latin, hangul_titles):
+            for name, ids in found.items():
+                if isinstance(ids, tuple):
+                    found[name] = tuple(sorted(ids, key=prominence))
         self.title_keys, self.hangul_title_keys = IdMap(latin), IdMap(hangul_titles)
         self.key_order = KeyIndex.order_of(self.keys)
+
+    def _voices(self) -> None:
+        """Each track's voices, from its credited acts (bot/core/voice.py), into its flags."""
+        info = self.artist_info
+
+        def voice(name: str) -> str:
+            a = info.get(name)
+            if a is None:
+                return ""
+            groups = (info[g].voice if g in info else "" for g in a.groups)
+            return act_voice(a.voice, groups)
+
+        known: dict[tuple[str, bool], int] = {}
+        flags = self.flags
+        for i, (credit, tags) in enumerate(zip(self.artists, self.tags, strict=True)):
+            case = (credit, INSTRUMENTAL in tags)
+            found = known.get(case)
+            if found is None:
+                voices = [voice(a) for a in acts_of(self.acts, credit)]
+                found = known[case] = voice_flags(track_voices(voices, case[1]))
+            flags[i] |= found
+
+    def _prominence(self) -> Callable[[int], tuple[int, int]]:
+        """How to order tracks that share a title, best known first: by their own popularity,
+        then by their drama's (a song from a drama with a chart No. 1 is likelier the one
+        meant), then in catalog order."""
+        fame = self.fame
+        drama_fame: dict[str, int] = {}
+        for drama, points in zip(self.dramas, fame, strict=True):
+            if points > drama_fame.get(drama, 0):
+                drama_fame[drama] = points
+        return lambda i: (-fame[i], -drama_fame.get(self.dramas[i], 0))
 
 
 # Track ids under a name while building: a bare int for the usual single track.
@@ -404,32 +462,44 @@ class ColumnsBuilder:
     """Columns from rows that arrive in batches, so a store can stream 100,000 of them
     without holding them all as rows first."""
 
-    def __init__(self, dramas: dict[str, Drama], artists: dict[str, Artist]) -> None:
+    def __init__(
+        self,
+        dramas: dict[str, Drama],
+        artists: dict[str, Artist],
+        fame: Mapping[str, tuple[int, bool]] | None = None,
+    ) -> None:
         self.cols = Columns(drama_info=dramas, artist_info=artists)
         self.share = Sharer()
+        self.fame = fame or {}
         self.titles: list[str] = []
         self.titles_ko: list[str] = []
+        self.titles_en: list[str] = []
 
     def add(self, rows: Iterable[TrackRow]) -> None:
-        cols, share = self.cols, self.share
+        cols, share, fame = self.cols, self.share, self.fame
         with gc_paused():
-            for key, title, title_ko, artist, drama, year, tags, part, aliases in rows:
+            for key, title, title_ko, artist, drama, year, tags, part, aliases, title_en in rows:
                 cols.keys.append(key)
                 self.titles.append(title)
                 self.titles_ko.append(title_ko or "")
+                self.titles_en.append(title_en or "")
                 cols.artists.append(share(artist))
                 cols.dramas.append(share(drama))
                 cols.years.append(share(year))
                 cols.tags.append(share(tags))
                 cols.parts.append(share(part))
                 cols.aliases.append(share(aliases))
+                points, theme = fame.get(key, (0, False))
+                cols.fame.append(points)
+                cols.flags.append(THEME_FLAG if theme else 0)
 
     def finish(self) -> Columns:
         cols = self.cols
         with gc_paused():
             # Packed first, so the strings as read are gone before the text work adds more.
             cols.titles, cols.titles_ko = PackedStrs(self.titles), PackedStrs(self.titles_ko)
-            self.titles, self.titles_ko = [], []
+            cols.titles_en = PackedStrs(self.titles_en)
+            self.titles, self.titles_ko, self.titles_en = [], [], []
             cols._text_work(self.share)
         return cols
 
@@ -478,6 +548,7 @@ class TrackList(Sequence[Track]):
             part=ix.track_part[i],
             aliases=ix.track_aliases[i],
             key=ix.keys[i],
+            title_en=ix.track_title_en[i] or None,
         )
 
     def __iter__(self) -> Iterator[Track]:
@@ -624,6 +695,9 @@ class CatalogIndex:
         self.track_tags: list[tuple[str, ...]] = cols.tags
         self.track_part: list[int | None] = cols.parts
         self.track_aliases: list[tuple[str, ...]] = cols.aliases
+        self.track_title_en: Sequence[str] = cols.titles_en  # "" where there is none
+        self.fame: array[int] = cols.fame  # popularity points, 0-100
+        self.flags: array[int] = cols.flags
         self.tracks: Sequence[Track] = TrackList(self)
         n = len(cols)
         self.by_key: Mapping[str, int] = KeyIndex(cols.keys, cols.key_order)
@@ -632,9 +706,24 @@ class CatalogIndex:
 
         # Tags as bits, so scoring a track is one dictionary lookup on its mask.
         self.tag_bits: dict[str, int] = {name: 1 << i for i, name in enumerate(vocabulary.tags)}
+        # A mask also says who sings (the vocabulary's voice tags), whether the track is well
+        # known (any popularity signal) and whether it is a main theme: conditions a request
+        # can set are then checked once per group of tracks, not once per track.
+        self.known_bit = 1 << len(vocabulary.tags)
+        self.theme_bit = self.known_bit << 1
         per_set = Counter(cols.tags)
         set_masks = {tags: self._mask(tags) for tags in per_set}
-        self.masks: list[int] = [set_masks[tags] for tags in cols.tags]
+        extra: dict[tuple[int, bool], int] = {}
+        self.masks: list[int] = []
+        for tags, flags, points in zip(cols.tags, cols.flags, cols.fame, strict=True):
+            mask = set_masks[tags]
+            if flags or points:
+                case = (flags, points > 0)
+                more = extra.get(case)
+                if more is None:
+                    more = extra[case] = self._flag_mask(flags, points > 0)
+                mask |= more
+            self.masks.append(mask)
         df: Counter[str] = Counter()
         for tags, count in per_set.items():
             for tag in set(tags):
@@ -693,6 +782,15 @@ class CatalogIndex:
         )
         self.max_name_tokens = max((k.count(" ") + 1 for k in self.names), default=1)
         self.max_title_tokens = max((k.count(" ") + 1 for k in self.titles), default=1)
+
+    def _flag_mask(self, flags: int, known: bool) -> int:
+        mask = self.known_bit if known else 0
+        if flags & THEME_FLAG:
+            mask |= self.theme_bit
+        for i, name in enumerate(TRACK_VOICES):
+            if flags >> i & 1:
+                mask |= self.tag_bits.get(name, 0)
+        return mask
 
     def _mask(self, tags: tuple[str, ...]) -> int:
         bits = self.tag_bits

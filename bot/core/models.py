@@ -62,8 +62,10 @@ class Track:
 
 
 # A track as the store reads it for an index build, without a Track object per row:
-# key, title, title_ko, artist, drama, year, tags, part, aliases.
-TrackRow = tuple[str, str, str | None, str, str, int, tuple[str, ...], int | None, tuple[str, ...]]
+# key, title, title_ko, artist, drama, year, tags, part, aliases, title_en.
+TrackRow = tuple[
+    str, str, str | None, str, str, int, tuple[str, ...], int | None, tuple[str, ...], str | None
+]
 
 
 @dataclass(frozen=True, slots=True)

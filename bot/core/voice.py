@@ -12,10 +12,13 @@ live; a voice tag there that this module does not work out is refused when the v
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 # An act's voice, as artists.csv writes it (blank: not confirmed by a source).
 ACT_VOICES = ("female", "male", "female-group", "male-group", "mixed-group")
+
+# The form tag of a track nobody sings on.
+INSTRUMENTAL = "instrumental"
 
 # What a request can ask of a track's voice; see track_voices.
 TRACK_VOICES = ("female", "male", "girl-group", "boy-group", "group", "solo", "duet")
@@ -77,14 +80,3 @@ def voice_flags(names: Iterable[str]) -> int:
     for name in names:
         flags |= 1 << TRACK_VOICES.index(name)
     return flags
-
-
-def flag_names(flags: int) -> tuple[str, ...]:
-    return tuple(name for i, name in enumerate(TRACK_VOICES) if flags >> i & 1)
-
-
-def voices_of(
-    acts: Iterable[str], voice: Callable[[str], str], instrumental: bool
-) -> tuple[str, ...]:
-    """track_voices for a credit's acts, `voice` giving each act's voice."""
-    return track_voices([voice(a) for a in acts], instrumental)
