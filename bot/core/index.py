@@ -35,20 +35,24 @@ from bot.core.voice import INSTRUMENTAL, TRACK_VOICES, act_voice, track_voices, 
 THEME_FLAG = 1 << len(TRACK_VOICES)
 
 # Single English words that are also everyday words: a drama or artist with such a name is
-# only recognised with a cue ("from Life", "Life OST", "drama Life") or on its own.
+# only recognised with a cue ("from Life", "Life OST", "drama Life") or on its own. Issue 10's
+# catalog brought more ("can you recommend..." is not the duo Can, "seven sad songs" not Se7en).
 COMMON_WORDS = frozenset(
     """
-    a again all always angel autumn away baby back bad beautiful beauty because best big
-    bicycle black blue boy boyfriend boys call car cheer christmas city class cold come cry
-    dance day days dear december devil doctor doctors dream driver end eyes faith fall family
-    father flower for forever from glory go gold golden good goodbye guest happiness happy heart
-    healer hello here high hold home hope hour i if in is it joy just kiss king life light link
-    live love lovely me melody memories miss moment monster moon more mother mouse moving my
-    night no not now of on once one only palace punch queen rain red remember road run sad say
-    secret signal sky slay snow so someday someone song songs spring star stars start stay
-    stranger strike summer sun sway sweet taxi tears the three time to today tomorrow tonight
-    tree true twenty two up us v w way we white why will wind winter wish with without yes you
-    your youth
+    a again all always angel autumn away baby back bad beast beautiful beauty because best
+    bicycle big black blue boy boyfriend boyhood boys call can car cheer christmas city class
+    cloud cold come cry dance day daybreak days dear december devil doctor doctors dream driver
+    end eve eyes faith fall family father flower for forever from gemini gift glory go gold
+    golden good goodbye grass guest happiness happy healer heart hello here high highlight hold
+    home hope hour i if in infinite is it jewelry joy just king kiss life light link live love
+    lovely lush max me melody memories milk miss misty moment monogram monster moon more mother
+    mouse moving my nature night no not now of on once one only outsider palace penthouse
+    phoenix piano playback position primary punch queen rain rebel red remember road run sad say
+    secret seven signal sky slay snow so solid someday someone song songs spring star stars
+    start stay stranger strike style summer sun sway sweet taxi tears the three time to today
+    tomorrow tonight tree true twenty twice twilight two tyrant up uptown us v w wanted way we
+    welcome white who why will wind winner winter wish with without woody yes you your youth
+    zero
     """.split()
 )
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.core.popularity import ASKS
 from bot.core.shipped import DATA_DIR
+from bot.core.text import norm
 
 LEXICON_FILE = DATA_DIR / "lexicon.toml"
 
@@ -48,6 +50,10 @@ class Lexicon:
     similar_ko: tuple[str, ...]
     command_filler: Words
     openers: Words
+    # How well known the songs should be: English phrase -> one of popularity.ASKS, and per
+    # ask its Korean stems, in ASKS order (the first found wins).
+    popularity: dict[str, str]
+    popularity_ko: tuple[tuple[str, tuple[str, ...]], ...]
 
     @property
     def era_words(self) -> Words:
@@ -84,6 +90,12 @@ class Lexicon:
             similar_ko=read.stems("similar.ko"),
             command_filler=read.words("commands.filler"),
             openers=read.words("commands.openers"),
+            popularity={
+                phrase: ask
+                for ask in reversed(ASKS)  # the first in ASKS wins a phrase listed twice
+                for phrase in read.phrases(f"popularity.{ask}")
+            },
+            popularity_ko=tuple((ask, read.stems(f"popularity.{ask}_ko")) for ask in ASKS),
         )
         read.check_nothing_else()
         return lexicon
@@ -128,6 +140,16 @@ class _Reader:
             if word != word.casefold() or " " in word:
                 raise LexiconError(f"{self.name}: {key}: {word!r} must be one lower-case word")
         return frozenset(stems)
+
+    def phrases(self, key: str) -> tuple[str, ...]:
+        """English phrases of one or more words, written as the normalised message reads."""
+        stems = self.stems(key)
+        for phrase in stems:
+            if phrase != norm(phrase):
+                raise LexiconError(
+                    f"{self.name}: {key}: {phrase!r} must be written as {norm(phrase)!r}"
+                )
+        return stems
 
     def numbers(self, key: str) -> dict[str, int]:
         value = self._get(key)

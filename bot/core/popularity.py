@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 SIGNALS = ("chart", "main_theme", "award", "music_show")
+# What a request can ask (Query.popularity), the strongest first: "deep" (tracks with no
+# signal: "deep cuts", "hidden gems"), "theme" (a main theme), "popular" (any signal).
+ASKS = ("deep", "theme", "popular")
 MAX_POINTS = 100
 # A chart peak at or above each position, and its points; lower peaks get CHART_FLOOR.
 CHART_POINTS = ((1, 100), (10, 80), (50, 60), (100, 40))

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from bot.core.commands import Arg, Command, Registry, registry
 from bot.core.index import COMMON_WORDS, CatalogIndex, Entity, Nearest
 from bot.core.lexicon import Lexicon, lexicon
+from bot.core.popularity import ASKS
 from bot.core.text import has_hangul, norm, squash
 
 MAX_COUNT = 5  # tracks in one reply: fits Discord's 25 buttons and Telegram's 4096 chars
@@ -32,6 +33,10 @@ class Query:
     year_from: int | None = None
     year_to: int | None = None
     similar_to: str | None = None  # track key
+    # Conditions every pick must meet: voice and form tags (female, duet, instrumental, ...),
+    # and how well known the songs are (popularity.ASKS: popular, theme, deep).
+    voice: tuple[str, ...] = ()
+    popularity: str | None = None
     count: int = 1
     asked: int | None = None  # the count asked for, when above MAX_COUNT
     unknown: tuple[str, ...] = ()  # words that matched nothing
@@ -46,6 +51,8 @@ class Query:
             or self.year_from
             or self.year_to
             or self.similar_to
+            or self.voice
+            or self.popularity
         )
 
     def to_json(self) -> str:
@@ -58,6 +65,7 @@ class Query:
     def from_json(cls, raw: str) -> Query:
         data = json.loads(raw)
         data["tags"] = tuple(data.get("tags", ()))
+        data["voice"] = tuple(data.get("voice", ()))
         allowed = {f for f in cls.__dataclass_fields__ if f not in ("unknown", "suggestions")}
         return cls(**{k: v for k, v in data.items() if k in allowed})
 
@@ -122,6 +130,7 @@ class Parser:
         self.phrases = vocab.english_phrases()
         self.stems = sorted(vocab.korean_stems().items(), key=lambda kv: -len(kv[0]))
         self.max_phrase = max(len(p.split()) for p in self.phrases)
+        self.max_popularity = max((len(p.split()) for p in lex.popularity), default=1)
         # Typo tolerance only for words long enough that one edit is still recognisable.
         self.fuzzy_phrases = [p for p in self.phrases if len(p) >= 4 and " " not in p]
         self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
@@ -183,6 +192,7 @@ class Parser:
         for stem, tag in self.stems:
             if stem in flat and tag not in tags:
                 tags.append(tag)
+        popularity = self._popularity(tokens, flat)
 
         year_from, year_to = self._years(tokens, text)
         count, plural = self._count(tokens, text)
@@ -217,6 +227,9 @@ class Parser:
         for word in unknown:
             suggestions.extend(self._suggest(word))
 
+        # Voice and form words ("female singer", "instrumental") are conditions, not moods.
+        voice = tuple(t for t in tags if self.index.vocabulary.is_filter(t))
+        tags = [t for t in tags if t not in voice]
         asked = None
         if count is None:
             count = 3 if plural else 1
@@ -229,6 +242,8 @@ class Parser:
             year_from=year_from,
             year_to=year_to,
             similar_to=q.get("similar_to"),  # type: ignore[arg-type]
+            voice=voice,
+            popularity=popularity,
             count=max(1, count),
             asked=asked,
             unknown=unknown,
@@ -292,6 +307,20 @@ class Parser:
                 tags.append(tag)
         return tags
 
+    def _popularity(self, tokens: _Tokens, flat: str) -> str | None:
+        """ "popular", "top 10", "main theme", "hidden gems", "숨은 명곡": how well known the
+        songs should be (data/lexicon.toml, [popularity]); the strongest ask said wins."""
+        found: set[str] = set()
+        for i, j, key in tokens.spans(self.max_popularity):
+            ask = self.lex.popularity.get(key)
+            if ask is not None:
+                tokens.take(i, j)
+                found.add(ask)
+        for ask, stems in self.lex.popularity_ko:
+            if any(squash(stem) in flat for stem in stems):
+                found.add(ask)
+        return next((ask for ask in ASKS if ask in found), None)
+
     def _similar(self, raw: str, tokens: _Tokens) -> int | None:
         """'like X', 'similar to X', 'X 같은 노래', 'X랑 비슷한' -> the track X."""
         index = self.index
@@ -326,7 +355,10 @@ class Parser:
             found = index.titles.get(key)
             if not found and len(key) >= 6 and size == len(span):
                 best = index.titles.nearest(key, _allowed(key))
-                found = index.titles.get(best[0]) if best else None
+                # A misspelt title, but not "a sad song" read as the song "Sad Song": a
+                # title made only of mood and filler words must be said as it is.
+                if best and not self._plain_words(best[0]):
+                    found = index.titles.get(best[0])
             if not found:
                 continue
             rest = span[size:]
@@ -338,6 +370,10 @@ class Parser:
                         return idx, len(span)
             return found[0], used
         return None
+
+    def _plain_words(self, title: str) -> bool:
+        """Whether a title is only words a request says anyway ("sad song", "love")."""
+        return all(w in self.phrases or w in self.lex.filler for w in title.split())
 
     def _years(self, tokens: _Tokens, raw: str) -> tuple[int | None, int | None]:
         index = self.index
