@@ -9,6 +9,7 @@ differently.
 from __future__ import annotations
 
 import math
+import re
 
 from bot.core.commands import Arg, Spec
 from bot.core.index import CatalogIndex
@@ -23,10 +24,18 @@ from bot.core.understand import MAX_COUNT, Query
 
 
 def track_title(track: Track) -> str:
-    """The title, with the Hangul title beside it when it differs."""
+    """The title, with the Hangul title beside it when it differs: "Snow Flower (눈꽃)" for a
+    Hangul-titled song with an official English title."""
+    if track.title_en:
+        return t("card_title", "en", title=track.title_en, title_ko=track.title_ko or track.title)
     if track.title_ko and track.title_ko != track.title:
         return t("card_title", "en", title=track.title, title_ko=track.title_ko)
     return track.title
+
+
+def short_title(track: Track) -> str:
+    """The title in a sentence ("like Snow Flower"): the English one where there is one."""
+    return track.title_en or track.title
 
 
 def artist_line(index: CatalogIndex, credit: str) -> str:
@@ -58,7 +67,7 @@ def card(index: CatalogIndex, pick: Pick, q: Query, locale: str) -> Card:
         shared = [x for x in tr.tags if x in target.tags and vocab.tags[x].kind == "mood"]
         if shared:
             labels = ", ".join(vocab.label(x, locale) for x in shared)
-            reasons.append(t("shares", locale, tags=labels, title=target.title))
+            reasons.append(t("shares", locale, tags=labels, title=short_title(target)))
     else:
         shown = pick.matched or index.moods_of(pick.index)[:2]
         reasons.append(", ".join(vocab.label(x, locale) for x in shown))
@@ -96,13 +105,23 @@ def recommendation(
     notes: list[str] = []
     scope = _scope(index, q, locale)
     tags_label = ", ".join(vocab.label(x, locale) for x in q.tags)
+    voice = voice_label(index, q.voice, locale)
     relaxed = outcome.relaxed
+    if "theme" in relaxed:
+        notes.append(t("relaxed_theme", locale, scope=scope))
+    if "popularity" in relaxed and q.popularity:
+        asked = "popular" if q.popularity == "theme" else q.popularity
+        notes.append(t(f"relaxed_{asked}", locale, scope=scope))
     if "tags" in relaxed:
-        if outcome.shown_tags:
-            shown = ", ".join(vocab.label(x, locale) for x in outcome.shown_tags)
+        shown = ", ".join(vocab.label(x, locale) for x in outcome.shown_tags)
+        if shown and voice and not scope and "voice" not in relaxed:
+            notes.append(t("relaxed_tags_voice", locale, tags=tags_label, voice=voice, shown=shown))
+        elif shown:
             notes.append(t("relaxed_tags", locale, tags=tags_label, scope=scope, shown=shown))
         else:
             notes.append(t("relaxed_tags_plain", locale, tags=tags_label, scope=scope))
+    if "voice" in relaxed:
+        notes.append(t("relaxed_voice", locale, voice=voice, scope=scope))
     if "years" in relaxed:
         notes.append(t("relaxed_years", locale, years=years_text(q, locale)))
     if "artist" in relaxed and q.drama and q.artist:
@@ -120,7 +139,18 @@ def recommendation(
 
     n = len(outcome.picks)
     shown_tags = outcome.shown_tags if "tags" in relaxed else q.tags
-    label = ", ".join(vocab.label(x, locale) for x in shown_tags)
+    known = q.popularity if "popularity" not in relaxed else None
+    if known == "theme" and "theme" in relaxed:
+        known = "popular"
+    label = " ".join(
+        part
+        for part in (
+            t(f"known_{known}", locale) if known else "",
+            voice if "voice" not in relaxed else "",
+            ", ".join(vocab.label(x, locale) for x in shown_tags),
+        )
+        if part
+    )
     what_key = ("what_tags_" if label else "what_plain_") + ("one" if n == 1 else "many")
     article = "an" if label[:1].lower() in "aeiou" else "a"  # "an upbeat", "a sad"
     what = t(what_key, locale, tags=label, article=article)
@@ -132,7 +162,7 @@ def recommendation(
     if query_id is not None:
         actions = (Action(f"more:{b36(query_id)}", t("button_another", locale), "another"),)
     return Reply(
-        text="\n".join([*notes, intro]),
+        text="\n".join([*(_tidy(note) for note in notes), intro]),
         locale=locale,
         kind=ReplyKind.RECOMMENDATION,
         cards=tuple(card(index, p, q, locale) for p in outcome.picks),
@@ -141,10 +171,22 @@ def recommendation(
     )
 
 
+def voice_label(index: CatalogIndex, voice: tuple[str, ...], locale: str) -> str:
+    """The voice and form conditions asked for, in the reply's language ("female, duet");
+    "group" goes unsaid beside "girl-group" or "boy-group", which say it already."""
+    said = [v for v in voice if not (v == "group" and {"girl-group", "boy-group"} & set(voice))]
+    return ", ".join(index.vocabulary.label(v, locale) for v in said)
+
+
+def _tidy(note: str) -> str:
+    """A sentence whose optional part was empty: "No sad songs , so" -> "No sad songs, so"."""
+    return re.sub(r" ([.,])", r"\1", " ".join(note.split()))
+
+
 def _scope(index: CatalogIndex, q: Query, locale: str) -> str:
     bits = []
     if q.similar_to and q.similar_to in index.by_key:
-        title = index.tracks[index.by_key[q.similar_to]].title
+        title = short_title(index.tracks[index.by_key[q.similar_to]])
         bits.append(t("similar_to", locale, title=title))
     if q.drama:
         bits.append(t("from_drama", locale, drama=drama_name(index, q.drama, locale)))
