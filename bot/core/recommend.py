@@ -210,6 +210,7 @@ class Recommender:
         for bit, weight in wanted:
             table.update({sub | bit: score + weight for sub, score in table.items()})
 
+        need, forbid = self._conditions(q)
         source: Iterable[tuple[int, Sequence[int]]]
         if q.drama or q.artist:
             base = (
@@ -220,26 +221,27 @@ class Recommender:
             picked: dict[int, list[int]] = {}
             for i in base:
                 if self._passes(i, q):
-                    picked.setdefault(index.masks[i], []).append(i)
+                    picked.setdefault(index.masks[i] & index.key_mask, []).append(i)
             source = picked.items()
-        elif q.year_from or q.year_to:
-            # Each group's tracks are in year order: the years asked for are one slice of it.
+        else:
+            # A voice or a main theme asked for: the groups by full mask, which show them.
+            full = bool(need & index.flag_bits)
             lo, hi = q.year_from or 0, q.year_to or 10_000
             year_of = index.years.__getitem__
-            grouped: dict[int, Sequence[int]] = {}
-            for mask, members in index.mask_groups.items():
-                if wanted_mask and not mask & wanted_mask:
+            kept: dict[int, Sequence[int]] = {}
+            for mask, members in (index.by_mask if full else index.mask_groups).items():
+                if (wanted_mask and not mask & wanted_mask) or not self._meets(mask, need, forbid):
                     continue
-                start = bisect_left(members, lo, key=year_of)
-                end = bisect_right(members, hi, lo=start, key=year_of)
-                if start < end:
-                    grouped[mask] = members[start:end]
-            source = grouped.items()
-        else:
-            source = index.mask_groups.items()
-        need, forbid = self._conditions(q)
-        if need or forbid:
-            source = [(mask, m) for mask, m in source if self._meets(mask, need, forbid)]
+                if q.year_from or q.year_to:
+                    # Each group's tracks are in year order: the years asked for are one slice.
+                    start = bisect_left(members, lo, key=year_of)
+                    end = bisect_right(members, hi, lo=start, key=year_of)
+                    if start == end:
+                        continue
+                    members = members[start:end]
+                key = mask & index.key_mask
+                kept[key] = [*kept[key], *members] if key in kept else members
+            source = kept.items()
         if not wanted:
             out = [(1.0, members, mask) for mask, members in source]
         else:
@@ -393,7 +395,7 @@ class Recommender:
         out: dict[int, float] = {}
         for artist in liked:
             for i in index.artist_tracks.get(artist, ()):
-                mask = index.masks[i]
+                mask = index.masks[i] & index.key_mask
                 if mask in scores and self._passes(i, q):
                     bonus = self._tag_bonus(mask, liked_tags, best) + best * LIKED_ARTIST
                     out[i] = scores[mask] + bonus

@@ -131,6 +131,7 @@ class Parser:
         self.stems = sorted(vocab.korean_stems().items(), key=lambda kv: -len(kv[0]))
         self.max_phrase = max(len(p.split()) for p in self.phrases)
         self.max_popularity = max((len(p.split()) for p in lex.popularity), default=1)
+        self.popularity_ko = [(ask, [squash(s) for s in stems]) for ask, stems in lex.popularity_ko]
         # Typo tolerance only for words long enough that one edit is still recognisable.
         self.fuzzy_phrases = [p for p in self.phrases if len(p) >= 4 and " " not in p]
         self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
@@ -316,9 +317,8 @@ class Parser:
             if ask is not None:
                 tokens.take(i, j)
                 found.add(ask)
-        for ask, stems in self.lex.popularity_ko:
-            if any(squash(stem) in flat for stem in stems):
-                found.add(ask)
+        if flat:
+            found.update(ask for ask, stems in self.popularity_ko if any(s in flat for s in stems))
         return next((ask for ask in ASKS if ask in found), None)
 
     def _similar(self, raw: str, tokens: _Tokens) -> int | None:
