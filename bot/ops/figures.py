@@ -92,7 +92,7 @@ def main(argv: list[str]) -> int:
         print(text)
         return 0
     readme = README.read_text(encoding="utf-8")
-    if not block(readme):
+    if BEGIN not in readme or END not in readme:
         print(f"{README.name}: no figures markers ({BEGIN} ... {END})", file=sys.stderr)
         return 1
     head, rest = readme.split(BEGIN, 1)
