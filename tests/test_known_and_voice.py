@@ -13,6 +13,7 @@ import pytest
 
 from bot.core import compose
 from bot.core.catalog import Catalog
+from bot.core.commands import Arg
 from bot.core.index import CatalogIndex
 from bot.core.models import Artist, Track
 from bot.core.popularity import Signal, points
@@ -281,3 +282,14 @@ def test_popular_and_deep_keep_to_their_side(small: CatalogIndex) -> None:
 def test_a_saved_request_keeps_its_conditions() -> None:
     q = Query(tags=("sad",), voice=("female", "duet"), popularity="deep", count=3)
     assert Query.from_json(q.to_json()) == q
+
+
+async def test_an_english_title_is_found_by_autocomplete_and_by_like(
+    service: Service, catalog: Catalog
+) -> None:
+    track = next(t for t in catalog.tracks if t.title_en and t.title_ko)
+    assert track.title_en
+    offered = await service.suggest(Arg.TRACK, track.title_en)
+    assert track.title in [s.value for s in offered[:3]]
+    reply = await service.handle(ask(f"dislike {track.title_en}", user="fan"))
+    assert (await service.users.get("console:fan")).feedback.get(track.key) == -1, reply.text
