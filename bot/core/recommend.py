@@ -223,14 +223,17 @@ class Recommender:
                 if self._passes(i, q):
                     picked.setdefault(index.masks[i] & index.key_mask, []).append(i)
             source = picked.items()
+        elif not (need or forbid or q.year_from or q.year_to):
+            source = index.mask_groups.items()  # most requests: every group as it is
         else:
             # A voice or a main theme asked for: the groups by full mask, which show them.
             full = bool(need & index.flag_bits)
             lo, hi = q.year_from or 0, q.year_to or 10_000
             year_of = index.years.__getitem__
+            key_mask = index.key_mask
             kept: dict[int, Sequence[int]] = {}
             for mask, members in (index.by_mask if full else index.mask_groups).items():
-                if (wanted_mask and not mask & wanted_mask) or not self._meets(mask, need, forbid):
+                if (wanted_mask and not mask & wanted_mask) or mask & need != need or mask & forbid:
                     continue
                 if q.year_from or q.year_to:
                     # Each group's tracks are in year order: the years asked for are one slice.
@@ -239,7 +242,7 @@ class Recommender:
                     if start == end:
                         continue
                     members = members[start:end]
-                key = mask & index.key_mask
+                key = mask & key_mask
                 kept[key] = [*kept[key], *members] if key in kept else members
             source = kept.items()
         if not wanted:
@@ -300,14 +303,12 @@ class Recommender:
         known = index.known_bit
         weight = FAME_ASKED if q.popularity in ("popular", "theme") else FAME_BOOST
         lifted = self._lifted(q, groups, liked, liked_tags, best)
-        units: list[Unit] = []
+        if liked_tags:
+            groups = [(s + self._tag_bonus(m, liked_tags, best), g, m) for s, g, m in groups]
+        units: list[Unit] = [(score, g, False) for score, g, mask in groups if not mask & known]
         for score, members, mask in groups:
-            if liked_tags:
-                score += self._tag_bonus(mask, liked_tags, best)
             if mask & known:
                 units.extend((score + self._fame(i, weight, best), (i,), True) for i in members)
-            else:
-                units.append((score, members, False))
         units.extend(
             (final + self._fame(i, weight, best), (i,), bool(index.masks[i] & known))
             for i, final in lifted.items()
@@ -335,26 +336,28 @@ class Recommender:
             artists.add(artist)
             return True
 
-        def sample(pool: list[Unit], upto: int) -> None:
+        def sample(pool: list[Unit], upto: int, cumulative: list[float] | None = None) -> None:
             """Sample a unit by score x size, then one of its tracks, until `upto` are chosen:
             every track's chance follows its score, and the same request does not always
             start the same way."""
-            if not pool:
+            if not pool or len(chosen) >= upto:
                 return
-            cumulative = list(accumulate(u[0] * len(u[1]) for u in pool))
+            if cumulative is None:
+                cumulative = list(accumulate(u[0] * len(u[1]) for u in pool))
             for _ in range(30 * q.count):
                 if len(chosen) >= upto:
                     break
                 unit = rng.choices(pool, cum_weights=cumulative)[0]
                 take(rng.choice(unit[1]), varied=True)
 
+        whole = list(accumulate(u[0] * len(u[1]) for u in band))
         if q.popularity is None and q.count >= 2:
             # A mix: a well-known song first, then the band, keeping one place for a discovery.
             sample([u for u in band if u[2]], 1)
-            sample(band, q.count - 1)
+            sample(band, q.count - 1, whole)
             if all(index.masks[i] & known for i in chosen):
                 sample([u for u in band if not u[2]], q.count)
-        sample(band, q.count)
+        sample(band, q.count, whole)
         if len(chosen) < q.count:
             # Not enough fresh, varied tracks in the band: walk everything best-first, first
             # keeping variety, then without it.
