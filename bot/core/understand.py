@@ -52,8 +52,7 @@ class Query:
             or self.year_to
             or self.similar_to
             or self.voice
-            or self.popularity
-        )
+        )  # "popular" alone still wants a song; "you're the best" is not a request
 
     def to_json(self) -> str:
         data = asdict(self)
