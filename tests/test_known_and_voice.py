@@ -293,3 +293,15 @@ async def test_an_english_title_is_found_by_autocomplete_and_by_like(
     assert track.title in [s.value for s in offered[:3]]
     reply = await service.handle(ask(f"dislike {track.title_en}", user="fan"))
     assert (await service.users.get("console:fan")).feedback.get(track.key) == -1, reply.text
+
+
+def test_a_cue_before_a_name_is_not_a_voice_and_praise_is_not_a_request(
+    parser: Parser, index: CatalogIndex
+) -> None:
+    can = index.names["can"].name
+    q = parser.query(f"songs by the group {can}")
+    assert (q.artist, q.voice) == (can, ())
+    assert parser.query("girl group songs").voice == ("girl-group",)
+    praise = parser.query("you're the best")
+    assert praise.is_empty and praise.unknown
+    assert parser.query("best OSTs").popularity == "popular"
