@@ -20,10 +20,11 @@ from pathlib import Path
 
 from bot.bench_process import machine, process_figures
 from bot.core.catalog import Catalog, load_catalog
-from bot.core.index import CatalogIndex, settle
+from bot.core.index import CatalogIndex
 from bot.core.models import Artist, Drama, Request, Track
 from bot.core.service import Service
 from bot.core.store import Store
+from bot.lifecycle import tune_gc_for_serving
 
 REQUESTS = (
     "recommend a healing OST",
@@ -140,14 +141,21 @@ async def _throughput(service: Service, index: CatalogIndex, users: int, each: i
 
     start = time.perf_counter()
     await asyncio.gather(*(user(u) for u in range(users)))
+    await service.writer.drain()  # served means saved too: the writer must keep up
     return users * each / (time.perf_counter() - start)
 
 
 async def measure(
-    tracks: int = 0, requests: int = 2000, runs: int = 5, users: int = 200, each: int = 10
+    tracks: int = 0,
+    requests: int = 2000,
+    runs: int = 5,
+    users: int = 200,
+    each: int = 10,
+    writes: bool = False,
 ) -> dict[str, object]:
     """Every figure of issue 11's table, on the shipped catalog plus `tracks` imported ones:
-    whole processes first (see bench_process), then Service.handle() in this process."""
+    whole processes first (see bench_process), then Service.handle() in this process, and
+    with `writes` the write path's rows (see bench_writes)."""
     shipped = len(load_catalog().tracks)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -156,10 +164,11 @@ async def measure(
         store = await Store.open(db)
         try:
             service = await Service.create(store, rng=random.Random(3))
-            settle()  # as `ostbot chat` and `ostbot run` do once started
+            tune_gc_for_serving()  # as `ostbot chat` and `ostbot run` do once started
             index = service.index
             latency = await _measure(service, index, requests)
             rps = await _throughput(service, index, users=users, each=each)
+            extra = await write_rows(service, index) if writes else {}
             await service.close()
         finally:
             await store.close()
@@ -170,6 +179,7 @@ async def measure(
         **latency,
         f"throughput_{users}_users_rps": round(rps, 1),
         **figures,
+        **extra,
     }
 
 
@@ -186,6 +196,15 @@ ROWS = (
     ("handle() p95", "p95_ms", "ms", ""),
     ("handle() p99", "p99_ms", "ms", "<= 5 ms at +100,000"),
     ("throughput, 200 concurrent users", "throughput_200_users_rps", "req/s", ">= 3,000, shipped"),
+)
+# The write path (bench_writes), measured on the shipped catalog only.
+WRITE_ROWS = (
+    ("3,000 req/s offered (open loop): p99", "open_loop_p99_ms", "ms", "<= 20 ms"),
+    ("... longest write queue", "open_loop_max_write_queue", "writes", "bounded"),
+    ("12,000 active users, 3,000 req/s: p99", "active_users_p99_ms", "ms", "<= 50 ms"),
+    ("... longest write queue", "active_users_max_write_queue", "writes", "bounded"),
+    ("start over after 50 history rows", "restart_ms_after_50_history_rows", "ms", ""),
+    ("start over after 50,000", "restart_ms_after_50000_history_rows", "ms", "the same"),
 )
 # The scaling table: (heading, key).
 SCALE_COLUMNS = (
@@ -225,15 +244,24 @@ def report(result: dict[str, object], about: dict[str, object]) -> str:
         "",
         f"  {'what':<40} {'measured':>12}   target (issue 11)",
     ]
-    for what, key, unit, target in ROWS:
+    lines += _row_lines(ROWS, result)
+    loaded = result.get("platform_imports")
+    imports = ", ".join(str(m) for m in loaded) if isinstance(loaded, list) and loaded else "none"
+    lines.append(f"  {'platform libraries imported by ask':<40} {imports:>12}")
+    writes = _row_lines(WRITE_ROWS, result)
+    if writes:
+        lines += ["", f"  {'the write path':<40} {'measured':>12}   target (issue 11)", *writes]
+    return "\n".join(lines)
+
+
+def _row_lines(rows: Sequence[tuple[str, str, str, str]], result: dict[str, object]) -> list[str]:
+    lines = []
+    for what, key, unit, target in rows:
         value = result.get(key)
         if value is not None:
             measured = f"{value:,.0f} {unit}" if unit == "req/s" else f"{_shown(value)} {unit}"
             lines.append(f"  {what.format(**result):<40} {measured:>12}   {target}".rstrip())
-    loaded = result.get("platform_imports")
-    imports = ", ".join(str(m) for m in loaded) if isinstance(loaded, list) and loaded else "none"
-    lines.append(f"  {'platform libraries imported by ask':<40} {imports:>12}")
-    return "\n".join(lines)
+    return lines
 
 
 def scale_report(results: list[dict[str, object]], about: dict[str, object]) -> str:
@@ -255,7 +283,10 @@ async def bench(
     scale: Sequence[int] = (),
     runs: int = 5,
     users: int = 200,
+    load: bool = False,
 ) -> int:
+    if load:
+        return await load_bench(as_json)
     about = machine()
     if scale:
         results = [
@@ -265,6 +296,30 @@ async def bench(
         out = {"machine": about, "scale": results}
         print(json.dumps(out) if as_json else scale_report(results, about))
         return 0
-    result = await measure(tracks, requests, runs, users)
+    result = await measure(tracks, requests, runs, users, writes=not tracks)
     print(json.dumps({**result, "machine": about}) if as_json else report(result, about))
+    return 0
+
+
+async def write_rows(service: Service, index: CatalogIndex) -> dict[str, object]:
+    from bot.bench_writes import write_rows as rows
+
+    return await rows(service, index)
+
+
+async def load_bench(as_json: bool) -> int:
+    """`ostbot bench --load`: the durability load; nothing dropped, shutdown time."""
+    from bot.bench_writes import LOAD_RUNS, load_run
+
+    results = []
+    for users, each, stop_when_full in LOAD_RUNS:
+        with tempfile.TemporaryDirectory() as tmp:
+            results.append(await load_run(Path(tmp) / "load.db", users, each, stop_when_full))
+    if as_json:
+        print(json.dumps(results))
+    else:
+        for result in results:
+            for key, value in result.items():
+                print(f"{key:>28}: {value}")
+            print()
     return 0

@@ -36,8 +36,6 @@ from bot.env import CoreSettings
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.core.service import Service
-    from bot.core.store import Store
 
 log = logging.getLogger("ostbot")
 
@@ -89,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         const=",".join(map(str, SCALE)),
         type=_sizes,
         help=f"repeat for several catalog sizes (default {','.join(map(str, SCALE))})",
+    )
+    bench.add_argument(
+        "--load", action="store_true", help="the durability load: nothing dropped, shutdown time"
     )
     ev = sub.add_parser(
         "eval",
@@ -176,7 +177,9 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path
     if command == "bench":
         from bot.bench import bench
 
-        return int(asyncio.run(bench(args.tracks, args.json, scale=args.scale or ())))
+        return int(
+            asyncio.run(bench(args.tracks, args.json, scale=args.scale or (), load=args.load))
+        )
     if command == "eval":
         from bot.evaluate.run import main as evaluate
 
@@ -185,27 +188,16 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path
     return 2
 
 
-async def _open(db_path: Path) -> tuple[Store, Service]:
-    from bot.core.service import Service
-    from bot.core.store import Store
-
-    store = await Store.open(db_path)
-    try:
-        return store, await Service.create(store)
-    except BaseException:
-        await store.close()
-        raise
-
-
 async def _ask(db_path: Path, text: str, user: str, as_json: bool) -> int:
-    store, service = await _open(db_path)
-    try:
-        reply = await service.handle(
-            Request(platform=Platform.CLI, user_id=user, chat_id="cli", text=text)
-        )
-    finally:
-        await service.close()
-        await store.close()
+    from bot.lifecycle import open_service, stop_on_signals
+
+    # SIGINT/SIGTERM let the one answer (milliseconds) and its writes finish. The answer is
+    # printed only once what it recorded is saved.
+    with stop_on_signals(asyncio.Event()):
+        async with open_service(db_path) as service:
+            reply = await service.handle(
+                Request(platform=Platform.CLI, user_id=user, chat_id="cli", text=text)
+            )
     if as_json:
         out = {
             "reply": render_plain(reply),
@@ -239,15 +231,13 @@ async def _doctor(settings: Settings, db_path: Path, quick: bool) -> int:
 
 async def _chat(db_path: Path) -> int:
     from bot.adapters.console import chat
-    from bot.core.index import settle
+    from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
 
-    store, service = await _open(db_path)
-    settle()
-    try:
-        await chat(service)
-    finally:
-        await service.close()
-        await store.close()
+    stop = asyncio.Event()
+    with stop_on_signals(stop):  # SIGINT/SIGTERM: stop reading, write what is queued, exit
+        async with open_service(db_path) as service:
+            tune_gc_for_serving()
+            await chat(service, stop=stop)
     return 0
 
 

@@ -1,24 +1,21 @@
 """`ostbot run`: one asyncio loop for every adapter whose token is set.
 
-With no token the console chat runs instead. SIGINT/SIGTERM stop everything under a timeout,
-then the store is closed.
+With no token the console chat runs instead. SIGINT/SIGTERM stop everything under a timeout;
+then what is queued is written and the store is closed, whatever failed before.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from bot.adapters.common import STOP_GRACE, UNWIND
 from bot.config import Settings
-from bot.core.index import settle
 from bot.core.service import Service
-from bot.core.store import Store
+from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
 
 log = logging.getLogger(__name__)
 
@@ -45,30 +42,20 @@ def adapters_for(settings: Settings) -> list[tuple[str, Serve]]:
 
 
 async def run(settings: Settings, db_path: Path) -> int:
-    store = await Store.open(db_path)
-    service: Service | None = None
-    try:
-        service = await Service.create(
-            store, owners=settings.owners, cooldown_seconds=settings.cooldown_seconds
-        )
-        settle()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        adapters = adapters_for(settings)
-        if not adapters:
-            from bot.adapters.console import chat
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        async with open_service(
+            db_path, owners=settings.owners, cooldown_seconds=settings.cooldown_seconds
+        ) as service:
+            tune_gc_for_serving()
+            adapters = adapters_for(settings)
+            if not adapters:
+                from bot.adapters.console import chat
 
-            log.info("no DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console chat")
-            await chat(service, stop=stop)
-            return 0
-        return await supervise(adapters, service, settings, stop)
-    finally:
-        if service is not None:
-            await service.close()
-        await store.close()
+                log.info("no DISCORD_TOKEN or TELEGRAM_TOKEN set: starting the console chat")
+                await chat(service, stop=stop)
+                return 0
+            return await supervise(adapters, service, settings, stop)
 
 
 async def supervise(

@@ -116,13 +116,13 @@ async def test_a_registry_command_without_a_handler_stops_the_start(
     store: Store, tmp_path: Path
 ) -> None:
     extra = COMMANDS_FILE.read_text(encoding="utf-8") + (
-        '\n[whoami]\nen = ["whoami"]\nsummary = { en = "Who I think you are", ko = "내 정보" }\n'
+        '\n[heard]\nen = ["heard"]\nsummary = { en = "Songs you heard", ko = "들은 곡 수" }\n'
     )
     commands = Registry.load(write(tmp_path, extra))
     catalog = await store.load()
     from bot.core.index import CatalogIndex
 
-    with pytest.raises(RegistryError, match="no handler for: whoami"):
+    with pytest.raises(RegistryError, match="no handler for: heard"):
         Service(store, CatalogIndex(catalog), commands=commands)
 
 

@@ -479,3 +479,18 @@ def test_cli_rejects_an_invalid_file(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 1 and "cannot read" in err
     code, _, err = run_cli(capsys, str(path), "--category", "nope")
     assert code == 2 and "unknown category" in err
+
+
+# ------------------------------------------------------------------------ the gate
+
+
+async def test_the_request_set_stays_understood() -> None:
+    """Issue 9's gate: at least 95% of the labelled request set is answered right, so no
+    change to the parser, the lexicon or the catalog quietly undoes the understanding work.
+    (`make eval EVAL_ARGS=--failures` shows what fails.)"""
+    from bot.evaluate.run import evaluate
+
+    results = await evaluate(DEFAULT_FILE)
+    share = scores(results).overall.share
+    failing = [r.case.id for r in results if not r.passed]
+    assert share >= 0.95, f"{share:.1%} of the request set passes; failing: {failing}"

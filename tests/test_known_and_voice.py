@@ -302,6 +302,7 @@ def test_a_cue_before_a_name_is_not_a_voice_and_praise_is_not_a_request(
     q = parser.query(f"songs by the group {can}")
     assert (q.artist, q.voice) == (can, ())
     assert parser.query("girl group songs").voice == ("girl-group",)
-    praise = parser.query("you're the best")
-    assert praise.is_empty and praise.unknown
+    praise = parser.read("you're the best")
+    assert praise.smalltalk and praise.query.popularity is None
     assert parser.query("best OSTs").popularity == "popular"
+    assert parser.query("classics").popularity == "popular"  # and old: well-known old songs

@@ -122,8 +122,18 @@ def test_relaxes_moods_the_drama_lacks_and_says_what_it_offers(small: CatalogInd
 
 
 def test_relaxes_years_when_nothing_matches(small: CatalogIndex) -> None:
-    picks, out = run(small, Query(tags=("tense",), year_from=2000, year_to=2001))
-    assert picks and out.relaxed[-1] == "years"
+    # Drama 1 aired in 2011: nothing of it from 2015, so the year gives way to the drama.
+    picks, out = run(small, Query(drama="Drama 1", year_from=2015, year_to=2015))
+    assert picks and out.relaxed[-1] == "years" and not out.outside
+    assert {small.tracks[i].drama for i in picks} == {"Drama 1"}
+
+
+def test_years_before_the_catalog_get_its_oldest_songs_said_so(small: CatalogIndex) -> None:
+    picks, out = run(small, Query(year_from=1999, year_to=1999, count=3))
+    assert out.outside and picks
+    assert all(small.tracks[i].year <= small.min_year + 4 for i in picks)
+    _, inside = run(small, Query(year_from=2013, year_to=2013))
+    assert not inside.outside
 
 
 def test_similar_never_returns_the_track_and_shares_its_mood(small: CatalogIndex) -> None:

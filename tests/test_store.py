@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -14,6 +15,8 @@ from bot.core.catalog import DATA_DIR, CatalogError, fingerprint, load_catalog
 from bot.core.store import (
     APPLICATION_ID,
     MIGRATIONS,
+    RECENT,
+    SAVED_QUERIES,
     SCHEMA_VERSION,
     Rate,
     SaveQuery,
@@ -72,14 +75,15 @@ async def test_v1_database_upgrades_and_keeps_history(tmp_path: Path) -> None:
     assert state.heard == {"k1"} and state.feedback == {"k2": -1}
 
 
-async def test_v4_database_gets_titles_voices_and_signals_from_data(tmp_path: Path) -> None:
-    path = tmp_path / "v4.db"
+async def test_the_previous_schema_gets_titles_voices_and_signals_from_data(tmp_path: Path) -> None:
+    path = tmp_path / "before.db"
+    before = MIGRATIONS.index(next(m for m in MIGRATIONS if "ADD COLUMN title_en" in m))
     async with aiosqlite.connect(path) as db:
-        for script in MIGRATIONS[:4]:
+        for script in MIGRATIONS[:before]:
             for statement in script.split(";"):
                 if statement.strip():
                     await db.execute(statement)
-        await db.execute("PRAGMA user_version = 4")
+        await db.execute(f"PRAGMA user_version = {before}")
         await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         # As if data/ had not changed since: the upgrade itself must load it again.
         await db.execute(
@@ -232,3 +236,114 @@ def test_sqlite_failures_are_described_with_what_to_do(tmp_path: Path) -> None:
     assert describe_database_error(readonly.value, path).startswith(f"{path} cannot be written")
     other = sqlite3.IntegrityError("CHECK constraint failed: value")
     assert describe_database_error(other, path) == f"database error in {path}: {other}"
+
+
+async def test_history_and_saved_requests_are_bounded_per_user(store: Store) -> None:
+    for n in range(SAVED_QUERIES + 30):
+        await store.apply([SaveQuery(n, "u", "{}", at=float(n)), Shown("u", n, (f"k{n}",))])
+    await store.apply([SaveQuery(10_000, "other", "{}"), Shown("other", 10_000, ("x",))])
+    state = await store.user_state("u")
+    assert len(state.heard) == SAVED_QUERIES + 30  # "no repeats" still knows every track
+    assert [k for k, _ in state.recent] == [f"k{n}" for n in range(120, 130)]
+    assert await store.query(SAVED_QUERIES + 29) == "{}"
+    assert await store.query(29) is None  # the 101st newest request has expired
+    counts = await store.counts()
+    assert counts["history"] == RECENT + 1
+    assert (await store.user_state("other")).heard == {"x"}
+
+
+@pytest.mark.parametrize(
+    ("ops", "heard"),
+    [
+        ([Shown("u", 1, ("a",)), Shown("u", 2, ("b",), forget=("a",))], {"b"}),
+        ([Shown("u", 1, ("a",), forget=("a",)), Shown("u", 2, ("a",))], {"a"}),
+        ([Shown("u", 1, ("a", "b")), Shown("u", 2, ("a",), forget=("a", "b"))], {"a"}),
+    ],
+)
+async def test_a_batch_means_what_its_writes_mean_one_by_one(
+    store: Store, ops: list[Shown], heard: set[str]
+) -> None:
+    await store.apply([Shown("u", 0, ("old",), at=0.0)])
+    await store.apply(ops)  # one transaction, one statement per table
+    state = await store.user_state("u")
+    assert state.heard == heard | {"old"} and state.last_query == ops[-1].query_id
+    assert [k for k, _ in state.recent] == ["old"] + [k for op in ops for k in op.keys]
+
+
+async def test_user_queries_fit_their_indexes(store: Store) -> None:
+    """Starting over, pruning and reading a user cost the same at 50,000 rows as at 50."""
+    statements = [
+        ("DELETE FROM heard WHERE user = 'u' AND track_key = 'k'", "PRIMARY KEY"),
+        (
+            "DELETE FROM history WHERE rowid IN (SELECT rowid FROM history WHERE user = 'u'"
+            " ORDER BY at DESC, rowid DESC LIMIT -1 OFFSET 10)",
+            "history_by_user",
+        ),
+        (
+            "DELETE FROM queries WHERE id IN (SELECT id FROM queries WHERE user = 'u'"
+            " ORDER BY at DESC, id DESC LIMIT -1 OFFSET 100)",
+            "queries_by_user",
+        ),
+        ("SELECT track_key FROM heard WHERE user = 'u'", "PRIMARY KEY"),
+        ("SELECT track_key, value FROM feedback WHERE user = 'u'", "autoindex_feedback"),
+    ]
+    async with aiosqlite.connect(store.path) as db:
+        for sql, index in statements:
+            async with db.execute(f"EXPLAIN QUERY PLAN {sql}") as cur:
+                plan = " | ".join(str(row[-1]) for row in await cur.fetchall())
+            assert index in plan, (sql, plan)
+            assert "SCAN heard" not in plan and "SCAN history" not in plan, (sql, plan)
+
+
+async def test_v3_database_keeps_what_no_repeats_needs(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    async with aiosqlite.connect(path) as db:
+        for script in MIGRATIONS[:3]:
+            for statement in script.split(";"):
+                if statement.strip():
+                    await db.execute(statement)
+        await db.execute("PRAGMA user_version = 3")
+        rows = [("a", f"k{n}", float(n), n % 2) for n in range(30)]  # odd ones cleared
+        rows += [("b", "kb", 1.0, 0), ("b", "kb", 2.0, 0)]
+        await db.executemany(
+            "INSERT INTO history (user, track_key, at, cleared) VALUES (?,?,?,?)", rows
+        )
+        await db.executemany(
+            "INSERT INTO queries (id, user, spec, at) VALUES (?,?,?,?)",
+            [(n, "a", "{}", float(n)) for n in range(150)],
+        )
+        await db.commit()
+    store = await Store.open(path)
+    try:
+        a, b = await store.user_state("a"), await store.user_state("b")
+        kept = [n for n in range(150) if await store.query(n) is not None]
+    finally:
+        await store.close()
+    assert a.heard == {f"k{n}" for n in range(0, 30, 2)}
+    assert [k for k, _ in a.recent] == [f"k{n}" for n in range(20, 30)]
+    assert b.heard == {"kb"} and [k for k, _ in b.recent] == ["kb", "kb"]
+    assert kept == list(range(50, 150))
+
+
+async def test_a_failed_commit_is_rolled_back(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_commit = store._db.commit
+
+    async def failing_commit() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store._db, "commit", failing_commit)
+    with pytest.raises(sqlite3.OperationalError):
+        await store.apply([Shown("u", 1, ("a",))])
+    monkeypatch.setattr(store._db, "commit", real_commit)
+    await store.apply([Shown("u", 2, ("b",))])  # no "transaction within a transaction"
+    assert (await store.user_state("u")).heard == {"b"}
+
+
+async def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "race.db"
+    stores = await asyncio.gather(*(Store.open(path) for _ in range(3)))
+    for st in stores:
+        await st.close()
+    assert await version(path) == SCHEMA_VERSION

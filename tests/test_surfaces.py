@@ -104,7 +104,8 @@ async def test_buttons_are_the_same_request_on_both_platforms(
     service: Service, handled: list[Request]
 ) -> None:
     track = service.index.tracks[0].key
-    for action in (f"like:{track}", f"dislike:{track}", "more:abc"):
+    forget = service.privacy.confirmation("telegram:111")  # "forget me", made for one user
+    for action in (f"like:{track}", f"dislike:{track}", "more:abc", forget):
         async with running(service) as tg:
             await tg.feed(callback_update(action))
         bot = await Harness.start(service)
@@ -151,45 +152,45 @@ async def test_discord_commands_carry_korean_descriptions(service: Service) -> N
 # ------------------------------------------- adding a command touches no adapter (README)
 
 
-class WhoAmI(Feature):
-    @handles("whoami")
-    async def whoami(self, req: Request, cmd: Command, locale: str) -> Reply:
+class Heard(Feature):
+    @handles("heard")
+    async def heard(self, req: Request, cmd: Command, locale: str) -> Reply:
         state = await self.service.users.get(req.user)
-        return Reply(f"You are {req.user} and have heard {len(state.heard)} songs.", locale)
+        return Reply(f"{req.user} has heard {len(state.heard)} songs.", locale)
 
 
-class ServiceWithWhoAmI(Service):
+class ServiceWithHeard(Service):
     def features(self) -> list[Feature]:
-        return [*super().features(), WhoAmI(self)]
+        return [*super().features(), Heard(self)]
 
 
 async def test_a_new_command_needs_nothing_in_the_adapters(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entry = (
-        '\n[whoami]\nen = ["whoami"]\nko = ["내정보"]\narg = "none"\n'
-        'summary = { en = "What I know about you", ko = "내 정보 보기" }\nprivate = true\n'
+        '\n[heard]\nen = ["heard"]\nko = ["들은 곡"]\narg = "none"\n'
+        'summary = { en = "How many songs you heard", ko = "들은 곡 수" }\nprivate = true\n'
     )
     path = tmp_path / "commands.toml"
     path.write_text(COMMANDS_FILE.read_text(encoding="utf-8") + entry, encoding="utf-8")
-    service = ServiceWithWhoAmI(
+    service = ServiceWithHeard(
         store, CatalogIndex(await store.load()), commands=Registry.load(path)
     )
     handled = spy_on(service, monkeypatch)
     try:
         out = io.StringIO()
-        await chat(service, io.StringIO("내정보\n"), out, user_id="fan")
+        await chat(service, io.StringIO("들은 곡\n"), out, user_id="fan")
         async with running(service) as tg:
             assert tg.app.post_init is not None
             await tg.app.post_init(tg.app)
-            await tg.feed(message_update("/whoami"))
+            await tg.feed(message_update("/heard"))
         bot = await Harness.start(service)
-        (slash,) = await bot.slash("whoami")
+        (slash,) = await bot.slash("heard")
     finally:
         await service.close()
-    assert "You are console:fan" in out.getvalue()
+    assert "console:fan has heard" in out.getvalue()
     (english, _korean) = tg.sent("setMyCommands")
-    assert "whoami" in [c["command"] for c in english["commands"]]
-    assert "You are telegram:" in tg.sent()[-1]["text"]
-    assert "You are discord:" in slash.text and slash.ephemeral  # private, as the entry says
-    assert [service.interpret(r) for r in handled] == [Command("whoami")] * 3
+    assert "heard" in [c["command"] for c in english["commands"]]
+    assert "telegram:111 has heard" in tg.sent()[-1]["text"]
+    assert "discord:" in slash.text and slash.ephemeral  # private, as the entry says
+    assert [service.interpret(r) for r in handled] == [Command("heard")] * 3

@@ -11,6 +11,7 @@ import sqlite3
 import pytest
 
 from bot.core.store import Rate, SaveQuery, Shown, Store
+from tests.support import rows_mentioning
 
 VICTIM = "telegram:victim-7f3a9"  # distinctive: found only where this user's data is
 OTHER = "discord:other-1b2c"
@@ -43,21 +44,6 @@ def tables_and_columns(store: Store) -> dict[str, list[str]]:
         return {t: [c[1] for c in db.execute(f'PRAGMA table_info("{t}")')] for t in tables}
 
 
-def rows_mentioning(path: str, tables: dict[str, list[str]], user: str) -> dict[str, int]:
-    """Rows of any table whose any column holds the user id, whole or inside JSON."""
-    found = {}
-    with sqlite3.connect(path) as db:
-        for table, columns in tables.items():
-            where = " OR ".join(f'instr(CAST("{c}" AS TEXT), ?) > 0' for c in columns)
-            (n,) = db.execute(
-                f'SELECT count(*) FROM "{table}" WHERE {where}',  # noqa: S608
-                [user] * len(columns),
-            ).fetchone()
-            if n:
-                found[table] = n
-    return found
-
-
 async def test_every_table_is_shared_or_keyed_by_user(store: Store) -> None:
     tables = tables_and_columns(store)
     keyed = {t for t, columns in tables.items() if "user" in columns}
@@ -68,7 +54,13 @@ async def test_every_table_is_shared_or_keyed_by_user(store: Store) -> None:
 async def test_user_data_counts_each_table(store: Store) -> None:
     keys = tuple(t.key for t in (await store.load()).tracks[:3])
     await remember(store, VICTIM, keys, 1)
-    assert await store.user_data(VICTIM) == {"feedback": 2, "history": 3, "queries": 1, "users": 1}
+    assert await store.user_data(VICTIM) == {
+        "feedback": 2,
+        "heard": 2,
+        "history": 3,
+        "queries": 1,
+        "users": 1,
+    }
     assert set((await store.user_data("nobody:0")).values()) == {0}
 
 
@@ -76,15 +68,14 @@ async def test_forget_user_leaves_no_row_of_that_user_in_any_table(store: Store)
     keys = tuple(t.key for t in (await store.load()).tracks[:3])
     await remember(store, VICTIM, keys, 1)
     await remember(store, OTHER, keys, 2)
-    tables = tables_and_columns(store)
     catalog_before = await store.counts()
     other_before = await store.user_data(OTHER)
-    assert set(rows_mentioning(str(store.path), tables, VICTIM)) == set(await store.user_tables())
+    assert set(rows_mentioning(store.path, VICTIM)) == set(await store.user_tables())
 
     deleted = await store.forget_user(VICTIM)
 
-    assert deleted == {"feedback": 2, "history": 3, "queries": 1, "users": 1}
-    assert rows_mentioning(str(store.path), tables, VICTIM) == {}
+    assert deleted == {"feedback": 2, "heard": 2, "history": 3, "queries": 1, "users": 1}
+    assert rows_mentioning(store.path, VICTIM) == {}
     assert await store.user_data(OTHER) == other_before  # nobody else loses anything
     after = await store.counts()
     assert {k: after[k] for k in ("dramas", "artists", "tracks")} == {

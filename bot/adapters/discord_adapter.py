@@ -29,7 +29,16 @@ from bot.adapters.common import STOP_GRACE, InHand, clip, is_web_url, keep_tryin
 from bot.config import Settings
 from bot.core.commands import Arg, Said, Spec
 from bot.core.messages import locale_of, reply_locale, t
-from bot.core.models import Card, Platform, Reply, Request, Suggestion, Visibility, user_key
+from bot.core.models import (
+    ACTION_PREFIXES,
+    Card,
+    Platform,
+    Reply,
+    Request,
+    Suggestion,
+    Visibility,
+    user_key,
+)
 from bot.core.render import render_plain
 from bot.core.service import Service
 
@@ -81,7 +90,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # discord.py reads command annotations at runtime, so this alias must live at module level.
 Interaction = discord.Interaction[discord.Client]
 COLOUR = discord.Colour(0xF4A7B9)
-ACTION_TEMPLATE = r"(?P<action>(?:more|like|dislike):.{0,95})"
+ACTION_TEMPLATE = r"(?P<action>(?:" + "|".join(ACTION_PREFIXES) + r"):.{0,95})"
 _ACTION_ID = re.compile(ACTION_TEMPLATE)
 
 # ---------------------------------------------------------------------- text safety

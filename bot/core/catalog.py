@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.models import Artist, Drama, Track, track_key
+from bot.core.occasions import OccasionError, Occasions
 from bot.core.popularity import SIGNALS, YEAR, Signal
 from bot.core.shipped import DATA_DIR as DATA_DIR  # re-exported: many modules import it here
 from bot.core.text import has_hangul, norm, parse_int
@@ -317,6 +318,10 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
     """Read and validate data/; raise DataDirError listing every problem."""
     problems: list[Problem] = []
     catalog = Catalog(vocabulary=load_vocabulary(data_dir))
+    try:  # the occasions name moods: checked against them, like the tracks' tags
+        Occasions.load(catalog.vocabulary, data_dir / "occasions.toml")
+    except OccasionError as exc:
+        problems.append(Problem("occasions.toml", 1, str(exc).removeprefix("occasions.toml: ")))
 
     def read(fname: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
         path = data_dir / fname

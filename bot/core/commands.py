@@ -58,11 +58,13 @@ class Arg(StrEnum):
     ARTIST = "artist"
     TRACK = "track"
     PAGE = "page"  # a page number, a year or a network
+    CONFIRM = "confirm"  # a word that confirms what the command would do ("forget me confirm")
 
     @property
     def option(self) -> str:
         """The name of the argument where a platform names it (a Discord option)."""
-        return {Arg.TEXT: "text", Arg.TRACK: "track", Arg.PAGE: "page"}.get(self, "name")
+        names = {Arg.TEXT: "text", Arg.TRACK: "track", Arg.PAGE: "page", Arg.CONFIRM: "confirm"}
+        return names.get(self, "name")
 
     @property
     def completes(self) -> bool:

@@ -16,9 +16,10 @@ from bot.core.index import CatalogIndex
 from bot.core.links import listen_links
 from bot.core.messages import t
 from bot.core.models import Action, Card, Reply, ReplyKind, Track, Visibility
+from bot.core.occasions import Occasions
+from bot.core.query import MAX_COUNT, Query
 from bot.core.recommend import Outcome, Pick
 from bot.core.text import shorten
-from bot.core.understand import MAX_COUNT, Query
 
 # ------------------------------------------------------------------------- one track
 
@@ -58,6 +59,14 @@ def drama_name(index: CatalogIndex, title: str, locale: str) -> str:
     return index.korean_names.get(title, title) if locale == "ko" else title
 
 
+def artist_name(index: CatalogIndex, credit: str, locale: str) -> str:
+    """The artist's name for this reply: the Hangul name in Korean replies, where every act
+    in the credit has one ("백현의 OST", not "Baekhyun의 OST")."""
+    if locale == "ko":
+        return index.artist_ko(credit) or credit
+    return credit
+
+
 def card(index: CatalogIndex, pick: Pick, q: Query, locale: str) -> Card:
     tr = index.tracks[pick.index]
     vocab = index.vocabulary
@@ -94,7 +103,15 @@ def card(index: CatalogIndex, pick: Pick, q: Query, locale: str) -> Card:
 
 
 def recommendation(
-    index: CatalogIndex, q: Query, outcome: Outcome, locale: str, query_id: int | None
+    index: CatalogIndex,
+    q: Query,
+    outcome: Outcome,
+    locale: str,
+    query_id: int | None,
+    *,
+    changes: tuple[str, ...] = (),
+    kept: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
 ) -> Reply:
     """The picks with an intro that says what they are and what had to be relaxed.
 
@@ -103,42 +120,46 @@ def recommendation(
     """
     vocab = index.vocabulary
     notes: list[str] = []
-    scope = _scope(index, q, locale)
-    tags_label = ", ".join(vocab.label(x, locale) for x in q.tags)
+    where = scope(index, q, locale)
+    said = said_tags(q)
+    tags_label = ", ".join(vocab.label(x, locale) for x in said) or occasion_name(index, q, locale)
     voice = voice_label(index, q.voice, locale)
     relaxed = outcome.relaxed
     if "theme" in relaxed:
-        notes.append(t("relaxed_theme", locale, scope=scope))
+        notes.append(t("relaxed_theme", locale, scope=where))
     if "popularity" in relaxed and q.popularity:
         asked = "popular" if q.popularity == "theme" else q.popularity
-        notes.append(t(f"relaxed_{asked}", locale, scope=scope))
+        notes.append(t(f"relaxed_{asked}", locale, scope=where))
     if "tags" in relaxed:
         shown = ", ".join(vocab.label(x, locale) for x in outcome.shown_tags)
-        if shown and voice and not scope and "voice" not in relaxed:
+        if shown and voice and not where and "voice" not in relaxed:
             notes.append(t("relaxed_tags_voice", locale, tags=tags_label, voice=voice, shown=shown))
         elif shown:
-            notes.append(t("relaxed_tags", locale, tags=tags_label, scope=scope, shown=shown))
+            notes.append(t("relaxed_tags", locale, tags=tags_label, scope=where, shown=shown))
         else:
-            notes.append(t("relaxed_tags_plain", locale, tags=tags_label, scope=scope))
+            notes.append(t("relaxed_tags_plain", locale, tags=tags_label, scope=where))
     if "voice" in relaxed:
-        notes.append(t("relaxed_voice", locale, voice=voice, scope=scope))
-    if "years" in relaxed:
+        notes.append(t("relaxed_voice", locale, voice=voice, scope=where))
+    if outcome.outside:
+        notes.append(t("no_year", locale, years=years_text(q, locale), first=index.min_year))
+    elif "years" in relaxed:
         notes.append(t("relaxed_years", locale, years=years_text(q, locale)))
     if "artist" in relaxed and q.drama and q.artist:
         drama = drama_name(index, q.drama, locale)
         notes.append(t("relaxed_artist", locale, artist=q.artist, drama=drama))
     if "drama" in relaxed or ("artist" in relaxed and not q.drama):
-        notes.append(t("relaxed_drama", locale, scope=scope))
+        notes.append(t("relaxed_drama", locale, scope=where))
     if outcome.restarted:
         notes.append(t("restarted", locale, n=outcome.pool))
     if q.asked:
         notes.append(t("capped", locale, asked=q.asked, max=MAX_COUNT))
-    if q.unknown and not q.similar_to:
+    if q.unknown and not q.similar_to and q.suggestions:
         words = ", ".join(shorten(w, 30) for w in q.unknown[:3])
         notes.append(t("unrecognised", locale, words=words))
+    notes.extend(extra)
 
     n = len(outcome.picks)
-    shown_tags = outcome.shown_tags if "tags" in relaxed else q.tags
+    shown_tags = outcome.shown_tags if "tags" in relaxed else said
     known = q.popularity if "popularity" not in relaxed else None
     if known == "theme" and "theme" in relaxed:
         known = "popular"
@@ -154,13 +175,25 @@ def recommendation(
     what_key = ("what_tags_" if label else "what_plain_") + ("one" if n == 1 else "many")
     article = "an" if label[:1].lower() in "aeiou" else "a"  # "an upbeat", "a sad"
     what = t(what_key, locale, tags=label, article=article)
+    if q.occasion and "tags" not in relaxed:
+        what = t("what_for", locale, what=what, occasion=occasion_name(index, q, locale))
     # The scope names the drama and artist asked for; once either was let go it is not true.
-    if scope and "drama" not in relaxed and "artist" not in relaxed:
-        what = t("what_scoped", locale, what=what, scope=scope)
-    intro = t("intro_one", locale, what=what) if n == 1 else t("intro_many", locale, n=n, what=what)
+    if where and "drama" not in relaxed and "artist" not in relaxed:
+        what = t("what_scoped", locale, what=what, scope=where)
+    key = "intro_for" if q.occasion and "tags" not in relaxed else "intro"  # "for studying"
+    intro = (
+        t(f"{key}_one", locale, what=what) if n == 1 else t(f"{key}_many", locale, n=n, what=what)
+    )
+    if changes:
+        intro = changed(index, q, changes, kept, locale)
     actions: tuple[Action, ...] = ()
     if query_id is not None:
         actions = (Action(f"more:{b36(query_id)}", t("button_another", locale), "another"),)
+        if q.other and not changes:
+            kind, name = q.other.split(":", 1)
+            notes.append(other_reading(q, locale))
+            label = t("button_other", locale, kind=t(f"kind_{_kind(kind)}", locale), name=name)
+            actions += (Action(f"other:{b36(query_id)}", shorten(label, 40), "other"),)
     return Reply(
         text="\n".join([*(_tidy(note) for note in notes), intro]),
         locale=locale,
@@ -183,18 +216,107 @@ def _tidy(note: str) -> str:
     return re.sub(r" ([.,])", r"\1", " ".join(note.split()))
 
 
-def _scope(index: CatalogIndex, q: Query, locale: str) -> str:
+def said_tags(q: Query) -> tuple[str, ...]:
+    """The moods a reply names: those asked for outright, not all an occasion suggests."""
+    if not q.occasion:
+        return q.tags
+    weighted = {tag for tag, _ in q.weights}
+    return tuple(t for t in q.tags if t not in weighted)
+
+
+def occasion_name(index: CatalogIndex, q: Query, locale: str) -> str:
+    occasion = Occasions.load(index.vocabulary).items.get(q.occasion or "")
+    return occasion.say.get(locale, occasion.say["en"]) if occasion else ""
+
+
+def _kind(kind: str) -> str:
+    return "drama" if kind == "drama" else "artist"
+
+
+def other_reading(q: Query, locale: str) -> str:
+    """The note on a name that is two things: "(I read Punch as the drama; ...)"."""
+    kind, name = (q.other or ":").split(":", 1)
+    this = "drama" if q.drama else "artist"
+    return t(
+        "other_reading",
+        locale,
+        name=name,
+        kind=t(f"kind_{this}", locale),
+        other_kind=t(f"kind_{_kind(kind)}", locale),
+    )
+
+
+def scope(index: CatalogIndex, q: Query, locale: str) -> str:
     bits = []
     if q.similar_to and q.similar_to in index.by_key:
         title = short_title(index.tracks[index.by_key[q.similar_to]])
         bits.append(t("similar_to", locale, title=title))
     if q.drama:
         bits.append(t("from_drama", locale, drama=drama_name(index, q.drama, locale)))
-    if q.artist:
-        bits.append(t("by_artist", locale, artist=q.artist))
+    if q.artists:
+        names = " & ".join(artist_name(index, a, locale) for a in q.artists)
+        bits.append(t("by_artist", locale, artist=names))
     if q.year_from or q.year_to:
         bits.append(years_text(q, locale))
     return " ".join(bits)
+
+
+def changed(
+    index: CatalogIndex, q: Query, changes: tuple[str, ...], kept: tuple[str, ...], locale: str
+) -> str:
+    """What a follow-up changed, and what it kept: "Calmer, still from Goblin:"."""
+    vocab = index.vocabulary
+    said: list[str] = []
+    moved = {c.split(":", 1)[1] for c in changes if c.startswith(("up:", "down:"))}
+    if any(vocab.tags[m].arousal == "high" for m in moved if m in vocab.tags):
+        # "more upbeat" says it all; "livelier" beside it would say it twice.
+        changes = tuple(c for c in changes if c not in ("livelier", "calmer"))
+    for change in dict.fromkeys(changes):
+        key, _, tag = change.partition(":")
+        if key in ("up", "down"):
+            said.append(t(f"change_{key}", locale, tag=vocab.label(tag, locale)))
+        elif key == "same_artist":
+            names = " & ".join(artist_name(index, a, locale) for a in q.artists)
+            said.append(t("change_same_artist", locale, artist=names))
+        elif key == "same_drama" and q.drama:
+            said.append(t("change_same_drama", locale, drama=drama_name(index, q.drama, locale)))
+        elif key == "same_vibe":
+            said.append(t("change_same_vibe", locale, scope=scope(index, q, locale)))
+        elif key in ("similar", "like_title") and q.similar_to in index.by_key:
+            title = short_title(index.tracks[index.by_key[q.similar_to or ""]])
+            said.append(t(f"change_{key}", locale, title=title))
+        elif key == "moods" and (q.tags or q.occasion):
+            tags = ", ".join(vocab.label(x, locale) for x in q.tags[:2])
+            said.append(t("change_moods", locale, tags=tags))
+        elif key == "years" and (q.year_from or q.year_to):
+            said.append(t("change_years", locale, years=years_text(q, locale)))
+        elif key == "excluded":
+            what = ", ".join(
+                [*q.not_dramas, *q.not_artists, *(vocab.label(x, locale) for x in q.not_tags[:2])]
+            )
+            if what:
+                said.append(t("change_excluded", locale, what=what))
+        elif key in ("the_artist", "the_drama"):
+            said.append(t(f"change_{key}", locale, name=q.artist or q.drama or ""))
+        elif f"change_{key}" in _CHANGE_KEYS:
+            said.append(t(f"change_{key}", locale))
+    still = []
+    if "drama" in kept and q.drama:
+        still.append(t("from_drama", locale, drama=drama_name(index, q.drama, locale)))
+    if "artist" in kept and q.artists:
+        names = " & ".join(artist_name(index, a, locale) for a in q.artists)
+        still.append(t("by_artist", locale, artist=names))
+    if still and said:
+        said.append(t("change_still", locale, scope=" ".join(still)))
+    text = ", ".join(said) if said else ""
+    if not text:
+        return t("intro_one", locale, what=t("what_plain_one", locale))
+    return t("change_line", locale, changes=text[:1].upper() + text[1:])
+
+
+_CHANGE_KEYS = frozenset(
+    {"change_calmer", "change_livelier", "change_older", "change_newer", "change_reject"}
+)
 
 
 def years_text(q: Query, locale: str) -> str:
@@ -207,7 +329,8 @@ def years_text(q: Query, locale: str) -> str:
 
 
 def b36(n: int) -> str:
-    """A saved request's id in the button payload: short, and readable back with int(x, 36)."""
+    """A number in a button payload (a saved request's id, a time): short, and readable back
+    with int(x, 36)."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while True:
@@ -215,6 +338,60 @@ def b36(n: int) -> str:
         out = digits[r] + out
         if n == 0:
             return out
+
+
+# ---------------------------------------------------------------------------- look-ups
+
+
+def lookup_song(
+    index: CatalogIndex, i: int, others: list[int], locale: str, query_id: int | None
+) -> Reply:
+    """A song looked up by name: who sings it and where it is from, as a card; the other songs
+    of the same title named, with a button each."""
+    tr = index.tracks[i]
+    text = [
+        t(
+            "lookup_song",
+            locale,
+            title=track_title(tr),
+            artist=artist_line(index, tr.artist),
+            drama=drama_name(index, tr.drama, locale),
+            year=tr.year,
+        )
+    ]
+    actions: list[Action] = []
+    if others:
+        listed = [
+            t(
+                "lookup_other",
+                locale,
+                artist=artist_line(index, index.tracks[o].artist),
+                drama=drama_name(index, index.tracks[o].drama, locale),
+                year=index.tracks[o].year,
+            )
+            for o in others[:4]
+        ]
+        text.append(t("lookup_others", locale, title=short_title(tr), others="; ".join(listed)))
+        for o in others[:3]:
+            other = index.tracks[o]
+            label = t("button_song", locale, artist=other.artist)
+            actions.append(Action(f"song:{other.key}", shorten(label, 40), "song"))
+    text.append(t("lookup_hint", locale))
+    pick = Pick(i, 1.0, index.moods_of(i)[:2])
+    return Reply(
+        "\n".join(text),
+        locale,
+        ReplyKind.LOOKUP,
+        cards=(card(index, pick, Query(), locale),),
+        actions=tuple(actions),
+    )
+
+
+def smalltalk(kind: str, locale: str) -> Reply:
+    """A short friendly answer, and what to ask instead; never a song."""
+    return Reply(
+        t(f"talk_{kind}", locale) + "\n" + t("talk_hint", locale), locale, ReplyKind.SMALLTALK
+    )
 
 
 # ------------------------------------------------------------------------------ hints

@@ -29,3 +29,7 @@ class Cooldown:
             cutoff = now - self.seconds
             self._last = {k: v for k, v in self._last.items() if v >= cutoff}
         return 0.0
+
+    def forget(self, key: str) -> None:
+        """Drop what is remembered about `key` (when it last went)."""
+        self._last.pop(key, None)

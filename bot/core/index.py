@@ -24,8 +24,10 @@ from itertools import accumulate, pairwise
 from typing import TypeVar, overload
 
 from bot.core.catalog import Catalog, multiword, split_credit
+from bot.core.lexicon import everyday_english, everyday_korean, lexicon
 from bot.core.models import Artist, Drama, Track, TrackRow
 from bot.core.popularity import scores
+from bot.core.romanize import latin_forms
 from bot.core.text import has_hangul, norm, squash
 from bot.core.vocabulary import Vocabulary
 from bot.core.voice import INSTRUMENTAL, TRACK_VOICES, act_voice, track_voices, voice_flags
@@ -34,27 +36,17 @@ from bot.core.voice import INSTRUMENTAL, TRACK_VOICES, act_voice, track_voices, 
 # a source names it its drama's main theme.
 THEME_FLAG = 1 << len(TRACK_VOICES)
 
-# Single English words that are also everyday words: a drama or artist with such a name is
-# only recognised with a cue ("from Life", "Life OST", "drama Life") or on its own. Issue 10's
-# catalog brought more ("can you recommend..." is not the duo Can, "seven sad songs" not Se7en).
-COMMON_WORDS = frozenset(
-    """
-    a again all always angel autumn away baby back bad beast beautiful beauty because best
-    bicycle big black blue boy boyfriend boyhood boys call can car cheer christmas city class
-    cloud cold come cry dance day daybreak days dear december devil doctor doctors dream driver
-    end eve eyes faith fall family father flower for forever from gemini gift glory go gold
-    golden good goodbye grass guest happiness happy healer heart hello here high highlight hold
-    home hope hour i if in infinite is it jewelry joy just king kiss life light link live love
-    lovely lush max me melody memories milk miss misty moment monogram monster moon more mother
-    mouse moving my nature night no not now of on once one only outsider palace penthouse
-    phoenix piano playback position primary punch queen rain rebel red remember road run sad say
-    secret seven signal sky slay snow so solid someday someone song songs spring star stars
-    start stay stranger strike style summer sun sway sweet taxi tears the three time to today
-    tomorrow tonight tree true twenty twice twilight two tyrant up uptown us v w wanted way we
-    welcome white who why will wind winner winter wish with without woody yes you your youth
-    zero
-    """.split()
-)
+
+def everyday(key: str) -> bool:
+    """Whether a normalised name is everyday language, so it needs a cue to be the name: one
+    word among the commonest English words ("Crush", "Life"), or two of the very commonest
+    ("Once Again", "Two Months"; not "Mr. Sunshine")."""
+    words = key.split()
+    common = everyday_english()
+    rank = lexicon().names.everyday_rank
+    if len(words) == 1:
+        return common.get(key, rank) < rank
+    return len(words) == 2 and all(common.get(w, rank) < rank // 5 for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +154,7 @@ class Columns:
 
     def _text_work(self, share: Sharer) -> None:
         multi = multiword(self.artist_info)
+        korean_words = everyday_korean()
         credits = dict.fromkeys(self.artists)
         for credit in credits:
             acts = tuple(share(name) for name in split_credit(credit, multi))
@@ -174,15 +167,20 @@ class Columns:
                 return
             if has_hangul(name):
                 key = squash(name)
-                if len(key) >= 2:
+                if key:  # one syllable too (첸, 비): the parser wants a cue for those
                     self.hangul_names.setdefault(key, entity)
+                # And its Latin spellings: "dokkaebi", "sarangui bulsichak", "baek yerin".
+                for form in latin_forms(name):
+                    if len(form.replace(" ", "")) >= 4:
+                        add_latin(form, entity, romanised=True)
                 return
-            key = norm(name)
+            add_latin(norm(name), entity)
+
+        def add_latin(key: str, entity: Entity, *, romanised: bool = False) -> None:
             if not key:
                 return
             self.names.setdefault(key, entity)
-            words = key.split()
-            if len(key) <= 2 or (len(words) <= 2 and all(w in COMMON_WORDS for w in words)):
+            if len(key) <= 2 or everyday(key) or (romanised and key in korean_words):
                 self.ambiguous.add(key)  # "Life", "Winter", "Once Again": needs a cue
 
         for d in self.drama_info.values():
@@ -209,20 +207,25 @@ class Columns:
             for form in forms:
                 add_name(form, entity)
 
-        # Track titles, for "something like Stay With Me" and "like <title>": the English
-        # title ("Snow Flower" for 눈꽃) as well as the title, Hangul title and aliases.
+        # Track titles, for look-ups, "something like Stay With Me" and "like <title>": the
+        # English title ("Snow Flower" for 눈꽃) as well as the title, Hangul title and aliases;
+        # a Hangul title also under its Latin spellings ("nunkkot" for 눈꽃).
         latin: dict[str, Ids] = {}
         hangul_titles: dict[str, Ids] = {}
         for i, (title, title_ko, aliases, title_en) in enumerate(
             zip(self.titles, self.titles_ko, self.aliases, self.titles_en, strict=True)
         ):
+            keys: set[str] = set()
             for name in (title, title_en, title_ko, *aliases):
                 if not name:
                     continue
                 if has_hangul(name):
                     add_id(hangul_titles, squash(name), i)
+                    keys.update(f for f in latin_forms(name) if len(f.replace(" ", "")) >= 4)
                 else:
-                    add_id(latin, norm(name), i)
+                    keys.add(norm(name))
+            for key in sorted(keys):
+                add_id(latin, key, i)
         prominence = self._prominence()
         for found in (latin, hangul_titles):
             for name, ids in found.items():
@@ -256,12 +259,18 @@ class Columns:
         """How to order tracks that share a title, best known first: by their own popularity,
         then by their drama's (a song from a drama with a chart No. 1 is likelier the one
         meant), then in catalog order."""
-        fame = self.fame
-        drama_fame: dict[str, int] = {}
-        for drama, points in zip(self.dramas, fame, strict=True):
-            if points > drama_fame.get(drama, 0):
-                drama_fame[drama] = points
-        return lambda i: (-fame[i], -drama_fame.get(self.dramas[i], 0))
+        fame, dramas = self.fame, self.dramas
+        best = drama_fame(dramas, fame)
+        return lambda i: (-fame[i], -best.get(dramas[i], 0))
+
+
+def drama_fame(dramas: Sequence[str], fame: Sequence[int]) -> dict[str, int]:
+    """Each drama's best-known song's popularity points (dramas with none left out)."""
+    best: dict[str, int] = {}
+    for drama, points in zip(dramas, fame, strict=True):
+        if points > best.get(drama, 0):
+            best[drama] = points
+    return best
 
 
 # Track ids under a name while building: a bare int for the usual single track.
@@ -702,6 +711,9 @@ class CatalogIndex:
         self.track_title_en: Sequence[str] = cols.titles_en  # "" where there is none
         self.fame: array[int] = cols.fame  # popularity points, 0-100
         self.flags: array[int] = cols.flags
+        self.drama_fame: dict[str, int] = (
+            drama_fame(cols.dramas, cols.fame) if any(cols.fame) else {}
+        )
         self.tracks: Sequence[Track] = TrackList(self)
         n = len(cols)
         self.by_key: Mapping[str, int] = KeyIndex(cols.keys, cols.key_order)
@@ -832,6 +844,11 @@ class CatalogIndex:
     def moods_of(self, i: int) -> tuple[str, ...]:
         tags = self.vocabulary.tags
         return tuple(t for t in self.track_tags[i] if tags[t].kind == "mood")
+
+    def renown(self, i: int) -> tuple[int, int]:
+        """How well known track i is, to choose among songs of one title: its popularity
+        points, then its drama's best song's (bot/core/popularity.py)."""
+        return self.fame[i], self.drama_fame.get(self.track_drama[i], 0)
 
     def artist_ko(self, credit: str) -> str:
         names = self.credit(credit)

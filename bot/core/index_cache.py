@@ -21,6 +21,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,7 @@ from bot.core.index import (
 )
 from bot.core.models import Artist, Drama
 from bot.core.popularity import MAX_POINTS, scores
+from bot.core.shipped import DATA_DIR
 from bot.core.store import Store
 from bot.core.vocabulary import Vocabulary
 from bot.core.voice import ACT_VOICES
@@ -60,14 +62,32 @@ class CacheError(ValueError):
 @functools.cache
 def code_stamp() -> str:
     """Changes with the code that builds an index, so a new ostbot never reads an old layout."""
-    digest = hashlib.blake2b(f"{FORMAT}:{bot.__version__}".encode(), digest_size=8)
-    modules = ("index.py", "index_cache.py", "text.py", "catalog.py", "popularity.py", "voice.py")
+    stamp = f"{FORMAT}:{bot.__version__}:koroman {koroman_version()}"
+    digest = hashlib.blake2b(stamp.encode(), digest_size=8)
+    modules = (
+        *("index.py", "index_cache.py", "text.py", "catalog.py", "romanize.py"),
+        *("popularity.py", "voice.py"),
+    )
     for module in modules:
         try:
             digest.update((Path(__file__).parent / module).read_bytes())
         except OSError:  # installed without sources: the version and format still count
             continue
+    # The names an index marks as everyday words come from these.
+    for name in ("lexicon.toml", "words-en.txt", "words-ko.txt"):
+        try:
+            digest.update((DATA_DIR / name).read_bytes())
+        except OSError:
+            continue
     return digest.hexdigest()
+
+
+def koroman_version() -> str:
+    """The romaniser's version: its spellings are part of every saved index."""
+    try:
+        return metadata.version("koroman")
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 async def load_index(store: Store, vocabulary: Vocabulary) -> CatalogIndex:

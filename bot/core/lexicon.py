@@ -1,4 +1,4 @@
-"""The request lexicon (data/lexicon.toml): filler, number, era, cue and similarity words.
+"""The request lexicon (data/lexicon.toml): the small words the parser reads requests by.
 
 Read once and checked like the mood vocabulary: every list the parser needs must be present,
 hold words, and nothing unknown may sit beside them (a misspelt key would otherwise be ignored
@@ -8,21 +8,149 @@ silently).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bot.core.popularity import ASKS
 from bot.core.shipped import DATA_DIR
 from bot.core.text import norm
 
 LEXICON_FILE = DATA_DIR / "lexicon.toml"
+WORDS_EN = DATA_DIR / "words-en.txt"
+WORDS_KO = DATA_DIR / "words-ko.txt"
 
 Words = frozenset[str]
 
 
 class LexiconError(ValueError):
     """data/lexicon.toml is missing, unreadable or incomplete."""
+
+
+Phrases = frozenset[str]
+Table = dict[str, int]
+
+
+@dataclass(frozen=True)
+class Names:
+    """When a word is a name: cues, everyday words and Korean particles."""
+
+    everyday_rank: int
+    everyday_ko: Words
+    cue_before: Words
+    cue_after: Words
+    cue_ko: tuple[str, ...]
+    artist_cue: Words
+    drama_cue: Words
+    particles_ko: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Intents:
+    request: Words
+    request_ko: tuple[str, ...]
+    request_emoji: tuple[str, ...]
+    lookup: Phrases
+    lookup_ko: tuple[str, ...]
+    browse_dramas: Phrases
+    browse_dramas_ko: tuple[str, ...]
+    browse_moods: Phrases
+    browse_moods_ko: tuple[str, ...]
+    browse_about: Phrases
+    browse_page: Words
+    browse_page_ko: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Negation:
+    before: Phrases
+    clause_end: Words
+    after_ko: tuple[str, ...]
+    before_ko: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Refine:
+    markers: Phrases
+    markers_ko: tuple[str, ...]
+    more: Phrases
+    more_ko: tuple[str, ...]
+    count_change: Phrases
+    calmer: Phrases
+    calmer_ko: tuple[str, ...]
+    livelier: Phrases
+    livelier_ko: tuple[str, ...]
+    older: Phrases
+    older_ko: tuple[str, ...]
+    newer: Phrases
+    newer_ko: tuple[str, ...]
+    more_of: Phrases
+    less_of: Phrases
+    more_of_ko: tuple[str, ...]
+    less_of_ko: tuple[str, ...]
+    same_artist: Phrases
+    same_artist_ko: tuple[str, ...]
+    same_drama: Phrases
+    same_drama_ko: tuple[str, ...]
+    same_vibe: Phrases
+    same_vibe_ko: tuple[str, ...]
+    similar: Phrases
+    similar_ko: tuple[str, ...]
+    reject: Phrases
+    reject_ko: tuple[str, ...]
+    the_artist: Phrases
+    the_artist_ko: tuple[str, ...]
+    the_drama: Phrases
+    the_drama_ko: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class References:
+    ordinals: Table
+    ordinals_ko: Table
+    number_words: Words
+    this: Phrases
+    this_ko: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FeedbackWords:
+    like: Phrases
+    like_emoji: tuple[str, ...]
+    like_ko: tuple[str, ...]
+    dislike: Phrases
+    dislike_emoji: tuple[str, ...]
+    dislike_ko: tuple[str, ...]
+
+
+# Small talk, by what it answers: greeting, thanks, bye, laugh, praise, ok, sorry, what_is_ost,
+# about_bot, how_are_you, help, chat.
+SMALLTALK = (
+    "greeting",
+    "thanks",
+    "bye",
+    "laugh",
+    "praise",
+    "ok",
+    "sorry",
+    "what_is_ost",
+    "about_bot",
+    "how_are_you",
+    "help",
+    "chat",
+)
+
+
+@dataclass(frozen=True)
+class Smalltalk:
+    en: dict[str, Phrases]  # kind -> phrases
+    ko: dict[str, tuple[str, ...]]
+    repeat_jamo: tuple[str, ...]
+    reaction: Phrases
+    reaction_ko: tuple[str, ...]
+    any: Phrases
+    any_ko: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -50,6 +178,15 @@ class Lexicon:
     similar_ko: tuple[str, ...]
     command_filler: Words
     openers: Words
+    confirm: Words
+    shorthand: dict[str, str]
+    names: Names
+    intents: Intents
+    negation: Negation
+    refine: Refine
+    references: References
+    feedback: FeedbackWords
+    smalltalk: Smalltalk
     # How well known the songs should be: English phrase -> one of popularity.ASKS, and per
     # ask its Korean stems, in ASKS order (the first found wins).
     popularity: dict[str, str]
@@ -90,6 +227,63 @@ class Lexicon:
             similar_ko=read.stems("similar.ko"),
             command_filler=read.words("commands.filler"),
             openers=read.words("commands.openers"),
+            confirm=read.words("commands.confirm"),
+            shorthand=read.strings("shorthand.en"),
+            names=Names(
+                everyday_rank=read.number("names.everyday_rank"),
+                everyday_ko=frozenset(read.stems("names.everyday_ko")),
+                cue_before=read.words("names.cue_before"),
+                cue_after=read.words("names.cue_after"),
+                cue_ko=read.stems("names.cue_ko"),
+                artist_cue=frozenset(read.stems("names.artist_cue")),
+                drama_cue=frozenset(read.stems("names.drama_cue")),
+                particles_ko=tuple(sorted(read.stems("names.particles_ko"), key=len, reverse=True)),
+            ),
+            intents=Intents(
+                request=read.words("intents.request"),
+                request_ko=read.stems("intents.request_ko"),
+                request_emoji=read.stems("intents.request_emoji"),
+                lookup=read.phrases("intents.lookup"),
+                lookup_ko=read.stems("intents.lookup_ko"),
+                browse_dramas=read.phrases("intents.browse_dramas"),
+                browse_dramas_ko=read.stems("intents.browse_dramas_ko"),
+                browse_moods=read.phrases("intents.browse_moods"),
+                browse_moods_ko=read.stems("intents.browse_moods_ko"),
+                browse_about=read.phrases("intents.browse_about"),
+                browse_page=read.words("intents.browse_page"),
+                browse_page_ko=read.stems("intents.browse_page_ko"),
+            ),
+            negation=Negation(
+                before=read.phrases("negation.before"),
+                clause_end=read.words("negation.clause_end"),
+                after_ko=read.stems("negation.after_ko"),
+                before_ko=read.stems("negation.before_ko"),
+            ),
+            refine=Refine(**read.section("refine", Refine)),
+            references=References(
+                ordinals=read.table("references.ordinals"),
+                ordinals_ko=read.table("references.ordinals_ko"),
+                number_words=read.words("references.number_words"),
+                this=read.phrases("references.this"),
+                this_ko=read.stems("references.this_ko"),
+            ),
+            feedback=FeedbackWords(
+                like=read.phrases("feedback.like"),
+                like_emoji=read.stems("feedback.like_emoji"),
+                like_ko=read.stems("feedback.like_ko"),
+                dislike=read.phrases("feedback.dislike"),
+                dislike_emoji=read.stems("feedback.dislike_emoji"),
+                dislike_ko=read.stems("feedback.dislike_ko"),
+            ),
+            smalltalk=Smalltalk(
+                en={kind: read.phrases(f"smalltalk.{kind}") for kind in SMALLTALK},
+                ko={kind: read.stems(f"smalltalk.{kind}_ko") for kind in SMALLTALK},
+                repeat_jamo=read.stems("smalltalk.repeat_jamo"),
+                reaction=read.phrases("smalltalk.reaction"),
+                reaction_ko=read.stems("smalltalk.reaction_ko"),
+                any=read.phrases("smalltalk.any"),
+                any_ko=read.stems("smalltalk.any_ko"),
+            ),
             popularity={
                 phrase: ask
                 for ask in reversed(ASKS)  # the first in ASKS wins a phrase listed twice
@@ -141,15 +335,48 @@ class _Reader:
                 raise LexiconError(f"{self.name}: {key}: {word!r} must be one lower-case word")
         return frozenset(stems)
 
-    def phrases(self, key: str) -> tuple[str, ...]:
-        """English phrases of one or more words, written as the normalised message reads."""
+    def phrases(self, key: str) -> Phrases:
+        """English phrases of one or more words, as the normalised message has them."""
         stems = self.stems(key)
         for phrase in stems:
-            if phrase != norm(phrase):
+            if norm(phrase) != phrase:
                 raise LexiconError(
-                    f"{self.name}: {key}: {phrase!r} must be written as {norm(phrase)!r}"
+                    f"{self.name}: {key}: {phrase!r} must be lower case, no punctuation"
                 )
-        return stems
+        return frozenset(stems)
+
+    def section(self, key: str, shape: Any) -> dict[str, Any]:
+        """Every field of a dataclass of word lists: Korean stems (`*_ko`), else phrases."""
+        return {
+            name: (self.stems if name.endswith("_ko") else self.phrases)(f"{key}.{name}")
+            for name in (f.name for f in fields(shape))
+        }
+
+    def strings(self, key: str) -> dict[str, str]:
+        """A table of words and what they stand for ("u" = "you")."""
+        value = self._get(key)
+        if not isinstance(value, dict) or not value:
+            raise LexiconError(f"{self.name}: {key} must be a table of words")
+        for word, meaning in value.items():
+            if not isinstance(meaning, str) or norm(meaning) != meaning or norm(word) != word:
+                raise LexiconError(f"{self.name}: {key}.{word} must be lower-case words")
+        return dict(value)
+
+    def number(self, key: str) -> int:
+        value = self._get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise LexiconError(f"{self.name}: {key} must be a whole number above 0")
+        return value
+
+    def table(self, key: str) -> dict[str, int]:
+        """Words and whole numbers (negative allowed: -1 is "the last")."""
+        value = self._get(key)
+        if not isinstance(value, dict) or not value:
+            raise LexiconError(f"{self.name}: {key} must be a table of words and numbers")
+        for word, n in value.items():
+            if not isinstance(n, int) or isinstance(n, bool) or n == 0:
+                raise LexiconError(f"{self.name}: {key}.{word} must be a whole number, not 0")
+        return dict(value)
 
     def numbers(self, key: str) -> dict[str, int]:
         value = self._get(key)
@@ -173,3 +400,23 @@ class _Reader:
         unknown = leaves(self.raw, "")
         if unknown:
             raise LexiconError(f"{self.name}: unknown key(s) {', '.join(sorted(unknown))}")
+
+
+@cache
+def everyday_english() -> dict[str, int]:
+    """Everyday English words (data/words-en.txt) -> their frequency rank, 0 the commonest."""
+    return {word: rank for rank, word in enumerate(_word_list(WORDS_EN))}
+
+
+@cache
+def everyday_korean() -> frozenset[str]:
+    """Everyday Korean words written in Latin letters (data/words-ko.txt): "taeyang", "sarang"."""
+    return frozenset(_word_list(WORDS_KO))
+
+
+def _word_list(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"{path.name}: {exc}") from exc
+    return [line for line in lines if line and not line.startswith("#")]

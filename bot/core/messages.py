@@ -8,7 +8,9 @@ it is writing.
 from __future__ import annotations
 
 from string import Formatter
+from typing import Any
 
+from bot.core.korean import PARTICLES, attach
 from bot.core.text import has_hangul, has_latin
 
 LOCALES = ("en", "ko")
@@ -22,6 +24,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Here are {n} {what} for you:",
         "ko": "{what} {n}곡 추천해요:",
     },
+    "intro_for_one": {"en": "Here's {what}:", "ko": "{what} 추천해요:"},
+    "intro_for_many": {"en": "Here are {n} {what}:", "ko": "{what} {n}곡 추천해요:"},
     "what_plain_one": {"en": "an OST", "ko": "OST"},
     "what_plain_many": {"en": "OSTs", "ko": "OST"},
     "what_tags_one": {"en": "{article} {tags} OST", "ko": "{tags} OST"},
@@ -29,7 +33,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "what_scoped": {"en": "{what} {scope}", "ko": "{scope} {what}"},
     "from_drama": {"en": "from {drama}", "ko": "{drama}의"},
     "by_artist": {"en": "by {artist}", "ko": "{artist}의"},
-    "similar_to": {"en": "like {title}", "ko": "'{title}'와 비슷한"},
+    "similar_to": {"en": "like {title}", "ko": "{title:'와} 비슷한"},
     "capped": {
         "en": 'You asked for {asked}; I send at most {max} at a time. Say "another" for more.',
         "ko": '{asked}곡을 요청하셨지만 한 번에 최대 {max}곡까지 보내요. 더 들으려면 "다른 거"라고 해 주세요.',
@@ -100,8 +104,8 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "did_you_mean": {"en": "Did you mean: {options}?", "ko": "혹시 이것을 찾으셨나요: {options}?"},
     "try": {
-        "en": 'Try "recommend a healing OST", "sad songs from Goblin", "songs by Baekhyun" or "moods".',
-        "ko": '"힐링 OST 추천해줘", "도깨비 슬픈 노래", "백현 노래", "무드"처럼 물어봐 주세요.',
+        "en": 'Try "sad songs from Goblin", "music to study to" or "songs by Baekhyun".',
+        "ko": '"도깨비 슬픈 노래", "공부할 때 듣기 좋은 노래", "백현 노래"처럼 물어봐 주세요.',
     },
     "empty": {
         "en": "Tell me a mood, a drama or an artist and I'll find you an OST.",
@@ -118,22 +122,139 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "(I didn't recognise: {words}.)",
         "ko": "(알아듣지 못한 말: {words})",
     },
+    # Small talk: a short friendly answer and a hint, never a song.
+    "talk_greeting": {
+        "en": "Hi! I find K-drama OSTs. Tell me a mood, a drama, an artist or what it's for.",
+        "ko": "안녕하세요! 드라마 OST를 찾아 드려요. 분위기, 드라마, 가수나 듣고 싶은 상황을 말해 주세요.",
+    },
+    "talk_thanks": {
+        "en": 'You\'re welcome! Say "one more" any time, or ask for something new.',
+        "ko": '천만에요! 더 듣고 싶으면 "하나 더", 새로운 추천도 언제든지요.',
+    },
+    "talk_bye": {
+        "en": "Bye! Come back when you need a soundtrack.",
+        "ko": "안녕히 가세요! OST가 필요할 때 또 불러 주세요.",
+    },
+    "talk_laugh": {
+        "en": "😄 Want a song to go with the mood?",
+        "ko": "ㅎㅎ 기분에 맞는 노래 하나 골라 드릴까요?",
+    },
+    "talk_reaction": {
+        "en": 'I hear you. Say "one more" for another like it, or "cheer me up" for something lighter.',
+        "ko": '그 마음 알아요. 비슷한 곡을 더 들으려면 "하나 더", 기분 전환이 필요하면 "기분 전환"이라고 해 주세요.',
+    },
+    "talk_praise": {"en": "Thank you! 😊", "ko": "고마워요! 😊"},
+    "talk_ok": {
+        "en": "Okay! Ask me whenever you want a song.",
+        "ko": "네! 노래가 필요하면 언제든 말해 주세요.",
+    },
+    "talk_sorry": {"en": "No problem!", "ko": "괜찮아요!"},
+    "talk_what_is_ost": {
+        "en": "An OST (original soundtrack) is the music made for a film or drama: the songs that play in its scenes. K-drama OSTs are often ballads sung by well-known singers.",
+        "ko": "OST(오리지널 사운드트랙)는 드라마나 영화를 위해 만든 음악이에요. 장면마다 흐르는 노래들이죠.",
+    },
+    "talk_about_bot": {
+        "en": "I'm ostbot, a bot that recommends Korean drama soundtracks from a catalog checked against public sources.",
+        "ko": "저는 공개된 출처로 확인한 카탈로그에서 드라마 OST를 추천하는 봇, ostbot이에요.",
+    },
+    "talk_how_are_you": {
+        "en": "I'm good, thanks! In the mood for a song?",
+        "ko": "잘 지내요! 노래 한 곡 들어 볼래요?",
+    },
+    "talk_chat": {
+        "en": "I'm a bot for K-drama OSTs, so songs are what I know best.",
+        "ko": "저는 드라마 OST 봇이라 노래 이야기를 제일 잘해요.",
+    },
+    "talk_hint": {
+        "en": 'For example: "sad songs from Goblin", "music to study to", "who sings Stay With Me".',
+        "ko": '예: "도깨비 슬픈 노래", "공부할 때 듣기 좋은 노래", "Stay With Me 누가 불렀어?"',
+    },
+    # Look-ups.
+    "lookup_song": {
+        "en": "{title} is sung by {artist}, from {drama} ({year}).",
+        "ko": "{title:'은} {artist}의 노래로, {drama}의 OST예요 ({year}).",
+    },
+    "lookup_others": {
+        "en": "Other songs called {title}: {others}.",
+        "ko": "같은 제목의 다른 곡: {others}.",
+    },
+    "lookup_other": {"en": "{artist} ({drama}, {year})", "ko": "{artist} ({drama}, {year})"},
+    "lookup_hint": {
+        "en": 'Say "more like it" for songs that feel the same, or "like" to save it.',
+        "ko": '비슷한 노래는 "비슷한 거", 마음에 들면 "좋아요"라고 해 주세요.',
+    },
+    "feedback_others": {
+        "en": "(I took the one by {artist}; the others called {title} are by {others}.)",
+        "ko": "({artist}의 곡으로 기억했어요. 같은 제목의 다른 곡: {others})",
+    },
+    "other_reading": {
+        "en": "(I read {name} as the {kind}; there is also the {other_kind} {name}.)",
+        "ko": "({name:을} {kind:으로} 이해했어요. {other_kind} {name}도 있어요.)",
+    },
+    "kind_drama": {"en": "drama", "ko": "드라마"},
+    "kind_artist": {"en": "singer", "ko": "가수"},
+    "button_song": {"en": "{artist}", "ko": "{artist}"},
+    "button_other": {"en": "The {kind} {name}", "ko": "{kind} {name}"},
+    # What a follow-up changed ("Calmer, still from Goblin:").
+    "change_calmer": {"en": "Calmer", "ko": "더 잔잔하게"},
+    "change_livelier": {"en": "Livelier", "ko": "더 신나게"},
+    "change_older": {"en": "Older", "ko": "더 옛날 곡으로"},
+    "change_newer": {"en": "Newer", "ko": "더 최근 곡으로"},
+    "change_up": {"en": "More {tag}", "ko": "더 {tag} 곡으로"},
+    "change_down": {"en": "Less {tag}", "ko": "덜 {tag} 곡으로"},
+    "change_same_artist": {"en": "More by {artist}", "ko": "{artist}의 다른 노래"},
+    "change_same_drama": {"en": "More from {drama}", "ko": "{drama}의 다른 노래"},
+    "change_same_vibe": {"en": "Same mood, now {scope}", "ko": "같은 분위기로, 이번엔 {scope}"},
+    "change_similar": {"en": "Songs like {title}", "ko": "{title:'와} 비슷한 노래"},
+    "change_like_title": {"en": "Songs like {title}", "ko": "{title:'와} 비슷한 노래"},
+    "change_moods": {"en": "Now {tags}", "ko": "이번엔 {tags}"},
+    "change_years": {"en": "Now {years}", "ko": "이번엔 {years}"},
+    "change_excluded": {"en": "Leaving out {what}", "ko": "{what} 빼고"},
+    "change_reject": {"en": "Skipped that one", "ko": "그 곡은 빼고"},
+    "change_the_artist": {"en": "The singer {name}", "ko": "가수 {name}"},
+    "change_the_drama": {"en": "The drama {name}", "ko": "드라마 {name}"},
+    "change_still": {"en": "still {scope}", "ko": "여전히 {scope}"},
+    "change_line": {"en": "{changes}:", "ko": "{changes}:"},
+    "nothing_older": {
+        "en": "Nothing older {scope} than what you've seen.",
+        "ko": "{scope} 더 옛날 곡은 없어요.",
+    },
+    "nothing_newer": {
+        "en": "Nothing newer {scope} than what you've seen.",
+        "ko": "{scope} 더 최근 곡은 없어요.",
+    },
+    "nothing_energy": {
+        "en": "Nothing {what} {scope} than what you've seen.",
+        "ko": "{scope} 그보다 {what} 곡은 없어요.",
+    },
+    "what_calmer": {"en": "calmer", "ko": "잔잔한"},
+    "what_livelier": {"en": "livelier", "ko": "신나는"},
+    "only_song": {
+        "en": "That's every song {scope} I know.",
+        "ko": "{scope} 노래는 그게 전부예요.",
+    },
+    "no_year": {
+        "en": "I have no songs {years} yet: the catalog starts in {first}, so here are the oldest.",
+        "ko": "{years} 노래는 아직 없어요. 카탈로그가 {first}년부터라 가장 오래된 곡을 골랐어요.",
+    },
+    "what_for": {"en": "{what} {occasion}", "ko": "{occasion} {what}"},
+    "not_from": {"en": "not {what}", "ko": "{what} 말고"},
     "why": {"en": "Why", "ko": "추천 이유"},
     "listen": {"en": "Listen", "ko": "듣기"},
     "part": {"en": "Part {n}", "ko": "Part {n}"},
-    "you_liked": {"en": "you liked {artist}", "ko": "{artist}을(를) 좋아하셨어요"},
+    "you_liked": {"en": "you liked {artist}", "ko": "{artist:을} 좋아하셨어요"},
     "shares": {"en": "shares {tags} with {title}", "ko": "'{title}'처럼 {tags}"},
     "no_drama": {
         "en": 'I don\'t know a drama called "{name}".',
-        "ko": '"{name}"라는 드라마를 찾지 못했어요.',
+        "ko": '{name:"이라는} 드라마를 찾지 못했어요.',
     },
     "no_artist": {
         "en": 'I don\'t know an artist called "{name}".',
-        "ko": '"{name}"라는 가수를 찾지 못했어요.',
+        "ko": '{name:"이라는} 가수를 찾지 못했어요.',
     },
     "no_track": {
         "en": 'I don\'t know a song called "{name}".',
-        "ko": '"{name}"라는 곡을 찾지 못했어요.',
+        "ko": '{name:"이라는} 곡을 찾지 못했어요.',
     },
     "need_name": {
         "en": "Which {what}? For example: {example}",
@@ -159,11 +280,19 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "liked": {
         "en": "Noted: you like {title} by {artist}. I'll lean toward songs like it.",
-        "ko": "{artist}의 '{title}'을(를) 좋아하신다고 기억할게요.",
+        "ko": "{artist}의 {title:'을} 좋아하신다고 기억할게요.",
     },
     "disliked": {
         "en": "Noted: I won't recommend {title} by {artist} to you again.",
-        "ko": "{artist}의 '{title}'은(는) 다시 추천하지 않을게요.",
+        "ko": "{artist}의 {title:'은} 다시 추천하지 않을게요.",
+    },
+    "not_saved": {
+        "en": "Sorry, I couldn't save that just now. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 저장하지 못했어요. 잠시 후 다시 시도해 주세요.",
+    },
+    "store_unavailable": {
+        "en": "Sorry, I can't keep up right now. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 요청이 밀려 있어요. 잠시 후 다시 시도해 주세요.",
     },
     "feedback_which": {
         "en": "Which song? I have nothing recent to {verb}. Ask for a recommendation first.",
@@ -173,6 +302,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": '(That was the first of the last {n} songs; say "{verb} 2" for the second.)',
         "ko": '(마지막 {n}곡 중 첫 곡이에요. 두 번째 곡이면 "{verb} 2"라고 해 주세요.)',
     },
+    "verb_like": {"en": "like", "ko": "좋아요"},
+    "verb_dislike": {"en": "dislike", "ko": "싫어요"},
     "history_header": {
         "en": "Your last {n} recommendations:",
         "ko": "최근 추천한 {n}곡:",
@@ -189,6 +320,98 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Only the bot's owners can do that.",
         "ko": "봇 관리자만 사용할 수 있는 명령이에요.",
     },
+    # Privacy: whoami, mydata, forget me.
+    "whoami": {
+        "en": "You are {user} to me: that is how OSTBOT_OWNERS names you.",
+        "ko": "저에게 당신은 {user:이에요}. OSTBOT_OWNERS에도 이렇게 적어요.",
+    },
+    "whoami_owner": {
+        "en": "You are one of this bot's owners.",
+        "ko": "이 봇의 관리자예요.",
+    },
+    "whoami_not_owner": {
+        "en": "You are not an owner: whoever runs the bot can make you one by adding {user} to OSTBOT_OWNERS.",
+        "ko": "관리자는 아니에요. 봇을 운영하는 사람이 OSTBOT_OWNERS에 {user:을} 추가하면 관리자가 돼요.",
+    },
+    "mydata_header": {"en": "What I keep about you ({user}):", "ko": "{user}에 대해 저장한 정보:"},
+    "mydata_line": {"en": "• {label}: {n} ({why})", "ko": "• {label}: {n} ({why})"},
+    "mydata_other": {"en": "• {table}: {n}", "ko": "• {table}: {n}"},
+    "mydata_nothing": {
+        "en": "I keep nothing about you ({user}).",
+        "ko": "{user}에 대해 저장한 정보가 없어요.",
+    },
+    "mydata_else": {
+        "en": "That is all: no names and no messages, only what I understood from them.",
+        "ko": "이게 전부예요. 이름이나 메시지 원문은 저장하지 않고, 이해한 요청만 저장해요.",
+    },
+    "mydata_delete": {
+        "en": 'To delete all of it, say "forget me" (/forget_me).',
+        "ko": '모두 지우려면 "내 정보 삭제"라고 해 주세요 (/forget_me).',
+    },
+    "data_unavailable": {
+        "en": "Sorry, I can't read my database right now. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 저장된 정보를 읽을 수 없어요. 잠시 후 다시 시도해 주세요.",
+    },
+    # What is kept, kind by kind: a name and why it is kept.
+    "data_heard": {"en": "songs recommended to you", "ko": "추천한 곡"},
+    "data_heard_why": {
+        "en": "so I don't repeat them before you've heard every match",
+        "ko": "조건에 맞는 곡을 다 들을 때까지 반복하지 않으려고",
+    },
+    "data_history": {"en": "history", "ko": "추천 기록"},
+    "data_history_why": {
+        "en": "your last {max} recommendations, what history shows",
+        "ko": "최근 {max}곡, 기록 명령으로 보는 것",
+    },
+    "data_likes": {"en": "likes", "ko": "좋아요"},
+    "data_likes_why": {"en": "I lean toward songs like them", "ko": "비슷한 곡을 더 추천하려고"},
+    "data_dislikes": {"en": "dislikes", "ko": "싫어요"},
+    "data_dislikes_why": {"en": "never recommended again", "ko": "다시 추천하지 않으려고"},
+    "data_queries": {"en": "saved requests", "ko": "저장된 요청"},
+    "data_queries_why": {
+        "en": "what the Another buttons ask for again; the last {max}",
+        "ko": "다른 곡 버튼이 다시 찾는 조건, 최근 {max}개",
+    },
+    "data_users": {"en": "last request", "ko": "마지막 요청"},
+    "data_users_why": {
+        "en": 'so a follow-up like "calmer" works',
+        "ko": '"더 잔잔한 거" 같은 후속 요청을 위해',
+    },
+    "forget_ask": {
+        "en": (
+            "This deletes everything I keep about you ({user}): your history, likes and"
+            " dislikes, the songs I remember so I don't repeat them, and your saved requests."
+            " It can't be undone. Press the button within {minutes} minutes to confirm, or"
+            ' type "forget me confirm".'
+        ),
+        "ko": (
+            "{user}에 대해 저장한 정보(추천 기록, 좋아요와 싫어요, 반복하지 않으려고 기억한 곡,"
+            " 저장된 요청)를 모두 지워요. 되돌릴 수 없어요. {minutes}분 안에 버튼을 누르거나"
+            ' "내 정보 삭제 확인"이라고 입력해 주세요.'
+        ),
+    },
+    "forget_done": {
+        "en": "Done: I deleted everything I kept about you ({items}). I keep nothing about you now.",
+        "ko": "저장한 정보를 모두 지웠어요 ({items}). 이제 남은 정보가 없어요.",
+    },
+    "forget_done_nothing": {
+        "en": "Done: I kept nothing about you, and I keep nothing now.",
+        "ko": "지울 정보가 없었어요. 저장된 정보가 없어요.",
+    },
+    "forget_item": {"en": "{label} {n}", "ko": "{label} {n}"},
+    "forget_not_yours": {
+        "en": 'That button is for whoever asked to be forgotten. To delete your own data, say "forget me".',
+        "ko": '이 버튼은 삭제를 요청한 사람만 쓸 수 있어요. 내 정보를 지우려면 "내 정보 삭제"라고 해 주세요.',
+    },
+    "forget_expired": {
+        "en": 'That confirmation has expired. Say "forget me" again if you still want it.',
+        "ko": '확인 시간이 지났어요. 계속하려면 "내 정보 삭제"라고 다시 해 주세요.',
+    },
+    "forget_failed": {
+        "en": "Sorry, I couldn't delete your data just now, so nothing was deleted. Please try again in a moment.",
+        "ko": "죄송해요, 지금은 정보를 지우지 못했어요. 아무것도 지워지지 않았어요. 잠시 후 다시 시도해 주세요.",
+    },
+    "button_forget": {"en": "Delete my data", "ko": "내 정보 삭제"},
     "reloaded": {
         "en": "Catalog reloaded: {dramas} dramas, {tracks} tracks.",
         "ko": "카탈로그를 다시 불러왔어요: 드라마 {dramas}편, {tracks}곡.",
@@ -246,12 +469,14 @@ _TEXT: dict[str, dict[str, str]] = {
     "usage_artist": {"en": "NAME", "ko": "이름"},
     "usage_track": {"en": "SONG", "ko": "곡"},
     "usage_page": {"en": "PAGE", "ko": "쪽"},
+    "usage_confirm": {"en": "confirm", "ko": "확인"},
     "arg_text": {"en": "request", "ko": "요청"},
     "arg_mood": {"en": "mood", "ko": "분위기"},
     "arg_drama": {"en": "drama", "ko": "드라마"},
     "arg_artist": {"en": "artist", "ko": "가수"},
     "arg_track": {"en": "song", "ko": "곡"},
     "arg_page": {"en": "page", "ko": "쪽"},
+    "arg_confirm": {"en": "confirmation", "ko": "확인"},
     "moods_line": {"en": "• {name} ({name_ko}): {means}", "ko": "• {name_ko} ({name})"},
     "moods_example": {"en": " e.g. {example}", "ko": " 예: {example}"},
     "dramas_line": {
@@ -312,10 +537,34 @@ def reply_locale(text: str, hint: str | None) -> str:
     return locale_of(hint)
 
 
+class _Particles(Formatter):
+    """ "{title:을}" is the title and 을 or 를, whichever fits it; "{title:'을}" quotes it first."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        quote = ""
+        if format_spec[:1] in ("'", '"'):
+            quote, format_spec = format_spec[0], format_spec[1:]
+        if format_spec in PARTICLES:
+            return attach(str(value), format_spec, quote)
+        return str(super().format_field(value, format_spec))
+
+
+_FORMAT = _Particles()
+# Templates that ask for a particle ("{title:을}"): only these need the slower formatter.
+_WITH_PARTICLES = frozenset(
+    template
+    for table in _TEXT.values()
+    for template in table.values()
+    if any(spec for _, _, spec, _ in Formatter().parse(template) if spec)
+)
+
+
 def t(key: str, locale: str, **values: object) -> str:
     table = _TEXT[key]
     template = table.get(locale) or table["en"]
-    return template.format(**values)
+    if template in _WITH_PARTICLES:
+        return _FORMAT.format(template, **values)
+    return template.format(**values)  # the quick way, for the many templates without one
 
 
 def keys() -> list[str]:

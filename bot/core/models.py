@@ -76,6 +76,10 @@ class Tag:
     means: str
     en: tuple[str, ...]
     ko: tuple[str, ...]
+    emoji: tuple[str, ...] = ()
+    arousal: str = ""  # low | mid | high, for moods: where the mood sits in energy
+    near: tuple[str, ...] = ()  # excluded with it: "not sad" leaves out heartbreak too
+    opposite: tuple[str, ...] = ()  # left behind by a move toward it: "sadder" drops upbeat
 
 
 class Platform(StrEnum):
@@ -130,7 +134,7 @@ class Action:
 
     id: str
     label: str
-    kind: str  # another | like | dislike
+    kind: str  # another | like | dislike | song | other | forget (see ACTION_PREFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +158,18 @@ class Card:
 
 class ReplyKind(StrEnum):
     RECOMMENDATION = "recommendation"
+    LOOKUP = "lookup"  # a song, drama or artist looked up by name
     INFO = "info"
     FEEDBACK = "feedback"
     HINT = "hint"
+    SMALLTALK = "smalltalk"  # a greeting, thanks, a question about the bot: no song
+
+
+# What a button's id starts with: the next pick ("more:<saved request>"), a like or dislike
+# ("like:<track>"), another song of a title just looked up ("song:<track>"), or the other
+# reading of a name that is two things ("other:<saved request>"), or the confirmation of
+# "forget me" ("forget:<when>:<whose>"). Adapters route presses by it.
+ACTION_PREFIXES = ("more", "like", "dislike", "song", "other", "forget")
 
 
 class Visibility(StrEnum):

@@ -23,7 +23,7 @@ from operator import itemgetter
 
 from bot.core.index import CatalogIndex
 from bot.core.popularity import MAX_POINTS
-from bot.core.understand import Query
+from bot.core.query import Query
 
 BAND = 0.25  # picks are sampled among tracks within 25% of the best score
 KIND_WEIGHT = {"mood": 1.0, "energy": 0.5, "season": 0.8, "scene": 0.8}
@@ -51,13 +51,14 @@ class Pick:
 @dataclass
 class Outcome:
     picks: list[Pick] = field(default_factory=list)
-    # popularity | theme | tags | years | voice | artist | drama
+    # theme | popularity | tags | energy | years | voice | artist | drama
     relaxed: list[str] = field(default_factory=list)
     shown_tags: tuple[str, ...] = ()  # the moods offered instead, when tags were relaxed
     restarted: bool = False  # every match had been heard; the cycle starts over
     forget: list[str] = field(default_factory=list)  # history to clear on restart
     pool: int = 0
     query: Query | None = None
+    outside: bool = False  # the years asked for are outside the catalog: its nearest shown
 
 
 class Recommender:
@@ -84,25 +85,36 @@ class Recommender:
                 voice=tuple(dict.fromkeys((*query.voice, *conditions))),
             )
         exclude = {k for k, v in feedback.items() if v < 0}  # disliked: never again
+        exclude |= self._excluded(query)
         tags = query.tags
-        weights: dict[str, float] = {}
+        weights: dict[str, float] = dict(query.weights)
         if query.similar_to is not None and query.similar_to in index.by_key:
             target = index.tracks[index.by_key[query.similar_to]]
             exclude.add(target.key)
             kinds = vocab.tags
             # Its moods and energy, not its season or how it is performed.
-            tags = (
-                tuple(
-                    t
-                    for t in target.tags
-                    if kinds[t].kind in KIND_WEIGHT and kinds[t].kind != "season"
-                )
-                + tags
+            seed = tuple(
+                t
+                for t in target.tags
+                if kinds[t].kind in KIND_WEIGHT and kinds[t].kind != "season" and t not in tags
             )
+            tags = tags + seed
             # For "like X", its moods matter most; its energy a little.
-            weights = {t: (0.3 if kinds[t].kind == "energy" else 1.0) for t in tags}
+            weights.update({t: (0.3 if kinds[t].kind == "energy" else 1.0) for t in seed})
         outcome = Outcome(query=query)
-        for relaxed, stage in self._stages(replace(query, tags=tags)):
+        asked = query
+        if query.year_from or query.year_to:
+            # "songs from 1999" with nothing before 2004: the oldest there are, said so.
+            lo, hi = query.year_from or 0, query.year_to or 10_000
+            if hi < index.min_year:
+                asked = replace(query, year_from=index.min_year, year_to=index.min_year + 4)
+                outcome.outside = True
+            elif lo > index.max_year:
+                asked = replace(query, year_from=index.max_year - 1, year_to=index.max_year)
+                outcome.outside = True
+        if tags != asked.tags:
+            asked = replace(asked, tags=tags)
+        for relaxed, stage in self._stages(asked):
             groups = self._groups(stage, stage.tags, weights)
             if not self._any_left(groups, exclude):
                 continue
@@ -115,7 +127,8 @@ class Recommender:
                     outcome.shown_tags = (top,)
                     groups = self._groups(stage, (top,), {})
             wanted = outcome.shown_tags or stage.tags
-            stage = replace(stage, tags=wanted)
+            if wanted != stage.tags:
+                stage = replace(stage, tags=wanted)
             self._pick(outcome, stage, groups, heard, feedback, exclude, rng)
             if outcome.picks:
                 return outcome
@@ -124,12 +137,15 @@ class Recommender:
     # -------------------------------------------------------------- stages
 
     def _stages(self, q: Query) -> list[tuple[list[str], Query]]:
-        """The request, then looser versions of it, in the order we give things up: how well
-        known (a main theme, then any well-known song), the moods, the years, who sings, the
-        artist, the drama."""
+        """The request, then looser versions of it, in the order we give things up.
+
+        What to leave out (`not_*`) is never given up, nor an era a follow-up asked for
+        ("older"): with nothing older, saying so beats showing something newer.
+        """
         stages: list[tuple[list[str], Query]] = [([], q)]
         relaxed: list[str] = []
         cur = q
+        # How well known first: a main theme, then any well-known song, then any song.
         if cur.popularity == "theme":
             cur = replace(cur, popularity="popular")
             relaxed = [*relaxed, "theme"]
@@ -138,11 +154,16 @@ class Recommender:
             cur = replace(cur, popularity=None)
             relaxed = [r for r in relaxed if r != "theme"] + ["popularity"]
             stages.append((relaxed, cur))
-        if cur.tags and (cur.drama or cur.artist or cur.year_from or cur.year_to or cur.voice):
-            cur = replace(cur, tags=())
+        scoped = cur.drama or cur.artists or cur.year_from or cur.year_to or cur.energy
+        if cur.tags and (scoped or cur.voice):
+            cur = replace(cur, tags=(), weights=())
             relaxed = [*relaxed, "tags"]
             stages.append((relaxed, cur))
-        if cur.year_from or cur.year_to:
+        if cur.energy and (cur.drama or cur.artists or cur.year_from or cur.year_to):
+            cur = replace(cur, energy=())
+            relaxed = [*relaxed, "energy"]
+            stages.append((relaxed, cur))
+        if (cur.year_from or cur.year_to) and not cur.strict_years:
             cur = replace(cur, year_from=None, year_to=None)
             relaxed = [*relaxed, "years"]
             stages.append((relaxed, cur))
@@ -150,23 +171,40 @@ class Recommender:
             cur = replace(cur, voice=())
             relaxed = [*relaxed, "voice"]
             stages.append((relaxed, cur))
-        if cur.artist and cur.drama:
-            cur = replace(cur, artist=None)
+        if cur.artists and cur.drama:
+            cur = replace(cur, artist=None, also_artists=())
             relaxed = [*relaxed, "artist"]
             stages.append((relaxed, cur))
-        if (cur.artist or cur.drama) and q.tags:
+        if (cur.artists or cur.drama) and q.tags:
             # Nothing by that name fits at all: fall back to the moods alone.
-            cur = replace(cur, artist=None, drama=None, tags=q.tags)
+            cur = replace(cur, artist=None, also_artists=(), drama=None, tags=q.tags)
             relaxed = [r for r in relaxed if r != "tags"] + ["drama" if q.drama else "artist"]
             stages.append((relaxed, cur))
         return stages
 
+    def _excluded(self, q: Query) -> set[str]:
+        """The keys of tracks the request leaves out by drama, artist, song or year."""
+        index = self.index
+        keys = index.keys
+        out = set(q.not_tracks)
+        for drama in q.not_dramas:
+            out.update(keys[i] for i in index.drama_tracks.get(drama, ()))
+        for artist in q.not_artists:
+            out.update(keys[i] for i in index.artist_tracks.get(artist, ()))
+        if q.not_years:
+            for i, year in enumerate(index.years):
+                if any(lo <= year <= hi for lo, hi in q.not_years):
+                    out.add(keys[i])
+        return out
+
     def _passes(self, i: int, q: Query) -> bool:
-        """Whether track i meets the hard filters of q (drama, artist, years, conditions)."""
+        """Whether track i meets the hard filters of q (drama, artists, years, conditions)."""
         index = self.index
         if q.drama and index.track_drama[i] != q.drama:
             return False
-        if q.artist and i not in index.artist_track_sets.get(q.artist, ()):
+        if q.artists and not any(
+            i in index.artist_track_sets.get(a, frozenset()) for a in q.artists
+        ):
             return False
         if not self._meets(index.masks[i], *self._conditions(q)):
             return False
@@ -202,6 +240,8 @@ class Recommender:
             for t in dict.fromkeys(tags)
             if t in index.tag_bits
         ]
+        avoid = index.mask_of((*q.not_tags, *q.not_energy))
+        energy = index.mask_of(q.energy)
         wanted_mask = 0
         for bit, _ in wanted:
             wanted_mask |= bit
@@ -212,11 +252,11 @@ class Recommender:
 
         need, forbid = self._conditions(q)
         source: Iterable[tuple[int, Sequence[int]]]
-        if q.drama or q.artist:
-            base = (
+        if q.drama or q.artists:
+            base: Iterable[int] = (
                 index.drama_tracks.get(q.drama, [])
                 if q.drama
-                else index.artist_tracks.get(q.artist or "", [])
+                else sorted({i for a in q.artists for i in index.artist_tracks.get(a, ())})
             )
             picked: dict[int, list[int]] = {}
             for i in base:
@@ -245,6 +285,12 @@ class Recommender:
                 key = mask & key_mask
                 kept[key] = [*kept[key], *members] if key in kept else members
             source = kept.items()
+        if avoid or energy:
+            source = [
+                (mask, members)
+                for mask, members in source
+                if not mask & avoid and (not energy or mask & energy)
+            ]
         if not wanted:
             out = [(1.0, members, mask) for mask, members in source]
         else:
@@ -327,7 +373,7 @@ class Recommender:
             if i in used or key in heard or key in exclude:
                 return False
             if varied and (
-                (not q.drama and drama in dramas) or (not q.artist and artist in artists)
+                (not q.drama and drama in dramas) or (not q.artists and artist in artists)
             ):
                 return False
             chosen.append(i)

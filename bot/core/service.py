@@ -20,8 +20,11 @@ from bot.core.cooldown import Cooldown
 from bot.core.features import Feature, Handler
 from bot.core.features.admin import Admin
 from bot.core.features.browsing import Browsing
+from bot.core.features.converse import Converse
 from bot.core.features.feedback import Feedback
+from bot.core.features.lookup import Lookup
 from bot.core.features.picks import Picks
+from bot.core.features.privacy import CONFIRMATION, Privacy
 from bot.core.index import CatalogIndex
 from bot.core.index_cache import load_index
 from bot.core.lexicon import LexiconError
@@ -34,6 +37,7 @@ from bot.core.models import (
     Suggestion,
     Visibility,
 )
+from bot.core.occasions import OccasionError
 from bot.core.recommend import Recommender
 from bot.core.store import Store
 from bot.core.suggest import Suggester
@@ -42,9 +46,21 @@ from bot.core.understand import Parser
 from bot.core.userstate import UserCache, WriteBehind
 
 # Button payloads. Saved-request ids are 40-bit (at most 8 base-36 digits); track keys are 12
-# hex digits. Each maps to the registry command whose rules (cooldown, visibility) it follows.
-ACTION = re.compile(r"more:(?P<more>[0-9a-z]{1,8})|(?P<verb>like|dislike):(?P<key>[0-9a-f]{12})")
-BUTTON_COMMAND = {"more": "another", "like": "like", "dislike": "dislike"}
+# hex digits; a "forget me" confirmation says when and whom for (features/privacy.py). Each
+# maps to the registry command whose rules (cooldown, visibility) it follows.
+ACTION = re.compile(
+    r"(?P<saved>more|other):(?P<id>[0-9a-z]{1,8})"
+    r"|(?P<verb>like|dislike|song):(?P<key>[0-9a-f]{12})"
+    rf"|(?P<forget>forget):(?P<confirmation>{CONFIRMATION})"
+)
+BUTTON_COMMAND = {
+    "more": "another",
+    "like": "like",
+    "dislike": "dislike",
+    "song": "recommend",  # another song of a title looked up: a request like any other
+    "other": "recommend",  # the other reading of a name that is two things
+    "forget": "forget_me",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +97,24 @@ class Service:
         self.browsing = Browsing(self)
         self.picks = Picks(self)
         self.feedback = Feedback(self)
+        self.converse = Converse(self)
+        self.lookup = Lookup(self)
         self.admin = Admin(self)
+        self.privacy = Privacy(self)
         self._handlers = self._collect()
         self._use(index)
 
     def features(self) -> list[Feature]:
         """The features whose handlers answer the registry's commands."""
-        return [self.browsing, self.picks, self.feedback, self.admin]
+        return [
+            self.browsing,
+            self.picks,
+            self.feedback,
+            self.converse,
+            self.lookup,
+            self.admin,
+            self.privacy,
+        ]
 
     def _collect(self) -> dict[str, Handler]:
         handlers: dict[str, Handler] = {}
@@ -128,7 +155,7 @@ class Service:
                 data_dir=data_dir,
                 cooldown_seconds=cooldown_seconds,
             )
-        except (RegistryError, LexiconError) as exc:
+        except (RegistryError, LexiconError, OccasionError) as exc:
             # A broken commands.toml or lexicon.toml is reported like a broken catalog.
             raise CatalogError([Problem(str(exc).split(":", 1)[0], 1, str(exc))]) from exc
 
@@ -181,8 +208,10 @@ class Service:
             match = ACTION.fullmatch(request.action)
             if match is None:
                 return None
-            verb = "more" if match["more"] else match["verb"]
-            return Command(BUTTON_COMMAND[verb], match["more"] or match["key"])
+            verb = match["saved"] or match["verb"] or match["forget"]
+            return Command(
+                BUTTON_COMMAND[verb], match["id"] or match["key"] or match["confirmation"]
+            )
         return self.read(request).command
 
     def audience(self, request: Request) -> Visibility:
@@ -233,16 +262,23 @@ class Service:
     # ---------------------------------------------------------------- buttons
 
     async def _press(self, request: Request) -> Reply:
-        """A button: "another" for a saved request, or 👍/👎 for a track."""
+        """A button: "another" for a saved request, 👍/👎 for a track, or "forget me"."""
         locale = locale_of(request.locale)
         command = self.interpret(request)
         if command is None:
             return compose.stale_button(locale)
         spec = self.commands[command.name]
+        verb = (request.action or "").split(":", 1)[0]
         if wait := self._wait(request, spec):
             reply = compose.slow_down(wait, locale)
         elif command.name == "another":
             reply = await self.picks.again(request, int(command.arg, 36), locale)
+        elif verb == "song":
+            reply = await self.lookup.song(request, command.arg, locale)
+        elif verb == "other":
+            reply = await self.picks.other(request, int(command.arg, 36), locale)
+        elif verb == "forget":
+            reply = await self.privacy.confirmed(request, command.arg, locale)
         elif (i := self.index.by_key.get(command.arg)) is None:
             reply = compose.stale_button(locale)
         else:

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -86,7 +87,35 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE index_cache (
         id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL, data BLOB NOT NULL);
     """,
-    # 5: official English titles, who sings (an artist's voice) and sourced popularity signals
+    # 5: bounded per-user data. `heard` is what "no repeats" needs: one row per user and track,
+    # deleted when a pool starts over. `history` keeps each user's last 10 recommendations (what
+    # the `history` command shows) and `queries` each user's last 100 saved requests (what old
+    # "another" buttons need), so no table grows without bound and every lookup has its index.
+    """
+    CREATE TABLE heard (
+        user TEXT NOT NULL, track_key TEXT NOT NULL, PRIMARY KEY (user, track_key)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO heard (user, track_key)
+        SELECT user, track_key FROM history WHERE cleared = 0;
+    CREATE TABLE recent (
+        user TEXT NOT NULL, track_key TEXT NOT NULL, at REAL NOT NULL, query_id INTEGER);
+    INSERT INTO recent (user, track_key, at, query_id)
+        SELECT user, track_key, at, query_id FROM (
+            SELECT user, track_key, at, query_id, rowid AS r, row_number() OVER (
+                PARTITION BY user ORDER BY at DESC, rowid DESC) AS n
+            FROM history)
+        WHERE n <= 10 ORDER BY at, r;
+    DROP TABLE history;
+    ALTER TABLE recent RENAME TO history;
+    CREATE INDEX history_by_user ON history (user, at);
+    DELETE FROM queries WHERE id IN (
+        SELECT id FROM (
+            SELECT id, row_number() OVER (PARTITION BY user ORDER BY at DESC, id DESC) AS n
+            FROM queries)
+        WHERE n > 100);
+    CREATE INDEX queries_by_user ON queries (user, at);
+    """,
+    # 6: official English titles, who sings (an artist's voice) and sourced popularity signals
     # (issue 10). data/ is loaded again on the next open, so the new columns get filled.
     """
     ALTER TABLE tracks ADD COLUMN title_en TEXT;
@@ -113,7 +142,67 @@ class StoreError(RuntimeError):
     pass
 
 
-RECENT = 10  # history entries kept in memory per user for the `history` command
+class StoreUnavailable(StoreError):
+    """The database did not take a write (locked too long, read-only, full, failing)."""
+
+
+RECENT = 10  # history rows kept per user: what the `history` command shows
+SAVED_QUERIES = 100  # saved requests kept per user: older "another" buttons have expired
+LOCK_WAIT = 5.0  # seconds a transaction waits for another connection's write lock
+# While serving, SQLite's own busy wait is kept short so the connection's thread is never stuck
+# for long (a read or a shutdown queued behind it would be); `_begin` retries in between.
+BUSY_MS = 100
+OPEN_BUSY_MS = 5000  # opening (WAL switch, migrations) waits in SQLite itself
+CLOSE_GRACE = 2.0  # seconds a connection gets to close
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether exc is SQLite's "database is locked" / "busy": worth retrying, never a loss."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (
+        isinstance(exc, sqlite3.OperationalError)
+        and isinstance(code, int)
+        and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)  # extended codes too
+    )
+
+
+def describe(exc: BaseException) -> str:
+    """One line saying what went wrong with the database, e.g. "database is locked"."""
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+async def _begin(db: aiosqlite.Connection, wait: float) -> None:
+    """BEGIN IMMEDIATE (take the write lock now), retrying for `wait` seconds while another
+    connection holds it. Retrying here, not in SQLite's busy handler, keeps the connection's
+    thread free and lets a cancel (a shutdown deadline) stop the wait."""
+    await _retrying(db, "BEGIN IMMEDIATE", wait)
+
+
+async def _retrying(db: aiosqlite.Connection, sql: str, wait: float) -> None:
+    """Run sql, trying again for `wait` seconds while SQLite says the database is busy (also
+    where SQLite does not wait itself: switching a new file to WAL while another process
+    opens it)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    pause = 0.005
+    while True:
+        try:
+            await db.execute(sql)
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or loop.time() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def _connect(path: Path | str) -> aiosqlite.Connection:
+    conn = aiosqlite.connect(path, isolation_level=None)
+    # aiosqlite's worker thread is not a daemon: a connection a failure left open would keep the
+    # process alive after main() returns. (0.21+ keeps it in `_thread`; older versions are it.)
+    worker: Any = getattr(conn, "_thread", conn)
+    worker.daemon = True
+    return conn
 
 
 @dataclass
@@ -262,15 +351,23 @@ async def _pragma(db: aiosqlite.Connection, name: str) -> int:
 async def recognise(db: aiosqlite.Connection, path: Path | str) -> bool:
     """Refuse a database that is not ostbot's, reading only. True when it needs the stamp
     (a new database, or one ostbot wrote before it stamped its files)."""
-    owner = await _pragma(db, "application_id")
-    if owner == APPLICATION_ID:
-        return False
-    if owner == 0:
+    # One read transaction, so the three reads agree even while another process is creating
+    # and migrating this very file (tables read before its commit, the version after, would
+    # look like another program's database).
+    await db.execute("BEGIN")
+    try:
+        owner = await _pragma(db, "application_id")
         async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
             tables = {str(r[0]) async for r in cur}
         version = await _pragma(db, "user_version")
-        if (not tables and version == 0) or (version >= 1 and _FIRST_TABLES.issubset(tables)):
-            return True
+    finally:
+        await db.execute("COMMIT")
+    if owner == APPLICATION_ID:
+        return False
+    if owner == 0 and (
+        (not tables and version == 0) or (version >= 1 and _FIRST_TABLES.issubset(tables))
+    ):
+        return True
     raise StoreError(
         f"{path} is another program's database, not ostbot's: ostbot leaves it untouched;"
         " point --db or OSTBOT_DB at an ostbot database or at a new file"
@@ -285,16 +382,22 @@ async def migrate(db: aiosqlite.Connection, where: str = "the database") -> int:
             f"{where} was written by a newer ostbot (schema v{found}; this one reads up to"
             f" v{SCHEMA_VERSION}): upgrade ostbot, or use another database file"
         )
-    for version in range(found, SCHEMA_VERSION):
+    version = found
+    while version < SCHEMA_VERSION:
         # executescript would commit on its own; run each statement inside one transaction.
-        await db.execute("BEGIN")
+        # The version is read again under the write lock: another process may have migrated
+        # while this one waited for it.
+        await _begin(db, wait=60.0)
         try:
-            for statement in _statements(MIGRATIONS[version]):
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {version + 1}")
+            version = await _pragma(db, "user_version")
+            if version < SCHEMA_VERSION:
+                for statement in _statements(MIGRATIONS[version]):
+                    await db.execute(statement)
+                version += 1
+                await db.execute(f"PRAGMA user_version = {version}")
             await db.commit()
-        except Exception:
-            await db.rollback()
+        except BaseException:
+            await asyncio.shield(db.rollback())
             raise
     return found
 
@@ -312,25 +415,32 @@ def _load(raw: str | None) -> tuple[str, ...]:
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, path: Path, reads: aiosqlite.Connection | None = None
+    ) -> None:
         self._db = db
+        # Per-user reads have a connection (and a thread) of their own, so a user the cache
+        # does not hold is never read behind a batch of writes (WAL lets both run at once).
+        self._reads = reads or db
         self.path = path
-        # One connection serves every coroutine: writes take turns so one request's
-        # statements never land inside another's transaction.
+        # One connection serves every write: transactions take turns so one's statements
+        # never land inside another's.
         self._lock = asyncio.Lock()
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _transaction(self, wait: float = LOCK_WAIT) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed when the block ends, rolled back if anything in
+        it fails, the commit included (a failed COMMIT leaves SQLite's transaction open)."""
         async with self._lock:
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
+                await _begin(self._db, wait)
                 yield self._db
+                await asyncio.shield(self._db.commit())
             except BaseException:
-                # Queued after BEGIN on the connection's thread, so it always undoes it, even
-                # when the BEGIN itself was interrupted; shielded so a cancel cannot skip it.
+                # Queued on the connection's thread after whatever ran, so it always undoes
+                # it; shielded so a cancel cannot skip it. Without a transaction it is a no-op.
                 await asyncio.shield(self._db.rollback())
                 raise
-            await asyncio.shield(self._db.commit())
 
     @classmethod
     async def open(
@@ -342,32 +452,53 @@ class Store:
         every database failure is a StoreError that says what to do.
         """
         path = database_location(path)
-        if str(path) != ":memory:":
+        memory = str(path) == ":memory:"
+        if not memory:
             _prepare_location(path)
         try:
-            db = await aiosqlite.connect(path, isolation_level=None)
+            db = await _connect(path)
         except sqlite3.Error as exc:
             raise StoreError(describe_database_error(exc, path)) from exc
+        reads: aiosqlite.Connection | None = None
         try:
-            await db.execute("PRAGMA busy_timeout = 5000")
+            await db.execute(f"PRAGMA busy_timeout = {OPEN_BUSY_MS}")
             unstamped = await recognise(db, path)
-            await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute("PRAGMA synchronous = NORMAL")
+            await _retrying(db, "PRAGMA journal_mode = WAL", LOCK_WAIT)
+            # FULL: a commit reaches the disk before it returns, so a like the bot acknowledged
+            # survives a power cut too, not only a crash. Writes are batched, so it costs one
+            # sync per batch.
+            await db.execute("PRAGMA synchronous = FULL")
             await migrate(db, str(path))
             if unstamped:
                 await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            store = cls(db, path)
+            if not memory:  # a second ":memory:" connection would be another database
+                reads = await _connect(path)
+                await reads.execute(f"PRAGMA busy_timeout = {OPEN_BUSY_MS}")
+                await reads.execute("PRAGMA query_only = ON")
+            store = cls(db, path, reads)
             if sync and data_dir is not None:
                 await store.sync_catalog(data_dir)
+            await db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         except BaseException as exc:
-            await db.close()
+            await _close_quietly(db)
+            if reads is not None:
+                await _close_quietly(reads)
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(describe_database_error(exc, path)) from exc
             raise
         return store
 
     async def close(self) -> None:
-        await self._db.close()
+        """Close both connections. One that does not close within CLOSE_GRACE seconds is left
+        to its (daemon) thread, so closing never hangs the process."""
+        connections = [self._db] if self._reads is self._db else [self._db, self._reads]
+        for conn in connections:
+            try:
+                await asyncio.wait_for(conn.close(), CLOSE_GRACE)
+            except TimeoutError:
+                log.error("the database connection did not close in %.0fs", CLOSE_GRACE)
+            except sqlite3.Error as exc:  # nothing left to lose: close the other one too
+                log.error("closing the database failed: %s", describe(exc))
 
     # ---------------------------------------------------------------- catalog
 
@@ -616,71 +747,93 @@ class Store:
     # ------------------------------------------------------------- user state
 
     async def user_state(self, user: str) -> UserState:
-        """Everything the ranking needs about one user, in three indexed reads."""
-        db = self._db
-        async with db.execute(
-            "SELECT track_key, at, cleared FROM history WHERE user = ? ORDER BY at, rowid", (user,)
-        ) as cur:
-            rows = [(r[0], float(r[1]), r[2]) async for r in cur]
-        heard = {key for key, _, cleared in rows if not cleared}
-        shown = [(key, at) for key, at, _ in rows]
-        async with db.execute(
-            "SELECT track_key, value FROM feedback WHERE user = ?", (user,)
-        ) as cur:
-            feedback = {r[0]: r[1] async for r in cur}
-        async with db.execute(
-            "SELECT last_query, last_tracks FROM users WHERE user = ?", (user,)
-        ) as cur:
-            row = await cur.fetchone()
-        last_query = int(row[0]) if row and row[0] is not None else None
-        last_tracks = _load(row[1]) if row else ()
-        recent = deque(shown[-RECENT:], maxlen=RECENT)
-        return UserState(heard, feedback, last_query, last_tracks, recent)
+        """Everything the ranking needs about one user, in one indexed read (one snapshot)."""
+        rows = await self._reads.execute_fetchall(
+            "SELECT 0, track_key, NULL, NULL FROM heard WHERE user = ?1"
+            " UNION ALL SELECT 1, track_key, value, NULL FROM feedback WHERE user = ?1"
+            " UNION ALL SELECT 2, last_query, last_tracks, NULL FROM users WHERE user = ?1"
+            " UNION ALL SELECT * FROM (SELECT 3, track_key, at, rowid FROM history"
+            " WHERE user = ?1 ORDER BY at DESC, rowid DESC LIMIT ?2)",
+            (user, RECENT),
+        )
+        state = UserState(heard=set(), feedback={})
+        shown: list[tuple[float, int, str]] = []
+        for kind, a, b, c in rows:
+            if kind == 0:
+                state.heard.add(a)
+            elif kind == 1:
+                state.feedback[a] = b
+            elif kind == 2:
+                state.last_query = int(a) if a is not None else None
+                state.last_tracks = _load(b)
+            else:
+                shown.append((float(b), c, a))
+        state.recent.extend((key, at) for at, _, key in sorted(shown))
+        return state
 
-    async def history(self, user: str, limit: int = 10) -> list[tuple[str, float]]:
-        async with self._db.execute(
+    async def history(self, user: str, limit: int = RECENT) -> list[tuple[str, float]]:
+        async with self._reads.execute(
             "SELECT track_key, at FROM history WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT ?",
             (user, limit),
         ) as cur:
             return [(r[0], r[1]) async for r in cur]
 
     async def query(self, query_id: int) -> str | None:
-        async with self._db.execute("SELECT spec FROM queries WHERE id = ?", (query_id,)) as cur:
+        async with self._reads.execute("SELECT spec FROM queries WHERE id = ?", (query_id,)) as cur:
             row = await cur.fetchone()
         return str(row[0]) if row else None
 
-    async def apply(self, ops: Sequence[Write]) -> None:
-        """Apply a batch of writes in one transaction: all of them or none."""
-        async with self._transaction() as db:
-            for op in ops:
-                if isinstance(op, SaveQuery):
-                    await db.execute(
-                        "INSERT OR REPLACE INTO queries (id, user, spec, at) VALUES (?,?,?,?)",
-                        (op.query_id, op.user, op.spec, op.at),
-                    )
-                elif isinstance(op, Shown):
-                    if op.forget:
-                        await db.executemany(
-                            "UPDATE history SET cleared = 1 WHERE user = ? AND track_key = ?",
-                            [(op.user, k) for k in op.forget],
-                        )
-                    await db.executemany(
-                        "INSERT INTO history (user, track_key, at, query_id) VALUES (?,?,?,?)",
-                        [(op.user, k, op.at, op.query_id) for k in op.keys],
-                    )
-                    await db.execute(
-                        "INSERT INTO users (user, last_query, last_tracks) VALUES (?,?,?)"
-                        " ON CONFLICT (user) DO UPDATE SET last_query = excluded.last_query,"
-                        " last_tracks = excluded.last_tracks",
-                        (op.user, op.query_id, _dump(op.keys)),
-                    )
-                else:
-                    await db.execute(
-                        "INSERT INTO feedback (user, track_key, value, at) VALUES (?,?,?,?)"
-                        " ON CONFLICT (user, track_key) DO UPDATE SET value = excluded.value,"
-                        " at = excluded.at",
-                        (op.user, op.key, op.value, op.at),
-                    )
+    async def apply(self, ops: Sequence[Write], *, wait: float = LOCK_WAIT) -> None:
+        """Apply a batch of writes in one transaction: all of them or none.
+
+        The batch is first reduced to its net effect (the last word on each user and track
+        wins), so each table gets one `executemany` however many writes the batch holds; then
+        each touched user's history and saved requests are cut back to what is kept.
+        """
+        net = _NetEffect(ops)
+        async with self._transaction(wait) as db:
+            if net.queries:
+                await db.executemany(
+                    "INSERT OR REPLACE INTO queries (id, user, spec, at) VALUES (?,?,?,?)",
+                    net.queries.values(),
+                )
+            forget = [pair for pair, heard in net.heard.items() if not heard]
+            if forget:
+                await db.executemany("DELETE FROM heard WHERE user = ? AND track_key = ?", forget)
+            heard = [pair for pair, heard in net.heard.items() if heard]
+            if heard:
+                await db.executemany(
+                    "INSERT OR IGNORE INTO heard (user, track_key) VALUES (?,?)", heard
+                )
+            if net.history:
+                await db.executemany(
+                    "INSERT INTO history (user, track_key, at, query_id) VALUES (?,?,?,?)",
+                    net.history,
+                )
+                await db.executemany(
+                    "INSERT INTO users (user, last_query, last_tracks) VALUES (?,?,?)"
+                    " ON CONFLICT (user) DO UPDATE SET last_query = excluded.last_query,"
+                    " last_tracks = excluded.last_tracks",
+                    net.last.values(),
+                )
+                await db.executemany(
+                    "DELETE FROM history WHERE rowid IN (SELECT rowid FROM history"
+                    " WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT -1 OFFSET ?)",
+                    [(user, RECENT) for user in net.last],
+                )
+            if net.feedback:
+                await db.executemany(
+                    "INSERT INTO feedback (user, track_key, value, at) VALUES (?,?,?,?)"
+                    " ON CONFLICT (user, track_key) DO UPDATE SET value = excluded.value,"
+                    " at = excluded.at",
+                    net.feedback.values(),
+                )
+            if net.queries:
+                await db.executemany(
+                    "DELETE FROM queries WHERE id IN (SELECT id FROM queries"
+                    " WHERE user = ? ORDER BY at DESC, id DESC LIMIT -1 OFFSET ?)",
+                    [(user, SAVED_QUERIES) for user in {q[1] for q in net.queries.values()}],
+                )
 
     # ---------------------------------------------------------------- privacy
 
@@ -726,6 +879,36 @@ class Store:
                 row = await cur.fetchone()
             out[table] = int(row[0]) if row else 0
         return out
+
+
+class _NetEffect:
+    """What a batch of writes leaves behind, table by table, in the order they were made."""
+
+    def __init__(self, ops: Iterable[Write]) -> None:
+        self.queries: dict[int, tuple[int, str, str, float]] = {}
+        self.heard: dict[tuple[str, str], bool] = {}  # (user, track) -> heard after the batch
+        self.history: list[tuple[str, str, float, int | None]] = []
+        self.last: dict[str, tuple[str, int | None, str]] = {}  # user -> users row
+        self.feedback: dict[tuple[str, str], tuple[str, str, int, float]] = {}
+        for op in ops:
+            if isinstance(op, SaveQuery):
+                self.queries[op.query_id] = (op.query_id, op.user, op.spec, op.at)
+            elif isinstance(op, Shown):
+                for key in op.forget:
+                    self.heard[op.user, key] = False
+                for key in op.keys:
+                    self.heard[op.user, key] = True
+                    self.history.append((op.user, key, op.at, op.query_id))
+                self.last[op.user] = (op.user, op.query_id, _dump(op.keys))
+            else:
+                self.feedback[op.user, op.key] = (op.user, op.key, op.value, op.at)
+
+
+async def _close_quietly(conn: aiosqlite.Connection) -> None:
+    try:
+        await asyncio.wait_for(conn.close(), CLOSE_GRACE)
+    except Exception:  # already failing: the first error is the one to report
+        log.debug("closing the database after a failure failed too", exc_info=True)
 
 
 def _quoted(name: str) -> str:

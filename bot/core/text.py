@@ -76,6 +76,16 @@ def norm(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Emoji are compared without variation selectors and zero-width joiners: "❤️‍🩹" arrives as
+# "❤️🩹" once clean_input has removed the joiner (a format character).
+_EMOJI_GLUE = re.compile("[\ufe0e\ufe0f\u200d]")
+
+
+def emoji_key(text: str) -> str:
+    """How emoji are compared: the same picture with or without its invisible glue."""
+    return _EMOJI_GLUE.sub("", text)
+
+
 def squash(text: str) -> str:
     """`norm` without spaces: Korean names are often written with or without them."""
     return norm(text).replace(" ", "")

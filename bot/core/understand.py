@@ -1,102 +1,106 @@
-"""Free text -> a registry command, and a request's words -> a recommendation query.
+"""Free text -> a registry command, and a message -> what it says (`Said`).
 
 `parse` finds the command a message starts with (its words come from data/commands.toml); a
-message that starts with none is a request. `query` reads a request on tokens of the
-normalised message: names first (dramas, artists, and track titles after "like"), then moods,
-years and counts in what is left, and finally small typos ("goblen", "romantc") against the
-same vocabularies. The small words it needs (filler, numbers, eras, cues) are data, in
-data/lexicon.toml.
+message that starts with none is free text. `read` reads free text into what it says: the
+constraints of a request (a `Query`: moods with weights, energy, occasion, drama, artist,
+years, count and what to leave out), and the signals the conversation needs to tell a new
+request from a follow-up, a look-up, a like or small talk.
+
+How a message is read, in order:
+
+1. Words (`bot.core.tokens`): folded, with how each was typed (a capital in mid-sentence, a
+   quote) and where punctuation falls.
+2. Spans of words, longest first, against every vocabulary at once: catalog names (with their
+   romanised and hand-written aliases, their short forms and spellings without spaces), song
+   titles, moods, occasions and the lexicon's small words. A name that is also an everyday
+   word ("Crush", "Punch", "rain") is taken only with a cue: "by Crush", "Punch OST", a capital
+   in mid-sentence, quotes, or nothing else in the message. A song title needs one too.
+3. Korean, with spaces ignored: names and titles at the start of a word (외로운 is not 로운,
+   드라이브 is not 라이브), then mood, occasion and lexicon stems.
+4. Emoji, years, counts, and typos of what is left (never of an everyday word).
+5. Exclusions: an English "not / no / without / except / anything but" excludes what follows
+   to the end of its clause; a Korean "말고 / 빼고 / 아닌 / 없이 / 제외" the nearest thing said
+   before it.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import cast
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.core.commands import Arg, Command, Registry, registry
-from bot.core.index import COMMON_WORDS, CatalogIndex, Entity, Nearest
-from bot.core.lexicon import Lexicon, lexicon
+from bot.core.index import CatalogIndex, Entity, everyday
+from bot.core.lexicon import Lexicon, everyday_english, everyday_korean, lexicon
+from bot.core.occasions import Occasions
 from bot.core.popularity import ASKS
-from bot.core.text import has_hangul, norm, squash
+from bot.core.query import MAX_COUNT, Query
+from bot.core.text import emoji_key, has_hangul, norm, squash
+from bot.core.tokens import Message, tokenize
+from bot.core.vocabulary import FILTER_KINDS
 
-MAX_COUNT = 5  # tracks in one reply: fits Discord's 25 buttons and Telegram's 4096 chars
+__all__ = ["MAX_COUNT", "RECOMMEND", "Mention", "Parser", "Query", "Said"]
+
 RECOMMEND = "recommend"  # the command free text stands for
-
-
-@dataclass(frozen=True)
-class Query:
-    tags: tuple[str, ...] = ()
-    drama: str | None = None
-    artist: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    similar_to: str | None = None  # track key
-    # Conditions every pick must meet: voice and form tags (female, duet, instrumental, ...),
-    # and how well known the songs are (popularity.ASKS: popular, theme, deep).
-    voice: tuple[str, ...] = ()
-    popularity: str | None = None
-    count: int = 1
-    asked: int | None = None  # the count asked for, when above MAX_COUNT
-    unknown: tuple[str, ...] = ()  # words that matched nothing
-    suggestions: tuple[str, ...] = ()  # near misses, for "did you mean"
-
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.tags
-            or self.drama
-            or self.artist
-            or self.year_from
-            or self.year_to
-            or self.similar_to
-            or self.voice
-        )  # "popular" alone still wants a song; "you're the best" is not a request
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        for k in ("unknown", "suggestions"):
-            data.pop(k)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, raw: str) -> Query:
-        data = json.loads(raw)
-        data["tags"] = tuple(data.get("tags", ()))
-        data["voice"] = tuple(data.get("voice", ()))
-        allowed = {f for f in cls.__dataclass_fields__ if f not in ("unknown", "suggestions")}
-        return cls(**{k: v for k, v in data.items() if k in allowed})
+YEAR = re.compile(r"((?:19|20)\d\d)(?:년도|년대|년)?")
+HANGUL_TAIL = re.compile(r"[가-힣]+")
+DECADE = re.compile(r"((?:19|20)?\d0)s")
+COUNT_KO_DIGITS = re.compile(r"(\d{1,3})")
 
 
 @dataclass
-class _Tokens:
-    words: list[str]
-    used: list[bool] = field(default_factory=list)
+class Mention:
+    """Something the message names: a tag, an occasion, a drama, an artist, a song, years."""
 
-    def __post_init__(self) -> None:
-        self.used = [False] * len(self.words)
+    kind: str  # tag | occasion | drama | artist | title | years | era | popularity
+    value: object
+    first: int  # the first word it covers
+    last: int  # the last word it covers (inclusive)
+    at: int = 0  # its first character in the flat text (orders two things in one word)
+    weight: float = 1.0
+    negated: bool = False
+    relative: int = 0  # +1 "more X" / "sadder", -1 "less X"
+    cue: str = ""  # artist | drama: what a cue said it is
+    other: str | None = None  # the other reading of a name that is two things
 
-    def free(self, i: int, j: int) -> bool:
-        return not any(self.used[i:j])
+    @property
+    def pos(self) -> tuple[int, int]:
+        return self.first, self.at
 
-    def take(self, i: int, j: int) -> None:
-        for k in range(i, j):
-            self.used[k] = True
 
-    def spans(self, longest: int) -> Iterator[tuple[int, int, str]]:
-        """Untaken runs of words, longest first, as (start, end, text).
+@dataclass
+class Said:
+    """What one message says, before the conversation decides what it means."""
 
-        Lazy, so words taken while iterating are skipped from then on.
-        """
-        n = len(self.words)
-        for size in range(min(longest, n), 0, -1):
-            for i in range(n - size + 1):
-                if self.free(i, i + size):
-                    yield i, i + size, " ".join(self.words[i : i + size])
+    text: str
+    query: Query
+    mentions: list[Mention] = field(default_factory=list)
+    signals: set[str] = field(default_factory=set)  # lexicon categories said
+    smalltalk: list[str] = field(default_factory=list)  # kinds, in order
+    refs: list[int] = field(default_factory=list)  # ordinals said (1-based; -1 = the last)
+    titles: list[int] = field(default_factory=list)  # tracks named by title, best first
+    title: str | None = None  # the title as said
+    count: int | None = None
+    unknown: list[str] = field(default_factory=list)
+    leftover: int = 0  # words that are neither understood nor filler
+    browse_arg: str = ""
 
-    def left(self) -> list[tuple[int, str]]:
-        return [(i, w) for i, w in enumerate(self.words) if not self.used[i]]
+    def has(self, signal: str) -> bool:
+        return signal in self.signals
+
+    @property
+    def content(self) -> bool:
+        """Whether the message asks for anything by itself."""
+        return not self.query.is_empty or bool(self.titles)
+
+    @property
+    def mood_changes(self) -> list[Mention]:
+        return [m for m in self.mentions if m.relative]
 
 
 class Parser:
@@ -107,11 +111,151 @@ class Parser:
         commands: Registry | None = None,
     ) -> None:
         self.index = index
-        self.lex = words or lexicon()
+        self.lex = lex = words or lexicon()
         self.commands = commands or registry()
-        lex = self.lex
-        # Words left over that are not worth a "did you mean" or "I didn't recognise".
-        self.quiet = lex.filler | lex.era_words | frozenset(lex.numbers)
+        vocab = index.vocabulary
+        self.occasions = Occasions.load(vocab)
+        self.english = everyday_english()
+        self.korean_words = everyday_korean()
+        # Every English phrase the message is matched against, with what it means.
+        self.table: dict[str, list[str]] = {}
+        for phrase, tag in vocab.english_phrases().items():
+            self._learn(phrase, f"tag:{tag}")
+        for phrase, name in self.occasions.english_phrases().items():
+            self._learn(phrase, f"occ:{name}")
+        english: list[tuple[Iterable[str], str]] = [
+            (lex.recent, "era:recent"),
+            (lex.old, "era:old"),
+            (lex.negation.before, "neg"),
+            (lex.smalltalk.any, "any"),
+            (lex.intents.lookup, "lookup"),
+            (lex.intents.browse_dramas, "browse:dramas"),
+            (lex.intents.browse_moods, "browse:moods"),
+            (lex.intents.browse_about, "browse:about"),
+            (lex.references.this, "this"),
+            (lex.feedback.like, "like"),
+            (lex.feedback.dislike, "dislike"),
+            *((words, f"talk:{kind}") for kind, words in lex.smalltalk.en.items()),
+            *(([p for p, a in lex.popularity.items() if a == ask], f"pop:{ask}") for ask in ASKS),
+            *(
+                (getattr(lex.refine, name), f"op:{name}")
+                for name in lex.refine.__dataclass_fields__
+                if not name.endswith("_ko")
+            ),
+        ]
+        for phrases_en, meaning in english:
+            self._learn_all(phrases_en, meaning)
+        for word, n in lex.references.ordinals.items():
+            self._learn(norm(word), f"ord:{n}")
+        refine = lex.refine
+        self.longest = max(len(k.split()) for k in self.table)
+        # Korean stems (spaces removed), longest first, with what they mean.
+        stems: dict[str, list[str]] = {}
+
+        def stem(text: str, meaning: str) -> None:
+            key = squash(text)
+            if key and meaning not in stems.get(key, ()):
+                stems.setdefault(key, []).append(meaning)
+
+        for key, tag in vocab.korean_stems().items():
+            stem(key, f"tag:{tag}")
+        for key, name in self.occasions.korean_stems().items():
+            stem(key, f"occ:{name}")
+        korean: list[tuple[Iterable[str], str]] = [
+            (lex.recent_ko, "era:recent"),
+            (lex.old_ko, "era:old"),
+            (lex.negation.after_ko, "negafter"),
+            (lex.negation.before_ko, "neg"),
+            (lex.smalltalk.any_ko, "any"),
+            (lex.intents.lookup_ko, "lookup"),
+            (lex.intents.browse_dramas_ko, "browse:dramas"),
+            (lex.intents.browse_moods_ko, "browse:moods"),
+            (lex.intents.request_ko, "request"),
+            (lex.references.this_ko, "this"),
+            (lex.feedback.like_ko, "like"),
+            (lex.feedback.dislike_ko, "dislike"),
+            (lex.similar_ko, "similar_ko"),
+            *((words, f"talk:{kind}") for kind, words in lex.smalltalk.ko.items()),
+            *((stems_ko, f"pop:{ask}") for ask, stems_ko in lex.popularity_ko),
+            *(
+                (getattr(refine, name), f"op:{name[:-3]}")
+                for name in refine.__dataclass_fields__
+                if name.endswith("_ko")
+            ),
+        ]
+        for words_ko, meaning in korean:
+            for word in words_ko:
+                stem(word, meaning)
+        for word, n in lex.references.ordinals_ko.items():
+            stem(word, f"ord:{n}")
+        self.stems = sorted(stems.items(), key=lambda kv: -len(kv[0]))
+        self.stem_keys = frozenset(stems)
+        self.similar_keys = tuple(squash(k) for k in lex.similar_ko)
+        self.lookup_keys = tuple(squash(k) for k in lex.intents.lookup_ko)
+        self.reaction_keys = tuple(squash(k) for k in lex.smalltalk.reaction_ko)
+        # Only stems with Hangul (and "ost" glued to Korean) are looked for in Korean text.
+        self.stems_by_first: dict[str, list[tuple[str, list[str]]]] = {}
+        for key, meanings in self.stems:
+            if has_hangul(key) or key.startswith("ost"):
+                self.stems_by_first.setdefault(key[0], []).append((key, meanings))
+        # Emoji: moods, occasions, and the lexicon's (👍, 🎵).
+        self.emoji: dict[str, list[str]] = {}
+        for e, tag in vocab.emoji().items():
+            self.emoji.setdefault(e, []).append(f"tag:{tag}")
+        for e, name in self.occasions.emoji().items():
+            self.emoji.setdefault(e, []).append(f"occ:{name}")
+        for e in lex.feedback.like_emoji:
+            self.emoji.setdefault(emoji_key(e), []).append("like")
+        for e in lex.feedback.dislike_emoji:
+            self.emoji.setdefault(emoji_key(e), []).append("dislike")
+        for e in lex.intents.request_emoji:
+            self.emoji.setdefault(emoji_key(e), []).append("request")
+        self.emoji = {unicodedata.normalize("NFKC", k): v for k, v in self.emoji.items()}
+        self.emoji_by_length = sorted(self.emoji, key=len, reverse=True)
+        self.emoji_chars = frozenset(k[0] for k in self.emoji)
+        # Names without their spaces ("hoteldelluna", "10cm") and drama short forms.
+        self.squashed: dict[str, str] = {}
+        for key in index.names:
+            self.squashed.setdefault(key.replace(" ", ""), key)
+        self.squashed_titles: dict[str, str] = {}
+        for key in index.titles:
+            self.squashed_titles.setdefault(key.replace(" ", ""), key)
+        self.short_forms = self._short_forms()
+        self.by_length = _by_length(
+            flat
+            for flat, key in self.squashed.items()
+            if key not in index.ambiguous and len(flat) >= 9
+        )
+        # Every entity each name may be: "punch" is a drama and a singer.
+        self.latin_readings: dict[str, list[Entity]] = {}
+        self.hangul_readings: dict[str, list[Entity]] = {}
+        for d in index.dramas.values():
+            for name in (d.title, d.title_ko, *d.aliases):
+                self._reading(name, Entity("drama", d.title))
+        for name, a in index.artists.items():
+            ent = Entity("group" if name in index.group_members else "artist", name)
+            for form in (name, a.name_ko, *a.aliases):
+                self._reading(form, ent)
+        # Only names that are two things need remembering: the index has the one reading.
+        for table in (self.latin_readings, self.hangul_readings):
+            for key in [k for k, ents in table.items() if len(ents) < 2]:
+                del table[key]
+        self.networks = {norm(d.network).replace(" ", "") for d in index.dramas.values()}
+        self.genres = {norm(g) for d in index.dramas.values() for g in d.genres}
+        # Typo tolerance: names long enough that one edit is still recognisable.
+        phrases = vocab.english_phrases()
+        self.phrases = phrases
+        self.fuzzy_phrases = [p for p in phrases if len(p) >= 5 and " " not in p]
+        self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
+        self.fuzzy_titles = [t for t in index.titles if len(t) >= 6 and not everyday(t)]
+        self.fuzzy = {
+            "name": _by_length(self.fuzzy_names),
+            "tag": _by_length(self.fuzzy_phrases),
+            "title": _by_length(self.fuzzy_titles),
+        }
+        self.hangul_fuzzy = {
+            _jamo(k): k for k in index.hangul_names if len(k) >= 3 and not k.isascii()
+        }
         self.similar_ko = re.compile(
             r"(.+?)\s*(?:" + "|".join(map(re.escape, lex.similar_ko)) + ")"
         )
@@ -125,26 +269,69 @@ class Parser:
         self.count_digits = re.compile(
             r"(\d{1,3})(?:" + "|".join(map(re.escape, lex.units_ko)) + ")"
         )
-        vocab = index.vocabulary
-        self.phrases = vocab.english_phrases()
-        self.stems = sorted(vocab.korean_stems().items(), key=lambda kv: -len(kv[0]))
-        self.max_phrase = max(len(p.split()) for p in self.phrases)
-        self.max_popularity = max((len(p.split()) for p in lex.popularity), default=1)
-        self.popularity_ko = [(ask, [squash(s) for s in stems]) for ask, stems in lex.popularity_ko]
-        # Typo tolerance only for words long enough that one edit is still recognisable.
-        self.fuzzy_phrases = [p for p in self.phrases if len(p) >= 4 and " " not in p]
-        self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
-        self._phrases_near = Nearest(self.fuzzy_phrases)
-        self._names_near = Nearest(self.fuzzy_names)
+        self.requests = lex.intents.request
+        self.quiet = (
+            lex.filler
+            | lex.era_words
+            | frozenset(lex.numbers)
+            | lex.intents.request
+            | lex.negation.clause_end
+            | lex.names.cue_before
+            | lex.cue_after
+            | lex.bare
+        )
+
+    def _reading(self, name: str, ent: Entity) -> None:
+        if not name:
+            return
+        table = self.hangul_readings if has_hangul(name) else self.latin_readings
+        key = squash(name) if has_hangul(name) else norm(name)
+        found = table.setdefault(key, [])
+        if ent not in found:
+            found.append(ent)
+
+    def _learn(self, phrase: str, meaning: str) -> None:
+        if phrase:
+            found = self.table.setdefault(phrase, [])
+            if meaning not in found:
+                found.append(meaning)
+
+    def _learn_all(self, phrases: Iterable[str], meaning: str) -> None:
+        for phrase in phrases:
+            self._learn(norm(phrase), meaning)
+
+    def _short_forms(self) -> dict[str, str]:
+        """The first words of exactly one drama's name, when they say enough on their own:
+        "itaewon" (Itaewon Class), "crash landing" (Crash Landing on You)."""
+        index = self.index
+        counts: dict[str, list[str]] = {}
+        for key, ent in index.names.items():
+            if ent.kind != "drama":
+                continue
+            words = key.split()
+            for n in range(1, len(words)):
+                prefix = " ".join(words[:n])
+                if prefix in index.names:
+                    continue
+                long_enough = len(prefix) >= 0.6 * len(key)
+                distinctive = any(
+                    len(w) >= 5 and w not in self.english and w not in self.korean_words
+                    for w in words[:n]
+                )
+                if long_enough or distinctive:
+                    counts.setdefault(prefix, []).append(ent.name)
+        return {p: names[0] for p, names in counts.items() if len(set(names)) == 1}
 
     # ---------------------------------------------------------------- commands
 
     def parse(self, text: str) -> Command | None:
         """The command a message asks for; None when it says nothing at all.
 
-        A message that starts with no command word is a request (`recommend` with the whole
+        A message that starts with no command word is free text (`recommend` with the whole
         message). A command word is read as the message's first word(s), less a leading
-        "/" or "!" and a trailing "@botname" ("/help@ostbot").
+        "/" or "!" and a trailing "@botname" ("/help@ostbot"). A command that takes nothing,
+        followed by more than filler ("more upbeat please", "another sad one"), is free text
+        too: a follow-up, not the bare command.
         """
         words = text.split()
         while words and words[0].startswith("@"):  # "@ostbot recommend ..."
@@ -157,347 +344,1221 @@ class Parser:
             return Command(RECOMMEND, " ".join(words))
         spec, used = found
         rest = words[used:]
-        if spec.arg is Arg.NONE and rest:
-            said = " ".join([head, *words[1:used]]).casefold()
-            more = all(w.casefold() in self.lex.command_filler for w in rest)
-            if said in self.lex.openers and not more:
-                # "다른 드라마 추천해줘" asks for a different drama, not "another".
-                return Command(RECOMMEND, " ".join(words))
+        filler = self.lex.command_filler
+        only_filler = all(w.casefold().strip("!?.,~") in filler for w in rest)
+        if spec.arg is Arg.NONE and rest and not only_filler:
+            return Command(RECOMMEND, " ".join(words))
+        if spec.arg is Arg.TRACK and rest and only_filler:
+            return Command(RECOMMEND, " ".join(words))  # "비슷한 거": "something similar"
         return spec.command(" ".join(rest))
 
-    # ------------------------------------------------------------------ queries
+    # ------------------------------------------------------------------ reading
 
-    def query(self, text: str) -> Query:
-        index = self.index
-        nt = norm(text)
-        tokens = _Tokens(nt.split())
-        q: dict[str, object] = {}
-        suggestions: list[str] = []
+    def query(self, text: str, prefer: str = "") -> Query:
+        """The constraints a message states (what a request for it would ask for)."""
+        return self.read(text, prefer).query
 
-        similar = self._similar(text, tokens)
-        if similar is not None:
-            q["similar_to"] = index.tracks[similar].key
+    def read(self, text: str, prefer: str = "") -> Said:
+        """Everything the message says. `prefer` ("artist" or "drama") reads a name that is
+        both as that one (the `artist` and `drama` commands)."""
+        msg = tokenize(text, self.lex.shorthand)
+        said = Said(text=text, query=Query())
+        state = _Reading(self, msg, said, prefer)
+        state.run()
+        return said
 
-        drama, artist = self._names(tokens)
-        hangul_hits = self._hangul_names(text)
-        for ent in hangul_hits:
-            if ent.kind == "drama" and drama is None:
-                drama = ent.name
-            elif ent.kind != "drama" and artist is None:
-                artist = ent.name
+    # ---------------------------------------------------------------- names
 
-        tags = self._moods(tokens)
-        hangul_text = " ".join(w for _, w in tokens.left() if has_hangul(w))
-        flat = _without_names(hangul_text, hangul_hits, index)
-        for stem, tag in self.stems:
-            if stem in flat and tag not in tags:
-                tags.append(tag)
-        popularity = self._popularity(tokens, flat)
-
-        year_from, year_to = self._years(tokens, text)
-        count, plural = self._count(tokens, text)
-
-        # Typos: what is left, against moods, dramas and artists.
-        for i, word in tokens.left():
-            if (
-                word in self.lex.filler
-                or word in COMMON_WORDS  # "life" is a word, not a typo of the drama "Live"
-                or len(word) < 4
-                or word.isdigit()
-                or has_hangul(word)
-            ):
-                continue
-            hit = self._fuzzy(word, tokens, i)
-            if hit is None:
-                continue
-            kind, value, consumed = hit
-            if kind == "tag" and value not in tags:
-                tags.append(value)
-            elif kind == "drama" and drama is None:
-                drama = value
-            elif kind in ("artist", "group") and artist is None:
-                artist = value
-            tokens.take(i, i + consumed)
-
-        unknown = tuple(
-            w
-            for _, w in tokens.left()
-            if w not in self.quiet and not w.isdigit() and not has_hangul(w)
-        )
-        for word in unknown:
-            suggestions.extend(self._suggest(word))
-
-        # Voice and form words ("female singer", "instrumental") are conditions, not moods.
-        voice = tuple(t for t in tags if self.index.vocabulary.is_filter(t))
-        tags = [t for t in tags if t not in voice]
-        asked = None
-        if count is None:
-            count = 3 if plural else 1
-        if count > MAX_COUNT:
-            asked, count = count, MAX_COUNT
-        return Query(
-            tags=tuple(tags),
-            drama=drama,
-            artist=artist,
-            year_from=year_from,
-            year_to=year_to,
-            similar_to=q.get("similar_to"),  # type: ignore[arg-type]
-            voice=voice,
-            popularity=popularity,
-            count=max(1, count),
-            asked=asked,
-            unknown=unknown,
-            suggestions=tuple(dict.fromkeys(suggestions))[:3],
-        )
-
-    # ------------------------------------------------------------------ pieces
-
-    def _names(self, tokens: _Tokens) -> tuple[str | None, str | None]:
-        index = self.index
-        drama = artist = None
-        words = tokens.words
-        for i, j, key in tokens.spans(index.max_name_tokens):
-            ent = index.names.get(key)
-            if ent is None:
-                continue
-            if key in index.ambiguous and not self._cued(tokens, i, j):
-                continue
-            if ent.kind == "drama" and drama is None:
-                drama = ent.name
-            elif ent.kind != "drama" and artist is None:
-                artist = ent.name
-            else:
-                continue
-            tokens.take(i, j)
-            # "from X" / "by X": the cue word is spent too.
-            if i > 0 and words[i - 1] in self.lex.spent and not tokens.used[i - 1]:
-                tokens.take(i - 1, i)
-        return drama, artist
-
-    def _cued(self, tokens: _Tokens, i: int, j: int) -> bool:
-        words = tokens.words
-        before = words[i - 1] if i > 0 else ""
-        after = words[j] if j < len(words) else ""
-        if before in self.lex.cue_before or after in self.lex.cue_after:
-            return True
-        if " ".join(words[i:j]) in self.phrases:
-            return False  # "winter songs" is a season, not the singer Winter
-        rest = [w for k, w in enumerate(words) if not (i <= k < j) and w not in self.lex.bare]
-        return not rest  # the name is (almost) the whole request: "Life", "Life OST"
-
-    def _hangul_names(self, text: str) -> list[Entity]:
-        if not has_hangul(text):
-            return []
-        flat = squash(text)
-        hits: list[Entity] = []
-        for key in self.index.hangul_names_in(flat):
-            if key in flat:
-                hits.append(self.index.hangul_names[key])
-                flat = flat.replace(key, " ")
-        return hits
-
-    def _moods(self, tokens: _Tokens) -> list[str]:
-        tags: list[str] = []
-        for i, j, key in tokens.spans(self.max_phrase):
-            tag = self.phrases.get(key)
-            if tag is None:
-                continue
-            tokens.take(i, j)
-            if tag not in tags:
-                tags.append(tag)
-        return tags
-
-    def _popularity(self, tokens: _Tokens, flat: str) -> str | None:
-        """ "popular", "top 10", "main theme", "hidden gems", "숨은 명곡": how well known the
-        songs should be (data/lexicon.toml, [popularity]); the strongest ask said wins."""
-        found: set[str] = set()
-        for i, j, key in tokens.spans(self.max_popularity):
-            ask = self.lex.popularity.get(key)
-            if ask is not None:
-                tokens.take(i, j)
-                found.add(ask)
-        if flat:
-            found.update(ask for ask, stems in self.popularity_ko if any(s in flat for s in stems))
-        return next((ask for ask in ASKS if ask in found), None)
-
-    def _similar(self, raw: str, tokens: _Tokens) -> int | None:
-        """'like X', 'similar to X', 'X 같은 노래', 'X랑 비슷한' -> the track X."""
-        index = self.index
-        words = tokens.words
-        for i, w in enumerate(words):
-            if w not in self.lex.similar:
-                continue
-            start = i + 1
-            if start < len(words) and words[start] in self.lex.similar_joiner:
-                start += 1
-            for size in range(min(index.max_title_tokens + 3, len(words) - start), 0, -1):
-                span = words[start : start + size]
-                hit = self._title(span)
-                if hit is not None:
-                    idx, used = hit
-                    tokens.take(i, start + used)
-                    return idx
-        if has_hangul(raw):
-            m = self.similar_ko.search(raw)
-            if m:
-                flat = squash(m.group(1))
-                for key in index.hangul_titles_in(flat):
-                    if flat.endswith(key) and len(key) >= 2:
-                        return index.hangul_titles[key][0]
-        return None
-
-    def _title(self, span: list[str]) -> tuple[int, int] | None:
-        """Match a track title at the start of span; 'X by ARTIST' picks among namesakes."""
-        index = self.index
-        for size in range(len(span), 0, -1):
-            key = " ".join(span[:size])
-            found = index.titles.get(key)
-            if not found and len(key) >= 6 and size == len(span):
-                best = index.titles.nearest(key, _allowed(key))
-                # A misspelt title, but not "a sad song" read as the song "Sad Song": a
-                # title made only of mood and filler words must be said as it is.
-                if best and not self._plain_words(best[0]):
-                    found = index.titles.get(best[0])
-            if not found:
-                continue
-            rest = span[size:]
-            used = size
-            if len(found) > 1 and len(rest) >= 2 and rest[0] == "by":
-                who = " ".join(rest[1:])
-                for idx in found:
-                    if who in norm(index.tracks[idx].artist):
-                        return idx, len(span)
-            return found[0], used
-        return None
-
-    def _plain_words(self, title: str) -> bool:
-        """Whether a title is only words a request says anyway ("sad song", "love")."""
-        return all(w in self.phrases or w in self.lex.filler for w in title.split())
-
-    def _years(self, tokens: _Tokens, raw: str) -> tuple[int | None, int | None]:
-        index = self.index
-        lex = self.lex
-        year_from = year_to = None
-        years: list[int] = []
-        mode = ""
-        for i, w in tokens.left():
-            decade = re.fullmatch(r"((?:19|20)?\d0)s", w)
-            if decade:
-                d = int(decade.group(1))
-                d = d + (1900 if d >= 50 else 2000) if d < 100 else d
-                year_from, year_to = d, d + 9
-                tokens.take(i, i + 1)
-                continue
-            m = re.fullmatch(r"((?:19|20)\d\d)(?:년대|년)?", w)
-            if m:
-                if w.endswith("년대"):
-                    d = int(m.group(1))
-                    year_from, year_to = d, d + 9
-                else:
-                    years.append(int(m.group(1)))
-                tokens.take(i, i + 1)
-                prev = tokens.words[i - 1] if i else ""
-                if prev in lex.before:
-                    mode = "before"
-                    tokens.take(i - 1, i)
-                elif prev in lex.after:
-                    mode = "after"
-                    tokens.take(i - 1, i)
-            elif w in lex.recent or any(k in w for k in lex.recent_ko):
-                year_from = index.max_year - 2
-                tokens.take(i, i + 1)
-            elif w in lex.old or any(k in w for k in lex.old_ko):
-                year_to = index.max_year - 10
-                tokens.take(i, i + 1)
-        if any(k in raw for k in lex.before_ko):
-            mode = mode or "before"
-        if any(k in raw for k in lex.after_ko):
-            mode = mode or "after"
-        if years:
-            lo, hi = min(years), max(years)
-            if mode == "before":
-                year_to = lo - 1
-            elif mode == "after":
-                year_from = lo
-            else:
-                year_from, year_to = lo, hi
-        return year_from, year_to
-
-    def _count(self, tokens: _Tokens, raw: str) -> tuple[int | None, bool]:
-        lex = self.lex
-        count = None
-        plural = False
-        for i, w in tokens.left():
-            if w in lex.plural:
-                plural = True
-            if count is None and re.fullmatch(r"\d{1,3}", w):
-                count = int(w)
-                tokens.take(i, i + 1)
-            elif count is None and w in lex.numbers:
-                count = lex.numbers[w]
-                tokens.take(i, i + 1)
-            elif count is None and (unit := self.count_digits.fullmatch(w)):
-                count = int(unit.group(1))
-                tokens.take(i, i + 1)
-        if count is None and has_hangul(raw):
-            m = self.count_ko.search(raw)
-            if m:
-                count = lex.numbers_ko[m.group(1)]
-            elif any(k in raw for k in lex.plural_ko):
-                plural = True
-        return count, plural
-
-    def _fuzzy(self, word: str, tokens: _Tokens, i: int) -> tuple[str, str, int] | None:
-        """Nearest mood, drama or artist for a misspelt word (or two-word span)."""
-        index = self.index
-        best: tuple[float, str, str, int] | None = None
-        spans = [(word, 1)]
-        if i + 1 < len(tokens.words) and not tokens.used[i + 1]:
-            spans.append((f"{word} {tokens.words[i + 1]}", 2))
-        for span, size in spans:
-            limit = _allowed(span)
-            for kind in ("tag", "name"):
-                near = self._phrases_near if kind == "tag" else self._names_near
-                hit = near.best(span, limit)
-                if hit is None:
-                    continue
-                dist = float(hit[1])
-                if best is None or dist < best[0]:
-                    if kind == "tag":
-                        best = (dist, "tag", self.phrases[hit[0]], size)
-                    else:
-                        ent = index.names[hit[0]]
-                        best = (dist, ent.kind, ent.name, size)
-        if best is None:
-            return None
-        return best[1], best[2], best[3]
-
-    def _suggest(self, word: str) -> list[str]:
-        """Looser near misses for 'did you mean'."""
-        if len(word) < 4:
-            return []
-        out = []
-        for name in self._names_near.top(word, max(1, len(word) // 3), 2):
-            ent = self.index.names[name]
-            out.append(ent.name)
+    def readings(self, key: str) -> list[Entity]:
+        """Every entity a normalised name may be (a drama and an artist for "punch")."""
+        first = self.index.names.get(key)
+        out = [first] if first is not None else []
+        out += [e for e in self.latin_readings.get(key, ()) if e not in out]
         return out
+
+    def known(self, ent: Entity) -> int:
+        """How well known a drama or artist is here: its number of songs."""
+        if ent.kind == "drama":
+            return len(self.index.drama_tracks.get(ent.name, ()))
+        return len(self.index.artist_tracks.get(ent.name, ()))
+
+    def suggest(self, words: list[str]) -> list[str]:
+        """Names near words that matched nothing, for "did you mean"."""
+        out: list[str] = []
+        for word in words:
+            if len(word) < 5 or self.is_word(word):
+                continue
+            hits = process.extract(
+                word, self.fuzzy_names, scorer=OSA.distance, score_cutoff=max(1, len(word) // 3)
+            )
+            for name, _dist, _ in hits[:2]:
+                ent = self.index.names[name]
+                if ent.name not in out:
+                    out.append(ent.name)
+        return out[:3]
+
+    def near_name(self, squashed: str) -> str | None:
+        """A name within an edit or two of a span written out ("hotel de luna", "quen of
+        tears"), compared without spaces; only names of about the same length are tried."""
+        limit = _allowed(squashed)
+        candidates = _near(self.by_length, squashed, limit)
+        if not candidates:
+            return None
+        hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
+        return self.squashed[str(hit[0])] if hit else None
+
+    def is_word(self, word: str) -> bool:
+        """An everyday English word, or an everyday Korean one written in Latin letters."""
+        return word in self.english or word in self.korean_words
+
+
+_JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
+
+
+def _jamo(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+Buckets = dict[tuple[str, int], list[str]]
+
+
+def _by_length(names: Iterable[str]) -> Buckets:
+    """Names by first letter and length: a typo seldom changes the first letter ("goblen",
+    "quen of tears"), and k edits change a length by at most k, so a search needs only a
+    few of them even in a catalog of a hundred thousand songs."""
+    out: Buckets = {}
+    for name in names:
+        if name:
+            out.setdefault((name[0], len(name)), []).append(name)
+    return out
+
+
+def _near(buckets: Buckets, text: str, limit: int) -> list[str]:
+    """Names that may be within `limit` edits of text (same first letter, near length)."""
+    n = len(text)
+    first = text[:1]
+    return [k for size in range(n - limit, n + limit + 1) for k in buckets.get((first, size), ())]
 
 
 def _allowed(text: str) -> int:
     """Edits tolerated for a word of this length."""
     n = len(text)
-    return 1 if n <= 7 else 2 if n <= 15 else 3
+    return 1 if n <= 8 else 2 if n <= 15 else 3
 
 
-def _without_names(text: str, hits: list[Entity], index: CatalogIndex) -> str:
-    """Drop Hangul names so a title like 사랑의 불시착 does not read as 사랑 (romantic)."""
-    if not text:
+class _Reading:
+    """One message being read: the words claimed so far and what they were found to be."""
+
+    def __init__(self, parser: Parser, msg: Message, said: Said, prefer: str) -> None:
+        self.p = parser
+        self.msg = msg
+        self.said = said
+        self.prefer = prefer
+        self.words = msg.words
+        self.used = [False] * len(msg.tokens)
+        self.marks: list[tuple[int, str]] = []  # (word, lexicon meaning), for scope
+        self.mentions: list[Mention] = []
+        self.neg_after: list[int] = []  # flat offsets of Korean "말고"
+        self.neg_before_ko: list[int] = []
+        self.meaning_at: dict[int, list[str]] = {}  # word -> what the lexicon read it as
+        self.lookup = False
+        self.similar = False
+
+    # ------------------------------------------------------------------- run
+
+    def run(self) -> None:
+        p, said = self.p, self.said
+        # Per word, once: a number, a lexicon word, a word that looks like a typo.
+        self.digit = [w.isdigit() for w in self.words]
+        self.known = [w in p.table for w in self.words]
+        self.typo = [
+            w.isalpha() and len(w) >= 3 and not k and not p.is_word(w)
+            for w, k in zip(self.words, self.known, strict=True)
+        ]
+        self._pre_signals()
+        self._jamo_words()
+        self._spans()
+        self._hangul_names()
+        self._stems()
+        self._emoji()
+        self._years()
+        self._count()
+        self._inflections()
+        self._typos()
+        self._negation()
+        self._relative()
+        said.mentions = sorted(self.mentions, key=lambda m: m.pos)
+        said.unknown = [
+            w
+            for i, w in enumerate(self.words)
+            if not self.used[i]
+            and not has_hangul(w)
+            and not w.isdigit()
+            and w not in p.quiet
+            and not self._jamo_run(w)
+        ]
+        said.leftover = len(said.unknown)
+        if any(w in p.lex.intents.request for w in self.words):
+            said.signals.add("request")
+        flat = self.msg.flat.text
+        if any(w in p.lex.smalltalk.reaction for w in self.words) or any(
+            k in flat for k in p.reaction_keys
+        ):
+            said.signals.add("reaction")
+        if "browse" in said.signals:
+            said.browse_arg = self._browse_arg()
+        said.query = self._query()
+
+    def _browse_arg(self) -> str:
+        """What a listing is narrowed by: a year, a network or genre, a page ("page 2")."""
+        out: list[str] = []
+        for m in self.mentions:
+            if m.kind == "years" and m.value[0] is not None:  # type: ignore[index]
+                out.append(str(m.value[0]))  # type: ignore[index]
+        words = self.words
+        pages = self.p.lex.intents.browse_page
+        for i, w in enumerate(words):
+            if w.isdigit() and len(w) <= 3 and (i > 0 and words[i - 1] in pages):
+                out.append(f"page {w}")
+            page = re.fullmatch(r"(\d{1,3})(?:페이지|쪽|p)", w)
+            if page:
+                out.append(f"page {page.group(1)}")
+        for w in self.said.unknown:
+            if any(n.startswith(w) for n in self.p.networks if n) or w in self.p.genres:
+                out.append(w)
+        return " ".join(out)
+
+    def _pre_signals(self) -> None:
+        """What the whole message is about, needed before names are weighed: a look-up
+        ("who sings ...") makes a title a title."""
+        text = " " + " ".join(self.words) + " "
+        self.lookup = any(f" {p} " in text for p in self.p.lex.intents.lookup) or any(
+            k in self.msg.flat.text for k in self.p.lookup_keys
+        )
+        self.similar = any(w in self.p.lex.similar for w in self.words) or any(
+            k in self.msg.flat.text for k in self.p.similar_keys
+        )
+        # Where a like or a dislike is said ("I don't like X" is no "like X"), and a "like"
+        # that ends the message ("세 번째 like") is one too.
+        table = self.p.table
+        n = len(self.words)
+        self.sentiment: set[int] = set()
+        for size in range(min(3, n), 0, -1):
+            for i in range(n - size + 1):
+                meanings = table.get(" ".join(self.words[i : i + size]), ())
+                if "like" in meanings or "dislike" in meanings:
+                    self.sentiment.update(range(i, i + size))
+        if n > 1 and self.words[-1] == "like":
+            self.sentiment.add(n - 1)
+            self.said.signals.add("like")
+
+    def _jamo_words(self) -> None:
+        """ "ㅋㅋㅋ" and "ㅎㅎ" laugh, whatever their length; "ㅠㅠ" cries (an emoji, below)."""
+        laugh = unicodedata.normalize("NFKC", "ㅋㅎ")
+        for i, w in enumerate(self.words):
+            if w and all(ch in laugh for ch in w) and (len(w) >= 2 or w == laugh[0]):
+                self.said.smalltalk.append("laugh")
+                self.said.signals.add("talk:laugh")
+                self.take(i, i + 1)
+
+    def _jamo_run(self, word: str) -> bool:
+        return bool(word) and all(ch in _JAMO for ch in word)
+
+    def free(self, i: int, j: int) -> bool:
+        return not any(self.used[i:j])
+
+    def take(self, i: int, j: int) -> None:
+        for k in range(i, j):
+            self.used[k] = True
+        flat = self.msg.flat
+        if i < len(flat.starts):
+            a = flat.starts[i]
+            b = flat.starts[j] if j < len(flat.starts) else len(flat.text)
+            flat.claim(a, b)
+
+    # ---------------------------------------------------------------- spans
+
+    def _spans(self) -> None:
+        """Every vocabulary at once, longest span first."""
+        p, n = self.p, len(self.words)
+        longest = max(p.longest, p.index.max_name_tokens, p.index.max_title_tokens, 1)
+        for size in range(min(longest, n), 0, -1):
+            for i in range(n - size + 1):
+                j = i + size
+                if not self.free(i, j):
+                    continue
+                if any(self.msg.tokens[k].hangul for k in range(i, j)) and size > 1:
+                    continue  # Korean is read with spaces removed, below
+                self._span(i, j)
+
+    def _span(self, i: int, j: int) -> None:
+        p = self.p
+        words = self.words[i:j]
+        key = " ".join(words)
+        keys = [key]
+        last = self.msg.tokens[j - 1]
+        if last.possessive and len(last.text) > 2:
+            keys.append(" ".join([*words[:-1], last.text[:-1]]))  # "Goblin's" -> "goblin"
+        meanings = p.table.get(key, [])
+        for k in keys:
+            if self._name_or_title(i, j, k, meanings):
+                return
+        if meanings:
+            self._meanings(i, j, meanings)
+
+    def _meanings(self, i: int, j: int, meanings: list[str]) -> None:
+        said = self.said
+        content = [m for m in meanings if m.split(":")[0] in ("tag", "occ", "era", "pop")]
+        # "like" as a song title cue ("like Stay With Me") is read with titles; here it is
+        # a signal only.
+        if meanings == ["this"] and j - i == 1 and not self._points(i):
+            meanings = []  # "songs that would...": a relative pronoun, not "that one"
+        for meaning in meanings:
+            said.signals.add(meaning)
+            head, _, rest = meaning.partition(":")
+            if head == "talk":
+                said.smalltalk.append(rest)
+            elif head == "ord":
+                said.refs.append(int(rest))
+            elif head == "browse":
+                said.signals.add("browse")
+            self.marks.append((i, meaning))
+            for k in range(i, j):
+                self.meaning_at.setdefault(k, []).append(meaning)
+        for meaning in content:
+            head, _, rest = meaning.partition(":")
+            if head == "tag":
+                self.mentions.append(Mention("tag", rest, i, j - 1))
+            elif head == "occ":
+                self.mentions.append(Mention("occasion", rest, i, j - 1))
+            elif head == "era":
+                self.mentions.append(Mention("era", rest, i, j - 1))
+            elif head == "pop":
+                self.mentions.append(Mention("popularity", rest, i, j - 1))
+        self.take(i, j)
+
+    # ---------------------------------------------------------------- names
+
+    def _cue(self, i: int, j: int) -> tuple[bool, str]:
+        """Whether words i..j-1 are cued as a name, and which kind the cue says."""
+        lex = self.p.lex.names
+        words = self.words
+        k = i - 1
+        while k >= 0 and words[k] in ("the", "a", "an"):
+            k -= 1
+        before = words[k] if k >= 0 else ""
+        after = words[j] if j < len(words) else ""
+        kind = ""
+        cued = False
+        if before in lex.cue_before:
+            cued = True
+            kind = "artist" if before in lex.artist_cue else "drama"
+        if after in lex.cue_after:
+            cued = True
+            kind = kind or "drama"
+        if self.msg.named(i, j):
+            cued = True
+        if after in ("from", "of") and self._member_of_next(i, j):
+            cued, kind = True, "artist"
+        if not cued:
+            cued = self._bare(i, j)  # the name is (almost) the whole message: "Life OST"
+        return cued, kind
+
+    def _member_of_next(self, i: int, j: int) -> bool:
+        """ "Joy from Red Velvet": a name followed by a group it belongs to."""
+        index = self.p.index
+        ents = self.p.readings(" ".join(self.words[i:j]))
+        members = {e.name for e in ents if e.kind != "drama"}
+        for size in range(4, 0, -1):
+            group = index.names.get(" ".join(self.words[j + 1 : j + 1 + size]))
+            if group and members & index.group_members.get(group.name, set()):
+                return True
+        return False
+
+    def _name_or_title(self, i: int, j: int, key: str, meanings: list[str]) -> bool:
+        p = self.p
+        index = p.index
+        squashed = key.replace(" ", "")
+        single_word = j - i == 1 and p.is_word(key)
+        name_key = key if key in index.names else None
+        if name_key is None and j - i <= 4 and len(squashed) >= 4 and not single_word:
+            name_key = p.squashed.get(squashed)
+        if name_key is None and j - i >= 2 and len(squashed) >= 9 and not meanings:
+            name_key = self._near(i, j, squashed)
+        if name_key is None and j - i >= 1 and key in p.short_forms:
+            name_key = norm(p.short_forms[key])
+        title_key = key if key in index.titles else None
+        if title_key is None and j - i <= 5 and len(squashed) >= 4 and not single_word:
+            title_key = p.squashed_titles.get(squashed)
+        if name_key is None and title_key is None:
+            return False
+        cued, kind = self._cue(i, j)
+        content = any(m.split(":")[0] in ("tag", "occ", "era") for m in meanings)
+        words_like = bool(meanings)
+        # A title, when the message is about songs by name.
+        if title_key is not None and self._title_wanted(i, j, title_key, cued, kind, name_key):
+            ids = list(index.titles[title_key])
+            self._add_title(i, j, title_key, ids, similar=self._similar_cue(i, j))
+            return True
+        if name_key is None:
+            return False
+        ambiguous = name_key in index.ambiguous or (
+            key in p.short_forms and all(p.is_word(w) for w in key.split())
+        )
+        if (ambiguous or words_like) and not cued:
+            return False
+        if words_like and not self._explicit(i, j):
+            return False  # "something new" is not the singer New: a cue must say so
+        if content and not cued:
+            return False
+        ents = p.readings(name_key)
+        if not ents:
+            return False
+        ent, other = self._choose(ents, kind)
+        self.mentions.append(
+            Mention(
+                "drama" if ent.kind == "drama" else "artist",
+                ent.name,
+                i,
+                j - 1,
+                cue=kind,
+                other=other,
+            )
+        )
+        self.take(i, j)
+        self._spend_cue(i)
+        return True
+
+    def _near(self, i: int, j: int, squashed: str) -> str | None:
+        """A misspelt name written out in words ("quen of tears", "hotel de luna"): only with
+        a word that looks like a typo, or three words or more that are one edit away, and
+        never when part of the span is already a name ("sarangui bulsichak sad")."""
+        p = self.p
+        if j - i > 6 or any(self.digit[i:j]):
+            return None
+        typo = any(self.typo[i:j])
+        if not typo and (j - i < 3 or any(self.known[i:j])):
+            return None
+        for a in range(i, j):
+            for b in range(a + 2, j + 1):
+                if (a, b) != (i, j) and " ".join(self.words[a:b]) in p.index.names:
+                    return None
+        found = p.near_name(squashed)
+        if found is None or (not typo and OSA.distance(squashed, found.replace(" ", "")) > 1):
+            return None
+        return found
+
+    def _points(self, i: int) -> bool:
+        """Whether a lone "this", "that" or "it" points at a song: after a like or a
+        dislike ("love it"), after "like" ("more like that"), or ending the message."""
+        prev = self.words[i - 1] if i > 0 else ""
+        return (
+            i - 1 in self.sentiment
+            or prev in self.p.lex.similar
+            or prev in ("than", "about")
+            or i == len(self.words) - 1
+        )
+
+    def _explicit(self, i: int, j: int) -> bool:
+        """A cue beside the words, or capitals: more than being the whole message."""
+        lex = self.p.lex.names
+        before = self.words[i - 1] if i > 0 else ""
+        after = self.words[j] if j < len(self.words) else ""
+        if before in lex.cue_before or self.msg.named(i, j):
+            return True
+        if after in ("from", "of") and self._member_of_next(i, j):
+            return True  # "Joy from Red Velvet"
+        # "Remember OST": written as a name, and a cue after it.
+        return self.msg.tokens[i].capital and not self.msg.shouting and after in lex.cue_after
+
+    def _choose(self, ents: list[Entity], kind: str) -> tuple[Entity, str | None]:
+        """The reading a cue asks for, else the better-known one; and the other reading."""
+        want = kind or self.prefer
+        if want == "artist":
+            picked = [e for e in ents if e.kind != "drama"] or ents
+        elif want == "drama":
+            picked = [e for e in ents if e.kind == "drama"] or ents
+        else:
+            picked = sorted(ents, key=lambda e: -self.p.known(e))
+        ent = picked[0]
+        others = [e for e in ents if e != ent]
+        other = f"{others[0].kind}:{others[0].name}" if others else None
+        return ent, other
+
+    def _spend_cue(self, i: int) -> None:
+        """ "from Goblin", "by IU": the cue word is spent with the name."""
+        k = i - 1
+        while k >= 0 and self.words[k] in ("the", "a", "an") and not self.used[k]:
+            k -= 1
+        if k >= 0 and not self.used[k] and self.words[k] in self.p.lex.names.cue_before:
+            self.used[k] = True
+
+    def _title_wanted(
+        self, i: int, j: int, key: str, cued: bool, kind: str, name_key: str | None
+    ) -> bool:
+        """Whether words i..j-1 mean the song of that title."""
+        words = self.words
+        before = words[i - 1] if i > 0 else ""
+        sentiment = any(m in ("like", "dislike") for m in self.meaning_at.get(i - 1, ()))
+        quoted = all(t.quoted for t in self.msg.tokens[i:j])
+        if quoted or (self.msg.named(i, j) and (name_key is None or self.lookup or self.similar)):
+            return True
+        the_song = before in ("called", "titled") or (
+            before in ("song", "track") and i >= 2 and words[i - 2] in ("the", "a")
+        )
+        if self.lookup or the_song:
+            return True
+        if before in self.p.lex.similar and not sentiment and i - 1 not in self.sentiment:
+            return True
+        flat = self.msg.flat
+        after = flat.text[flat.starts[j] :] if j < len(words) else ""
+        if any(after.startswith(x) for x in self.p.similar_keys):
+            return True
+        if before in self.p.lex.similar_joiner and i > 1 and words[i - 2] in self.p.lex.similar:
+            return True
+        if name_key is not None and cued and kind:
+            return False  # "Once Again OST": the drama
+        # Pinned by an artist or drama beside it: "Flower by Yoon Mi-rae", "My Eyes 10cm".
+        if self._pinned(i, j, key):
+            return True
+        if name_key is not None:
+            return False  # a drama or an artist by the same name: the name, unless asked
+        # The title is the whole message ("Stay With Me", "Paradise song"); a one-word title
+        # that is an everyday word only when written like one ("Paradise", not "something").
+        if not self._bare(i, j) or self.p.table.get(key):
+            return False
+        if j - i == 1 and (self.p.is_word(key) or key in self.p.quiet):
+            return self.msg.tokens[i].capital and key not in self.p.quiet
+        return True
+
+    def _bare(self, i: int, j: int) -> bool:
+        """Words i..j-1 are the whole message, give or take "the", "song", "ost"."""
+        bare = self.p.lex.bare
+        return all(w in bare for n, w in enumerate(self.words) if not i <= n < j)
+
+    def _pinned(self, i: int, j: int, key: str) -> bool:
+        """An artist or a drama of one of the songs so titled is named right beside it."""
+        index = self.p.index
+        ids = index.titles.get(key) or ()
+        words = self.words
+        spans = []
+        k = j
+        if k < len(words) and words[k] in ("by", "from", "in", "of", "ft", "feat"):
+            k += 1
+        for size in range(min(5, len(words) - k), 0, -1):
+            spans.append(" ".join(words[k : k + size]))
+        k = i
+        if k > 0 and words[k - 1] in ("the",):
+            k -= 1
+        for size in range(min(5, k), 0, -1):
+            spans.append(" ".join(words[k - size : k]))
+        flat_after = self.msg.flat.text[
+            self.msg.flat.starts[j] if j < len(words) else len(self.msg.flat.text) :
+        ]
+        flat_before = self.msg.flat.text[: self.msg.flat.starts[i]]
+        for t in ids:
+            tr = index.tracks[t]
+            forms = self._forms(tr.artist, tr.drama)
+            if any(s in forms for s in spans):
+                return True
+            if any(f and (flat_after.startswith(f) or flat_before.endswith(f)) for f in forms):
+                return True
+        return False
+
+    def _forms(self, credit: str, drama: str) -> set[str]:
+        index = self.p.index
+        out: set[str] = set()
+        for act in index.credit(credit):
+            out.add(norm(act))
+            a = index.artists.get(act)
+            if a:
+                out.update(norm(x) for x in a.aliases)
+                if a.name_ko:
+                    out.add(squash(a.name_ko))
+        d = index.dramas.get(drama)
+        if d:
+            out.add(norm(d.title))
+            out.update(norm(x) for x in d.aliases if not has_hangul(x))
+            out.update(squash(x) for x in (d.title_ko, *d.aliases) if has_hangul(x))
+        out.add(norm(credit))
+        return {f for f in out if f}
+
+    def _similar_cue(self, i: int, j: int) -> bool:
+        """ "like X", "similar to X", "X 같은": the title is the seed of songs like it."""
+        words = self.words
+        lex = self.p.lex
+        k = i - 1
+        if k >= 0 and words[k] in lex.similar_joiner:
+            k -= 1
+        if k >= 0 and words[k] in lex.similar and k not in self.sentiment:
+            return True
+        flat = self.msg.flat
+        after = flat.text[flat.starts[j] :] if j < len(words) else ""
+        return any(after.startswith(x) for x in self.p.similar_keys)
+
+    def _add_title(self, i: int, j: int, key: str, ids: list[int], similar: bool = False) -> None:
+        self.said.title = self.said.title or key
+        for t in ids:
+            if t not in self.said.titles:
+                self.said.titles.append(t)
+        self.mentions.append(
+            Mention("title", tuple(ids), i, j - 1, cue="similar" if similar else "")
+        )
+        self.take(i, j)
+        if similar:
+            k = i - 1
+            while k >= 0 and self.words[k] in (*self.p.lex.similar, *self.p.lex.similar_joiner):
+                self.used[k] = True
+                k -= 1
+
+    # ---------------------------------------------------------------- Korean
+
+    def _hangul_names(self) -> None:
+        """Hangul names and titles, at the start of a word, spaces ignored."""
+        p, flat = self.p, self.msg.flat
+        index = p.index
+        text = flat.text
+        if not has_hangul(text):
+            return
+        longest = max((len(k) for k in index.hangul_by_length[:1]), default=0) or 1
+        longest_title = max((len(k) for k in index.hangul_titles_by_length[:1]), default=1)
+        for a in range(len(text)):
+            if not flat.word_start(a) or flat.claimed[a]:
+                continue
+            for size in range(min(max(longest, longest_title), len(text) - a), 0, -1):
+                b = a + size
+                if not flat.free(a, b):
+                    continue
+                key = text[a:b]
+                ent = index.hangul_names.get(key)
+                ids = index.hangul_titles.get(key)
+                if ent is None and not ids:
+                    continue
+                if not self._hangul_fits(a, b, key):
+                    continue
+                if ids and self._hangul_title_wanted(a, b, key, ent is not None):
+                    first, last = flat.token_span(a, b)
+                    self.said.title = self.said.title or key
+                    for t in ids:
+                        if t not in self.said.titles:
+                            self.said.titles.append(t)
+                    after = text[b:]
+                    similar = any(after.startswith(x) for x in p.similar_keys)
+                    self.mentions.append(
+                        Mention(
+                            "title", tuple(ids), first, last, at=a, cue="similar" if similar else ""
+                        )
+                    )
+                    flat.claim(a, b)
+                    self._use_words(a, b)
+                    break
+                if ent is not None and self._hangul_name_cued(a, b, key):
+                    readings = self._hangul_readings(key, ent)
+                    kind = self._hangul_cue_kind(a, b)
+                    chosen, other = self._choose(readings, kind)
+                    first, last = flat.token_span(a, b)
+                    self.mentions.append(
+                        Mention(
+                            "drama" if chosen.kind == "drama" else "artist",
+                            chosen.name,
+                            first,
+                            last,
+                            at=a,
+                            cue=kind,
+                            other=other,
+                        )
+                    )
+                    flat.claim(a, b)
+                    self._use_words(a, b)
+                    break
+
+    def _use_words(self, a: int, b: int) -> None:
+        """Words wholly inside characters a..b-1 are used."""
+        flat = self.msg.flat
+        first, last = flat.token_span(a, b)
+        for t in range(first, last + 1):
+            start = flat.starts[t]
+            end = flat.starts[t + 1] if t + 1 < len(flat.starts) else len(flat.text)
+            if a <= start and end <= b:
+                self.used[t] = True
+
+    def _hangul_fits(self, a: int, b: int, key: str) -> bool:
+        """A name ends where its word does, or before a particle or a known word."""
+        flat = self.msg.flat
+        if flat.word_end(b):
+            return True
+        rest = flat.rest_of_word(b)
+        if any(rest.startswith(x) for x in self.p.lex.names.particles_ko):
+            return True
+        if any(rest.startswith(x) for x in self.p.lex.intents.request_ko):
+            return True
+        return (len(key) >= 3 and not has_hangul(rest[:1])) or len(key) >= 4
+
+    def _hangul_name_cued(self, a: int, b: int, key: str) -> bool:
+        lex = self.p.lex.names
+        if len(key) >= 2 and key not in lex.everyday_ko and key not in self.p.stem_keys:
+            return True
+        return self._hangul_cue_kind(a, b) != "" or self._hangul_cued(a, b)
+
+    def _hangul_cued(self, a: int, b: int) -> bool:
+        flat = self.msg.flat
+        lex = self.p.lex.names
+        after = flat.text[b:]
+        if any(after.startswith(squash(c)) for c in lex.cue_ko):
+            return True
+        first, last = flat.token_span(a, b)
+        rest = [
+            w
+            for n, w in enumerate(self.words)
+            if not first <= n <= last
+            and w not in self.p.lex.bare
+            and not any(w.startswith(squash(c)) for c in lex.cue_ko)
+        ]
+        return not rest
+
+    def _hangul_cue_kind(self, a: int, b: int) -> str:
+        flat = self.msg.flat
+        lex = self.p.lex.names
+        first, _ = flat.token_span(a, b)
+        before = self.words[first - 1] if first > 0 else ""
+        after = flat.text[b:]
+        if before in lex.artist_cue or any(
+            after.startswith(c) for c in ("가부른", "이부른", "부른")
+        ):
+            return "artist"
+        if before in lex.drama_cue or any(after.startswith(c) for c in ("ost", "오에스티")):
+            return "drama"
+        if before == "가수" or after.startswith("가수"):
+            return "artist"
         return ""
-    flat = squash(text)
-    for key in index.hangul_names_in(flat):
-        if key in flat and index.hangul_names[key] in hits:
-            flat = flat.replace(key, " ")
-    for key in index.hangul_titles_in(flat):
-        if len(key) >= 3 and key in flat:
-            flat = flat.replace(key, " ")
-    return flat
+
+    def _hangul_readings(self, key: str, ent: Entity) -> list[Entity]:
+        return [ent, *(e for e in self.p.hangul_readings.get(key, ()) if e != ent)]
+
+    def _hangul_title_wanted(self, a: int, b: int, key: str, is_name: bool) -> bool:
+        flat = self.msg.flat
+        if self.lookup:
+            return True
+        after = flat.text[b:]
+        if any(after.startswith(x) for x in self.p.similar_keys):
+            return True
+        first, last = flat.token_span(a, b)
+        rest = [
+            w
+            for n, w in enumerate(self.words)
+            if not first <= n <= last and w not in self.p.lex.bare
+        ]
+        if not rest:
+            if key in self.p.stem_keys:
+                return False  # "안녕" is a greeting before it is a song
+            return not is_name or not flat.rest_of_word(b)
+        index = self.p.index
+        for t in index.hangul_titles.get(key) or ():
+            tr = index.tracks[t]
+            forms = self._forms(tr.artist, tr.drama)
+            before = flat.text[:a]
+            if any(f and (after.startswith(f) or before.endswith(f)) for f in forms):
+                return True
+        return False
+
+    def _stems(self) -> None:
+        """Korean stems (moods, occasions, small words) in what no name has taken."""
+        flat = self.msg.flat
+        text = flat.text
+        if not has_hangul(text):
+            return
+        # Every stem found, by where it starts (stems are indexed by their first character),
+        # then claimed longest first.
+        found: list[tuple[int, int, str, list[str]]] = []
+        by_first = self.p.stems_by_first
+        for a, ch in enumerate(text):
+            for key, meanings in by_first.get(ch, ()):
+                if text.startswith(key, a):
+                    found.append((-len(key), a, key, meanings))
+        found.sort()
+        for _, a, key, meanings in found:
+            b = a + len(key)
+            if not flat.free(a, b) or not self._stem_fits(a, b, key, meanings):
+                continue
+            flat.claim(a, b)
+            self._use_words(a, b)
+            first, last = flat.token_span(a, b)
+            for k in range(first, last + 1):
+                self.meaning_at.setdefault(k, []).extend(meanings)
+            for meaning in meanings:
+                head, _, rest = meaning.partition(":")
+                self.said.signals.add(meaning)
+                self.marks.append((first, meaning))
+                if head == "tag":
+                    self.mentions.append(Mention("tag", rest, first, last, at=a))
+                elif head == "occ":
+                    self.mentions.append(Mention("occasion", rest, first, last, at=a))
+                elif head == "era":
+                    self.mentions.append(Mention("era", rest, first, last, at=a))
+                elif head == "pop":
+                    self.mentions.append(Mention("popularity", rest, first, last, at=a))
+                elif head == "talk":
+                    self.said.smalltalk.append(rest)
+                elif head == "ord":
+                    self.said.refs.append(int(rest))
+                elif head == "browse":
+                    self.said.signals.add("browse")
+                elif head == "negafter":
+                    self.neg_after.append(a)
+                elif head == "neg":
+                    self.neg_before_ko.append(first)
+
+    def _stem_fits(self, a: int, b: int, key: str, meanings: list[str]) -> bool:
+        flat = self.msg.flat
+        occasion = any(m.startswith("occ:") for m in meanings)
+        short = len(key) == 1
+        starts_word = ("talk:", "this", "ord:")
+        at_start = short or occasion or "neg" in meanings
+        if (at_start or any(m.startswith(starts_word) for m in meanings)) and not flat.word_start(
+            a
+        ):
+            return False
+        if short:
+            rest = flat.rest_of_word(b)
+            return not rest or any(rest.startswith(x) for x in self.p.lex.names.particles_ko)
+        return True
+
+    # ---------------------------------------------------------------- emoji
+
+    def _emoji(self) -> None:
+        text = emoji_key(self.msg.text)
+        p = self.p
+        if not p.emoji_chars.intersection(text):
+            return
+        for e in p.emoji_by_length:
+            count = text.count(e)
+            if not count:
+                continue
+            text = text.replace(e, " ")
+            for meaning in p.emoji[e]:
+                head, _, rest = meaning.partition(":")
+                self.said.signals.add(meaning if head not in ("tag", "occ") else "emoji")
+                if head == "tag":
+                    self.mentions.append(Mention("tag", rest, len(self.words), len(self.words)))
+                elif head == "occ":
+                    self.mentions.append(
+                        Mention("occasion", rest, len(self.words), len(self.words))
+                    )
+
+    # ---------------------------------------------------------------- numbers
+
+    def _years(self) -> None:
+        lex = self.p.lex
+        words = self.words
+        for i, w in enumerate(words):
+            if self.used[i]:
+                continue
+            decade = DECADE.fullmatch(w)
+            if decade:
+                d = int(decade.group(1))
+                d = d + (1900 if d >= 50 else 2000) if d < 100 else d
+                self.mentions.append(Mention("years", (d, d + 9), i, i))
+                self.take(i, i + 1)
+                continue
+            m = YEAR.fullmatch(w)
+            if not m:
+                continue
+            year = int(m.group(1))
+            self.take(i, i + 1)
+            span: tuple[int | None, int | None] = (year, year)
+            first = last = i
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if nxt.startswith("년"):
+                last = i + 1
+                self.take(i + 1, i + 2)
+                if nxt.startswith("년대"):
+                    part = words[i + 2] if i + 2 < len(words) else ""
+                    offsets = {"초반": (0, 4), "중반": (3, 6), "후반": (5, 9)}
+                    lo, hi = next((v for k, v in offsets.items() if part.startswith(k)), (0, 9))
+                    span = (year + lo, year + hi)
+                    if part[:2] in offsets:
+                        last = i + 2
+                        self.take(i + 2, i + 3)
+                rest = nxt.lstrip("년대도")
+                nxt = rest or (words[last + 1] if last + 1 < len(words) else "")
+            if w.endswith("년대"):
+                span = (year, year + 9)
+            prev = words[i - 1] if i else ""
+            if prev in lex.before or (prev == "than" and i > 1 and words[i - 2] in lex.old):
+                span = (None, year - 1)
+                first = i - 1 if prev in lex.before else i - 2
+                self.take(first, i)
+            elif prev in lex.after or (prev == "than" and i > 1 and words[i - 2] in lex.recent):
+                span = (year, None)
+                first = i - 1 if prev in lex.after else i - 2
+                self.take(first, i)
+            elif any(nxt.startswith(k) for k in lex.before_ko):
+                span = (None, year - 1)
+                self.take(last + 1, last + 2)
+            elif any(nxt.startswith(k) for k in lex.after_ko):
+                span = (year, None)
+                self.take(last + 1, last + 2)
+            self.mentions.append(Mention("years", span, first, last))
+
+    def _count(self) -> None:
+        lex = self.p.lex
+        said = self.said
+        count: int | None = None
+        plural = False
+        for i, w in enumerate(self.words):
+            if w in lex.plural:
+                plural = True
+            if self.used[i]:
+                continue
+            tok = self.msg.tokens[i]
+            if tok.hashed and w.isdigit():
+                said.refs.append(int(w))
+                self.take(i, i + 1)
+                continue
+            before = self.words[i - 1] if i > 0 else ""
+            numbered = before in self.p.lex.references.number_words
+            if numbered and w.isdigit() and before not in ("song", "track"):
+                said.refs.append(int(w))  # "number 2"
+                self.take(i - 1, i + 1)
+                continue
+            if count is None and re.fullmatch(r"\d{1,3}", w):
+                count = int(w)
+                self.take(i, i + 1)
+            elif count is None and w in lex.numbers:
+                count = lex.numbers[w]
+                self.take(i, i + 1)
+            elif count is None and (unit := self.p.count_digits.fullmatch(w)):
+                count = int(unit.group(1))
+                self.take(i, i + 1)
+        raw = self.msg.text
+        if count is None and has_hangul(raw):
+            m = self.p.count_ko.search(raw)
+            if m:
+                count = lex.numbers_ko[m.group(1)]
+                if re.search(r"한\s*두\s*(?:곡|개)", raw):
+                    count = 2
+            elif any(k in raw for k in lex.plural_ko):
+                plural = True
+            elif re.search(r"(?:^|\s)하나(?:만|\s|$)", raw):
+                count = 1
+        for i, w in enumerate(self.words):
+            if count is None and w == "one" and "op:more" in self.meaning_at.get(i, ()):
+                count = 1
+        said.count = count
+        if plural:
+            said.signals.add("plural")
+
+    def _inflections(self) -> None:
+        """ "sadder", "calmest", "happier": a mood compared."""
+        phrases = self.p.phrases
+        for i, w in enumerate(self.words):
+            if self.used[i] or len(w) < 5 or not w.isalpha():
+                continue
+            for ending, relative in (("est", 0), ("er", 1)):
+                if not w.endswith(ending):
+                    continue
+                stem = w[: -len(ending)]
+                for cand in (stem, stem[:-1], stem + "e", stem[:-1] + "y"):
+                    tag = phrases.get(cand)
+                    if tag is None or len(cand) < 3:
+                        continue
+                    self.mentions.append(Mention("tag", tag, i, i, relative=relative))
+                    self.take(i, i + 1)
+                    if relative:
+                        self.said.signals.add("comparative")
+                    break
+                if self.used[i]:
+                    break
+
+    def _typos(self) -> None:
+        """Misspelt names and moods, never for a word people really use."""
+        p = self.p
+        words = self.words
+        n = len(words)
+        for i, w in enumerate(words):
+            if self.used[i] or has_hangul(w) or w.isdigit() or len(w) < 4:
+                continue
+            if p.is_word(w) or w in p.table or w in p.quiet:
+                continue
+            best: tuple[float, str, object, int, int] | None = None
+            for start in range(max(0, i - 3), i + 1):
+                for end in range(i + 1, min(n, start + 6) + 1):
+                    if not self.free(start, end):
+                        continue
+                    span = " ".join(words[start:end])
+                    limit = _allowed(span)
+                    kinds = ["name"]
+                    if end - start == 1:
+                        kinds.append("tag")
+                    if self.lookup or self.similar:
+                        kinds.append("title")
+                    for kind in kinds:
+                        choices = _near(p.fuzzy[kind], span, limit)
+                        if not choices:
+                            continue
+                        hit = process.extractOne(
+                            span, choices, scorer=OSA.distance, score_cutoff=limit
+                        )
+                        if hit is None:
+                            continue
+                        dist = float(hit[1]) - 0.01 * (end - start)
+                        if best is None or dist < best[0]:
+                            best = (dist, kind, hit[0], start, end)
+            if best is None:
+                continue
+            _, kind, value, start, end = best
+            if kind == "tag":
+                self.mentions.append(Mention("tag", p.phrases[str(value)], start, end - 1))
+            elif kind == "title":
+                self._add_title(start, end, str(value), list(p.index.titles[str(value)]))
+                continue
+            else:
+                ent, other = self._choose(p.readings(str(value)), self._cue(start, end)[1])
+                kind_name = "drama" if ent.kind == "drama" else "artist"
+                self.mentions.append(Mention(kind_name, ent.name, start, end - 1, other=other))
+                self._spend_cue(start)
+            self.take(start, end)
+        self._hangul_typos()
+
+    def _hangul_typos(self) -> None:
+        p = self.p
+        if not p.hangul_fuzzy:
+            return
+        flat = self.msg.flat
+        for i, tok in enumerate(self.msg.tokens):
+            if self.used[i] or not tok.hangul or len(tok.text) < 3:
+                continue
+            a = flat.starts[i]
+            if not flat.free(a, a + len(tok.text)):
+                continue
+            word = tok.text
+            for cut in sorted(self.p.lex.names.particles_ko, key=len, reverse=True):
+                if word.endswith(cut) and len(word) - len(cut) >= 3:
+                    word = word[: -len(cut)]
+                    break
+            hit = process.extractOne(
+                _jamo(word), list(p.hangul_fuzzy), scorer=OSA.distance, score_cutoff=1
+            )
+            if hit is None:
+                continue
+            key = p.hangul_fuzzy[str(hit[0])]
+            ent = p.index.hangul_names[key]
+            self.mentions.append(
+                Mention("drama" if ent.kind == "drama" else "artist", ent.name, i, i, at=a)
+            )
+            self.take(i, i + 1)
+
+    # ---------------------------------------------------------------- negation
+
+    def _negation(self) -> None:
+        """Mark what each exclusion covers."""
+        lex = self.p.lex.negation
+        content = [m for m in self.mentions if m.kind != "era"]
+        if not content:
+            return
+        # English: from the negator to the end of its clause.
+        starts = [
+            i
+            for i, meaning in self.marks
+            if meaning == "neg"
+            and not (i + 1 < len(self.words) and self.words[i + 1] in ("there", "you", "it"))
+        ]
+        for start in starts:
+            while "neg" in self.meaning_at.get(start + 1, ()):
+                start += 1  # "anything but": the scope starts after the whole phrase
+            end = len(self.words)
+            for k in range(start, len(self.words)):
+                if k > start and self.words[k] in lex.clause_end and self._not_neg_word(k):
+                    end = k
+                    break
+                if self.msg.tokens[k].brk:
+                    end = k + 1
+                    break
+            for m in content:
+                if start < m.first < end or (m.first == start and m.at > 0):
+                    m.negated = True
+        # Korean "안 슬픈": the next thing.
+        for start in self.neg_before_ko:
+            following = [m for m in content if m.first in (start + 1, start + 2)]
+            if following:
+                min(following, key=lambda m: m.pos).negated = True
+        # Korean "말고": the nearest thing said before.
+        flat = self.msg.flat
+        for at in self.neg_after:
+            word = flat.owner[at]
+            before = [m for m in content if (m.first, m.at) < (word, at) and m.kind != "emoji"]
+            before = [m for m in before if m.first <= word]
+            if before:
+                target = max(before, key=lambda m: (m.last, m.at))
+                target.negated = True
+
+    def _not_neg_word(self, k: int) -> bool:
+        """ "but not": "but" starts the exclusion rather than ending it."""
+        nxt = self.words[k + 1] if k + 1 < len(self.words) else ""
+        return not (self.words[k] == "but" and nxt in ("not", "no", "without"))
+
+    def _relative(self) -> None:
+        """ "more upbeat", "less sad", "더 슬픈", "덜 신나는": a mood moved, not just named."""
+        more = {k for k, ms in self.meaning_at.items() if "op:more_of" in ms}
+        less = {k for k, ms in self.meaning_at.items() if "op:less_of" in ms}
+        for m in self.mentions:
+            if m.kind != "tag":
+                continue
+            if m.first - 1 in more or (m.first in more and m.at > 0):
+                m.relative = 1
+            elif m.first - 1 in less or (m.first in less and m.at > 0):
+                m.relative = -1
+        if less or more:
+            self.said.signals.add("comparative")
+
+    # ---------------------------------------------------------------- the query
+
+    def _seed(self, ids: list[int], dramas: list[str], artists: list[str]) -> str:
+        """The song "like X" means: the one of that title the message pins, else the best
+        known (its drama and artists have the most songs here)."""
+        index = self.p.index
+
+        def rank(t: int) -> tuple[int, int, int, int]:
+            tr = index.tracks[t]
+            acts = index.credit(tr.artist)
+            pinned = (tr.drama in dramas) + sum(
+                t in index.artist_track_sets.get(a, frozenset()) for a in artists
+            )
+            known = len(index.drama_tracks.get(tr.drama, ())) + sum(
+                len(index.artist_tracks.get(a, ())) for a in acts
+            )
+            fame, drama_fame = index.renown(t)  # issue 10: sourced popularity first
+            return -pinned, -fame, -drama_fame, -known
+
+        return index.tracks[min(ids, key=rank)].key
+
+    def _query(self) -> Query:
+        p, said = self.p, self.said
+        vocab = p.index.vocabulary.tags
+        energies = set(p.index.vocabulary.energies())
+        weights: dict[str, float] = {}
+        energy: list[str] = []
+        not_tags: list[str] = []
+        not_energy: list[str] = []
+        dramas: list[str] = []
+        artists: list[str] = []
+        not_dramas: list[str] = []
+        not_artists: list[str] = []
+        not_tracks: list[str] = []
+        not_years: list[tuple[int, int]] = []
+        year_from = year_to = None
+        occasion = None
+        avoid: list[str] = []
+        other = None
+        similar_to: list[int] | None = None
+        eras: list[str] = []
+        voice: list[str] = []  # issue 10: voice and form tags are conditions, not moods
+        known: set[str] = set()  # issue 10: how well known (popularity.ASKS)
+        for m in said.mentions:
+            if m.kind == "tag" and vocab[str(m.value)].kind in FILTER_KINDS:
+                if not m.negated:  # "not a duet" is not something the catalog can say
+                    voice.append(str(m.value))
+            elif m.kind == "popularity":
+                known.add("deep" if m.negated else str(m.value))  # "not popular": deep cuts
+            elif m.kind == "tag":
+                tag = str(m.value)
+                if vocab[tag].kind == "energy":
+                    (not_energy if m.negated or m.relative < 0 else energy).append(tag)
+                elif m.negated or m.relative < 0:
+                    not_tags.extend([tag, *vocab[tag].near])
+                else:
+                    weights[tag] = max(weights.get(tag, 0.0), m.weight)
+            elif m.kind == "occasion":
+                occ = p.occasions.items[str(m.value)]
+                if m.negated:
+                    not_tags.extend(occ.main)
+                    not_energy.extend(occ.energy if len(occ.energy) < 3 else ())
+                    continue
+                occasion = occasion or occ.name
+                for tag, w in occ.tags:
+                    weights[tag] = max(weights.get(tag, 0.0), w * 0.8)
+                energy.extend(occ.energy)
+                avoid.extend(occ.avoid)
+            elif m.kind == "drama":
+                (not_dramas if m.negated else dramas).append(str(m.value))
+                other = other or m.other
+            elif m.kind == "artist":
+                (not_artists if m.negated else artists).append(str(m.value))
+                other = other or m.other
+            elif m.kind == "title":
+                ids = list(m.value)  # type: ignore[call-overload]
+                if m.negated:
+                    not_tracks.extend(p.index.tracks[t].key for t in ids)
+                elif m.cue == "similar" and similar_to is None:
+                    similar_to = ids
+            elif m.kind == "years":
+                lo, hi = cast(tuple[int | None, int | None], m.value)
+                if m.negated:
+                    not_years.append((lo or 0, hi or 9999))
+                else:
+                    year_from, year_to = lo, hi
+            elif m.kind == "era" and not m.negated:
+                eras.append(str(m.value))
+        if eras and year_from is None and year_to is None:
+            if eras[-1] == "recent":
+                year_from = p.index.max_year - 2
+            else:
+                year_to = p.index.max_year - 10
+        # Moods said outright count more than what an occasion suggests.
+        tags = [t for t in weights if t not in not_tags]
+        explicit = {
+            str(m.value)
+            for m in said.mentions
+            if m.kind == "tag" and not m.negated and m.relative >= 0
+        }
+        if explicit & {t for t in weights if vocab[t].kind == "mood"}:
+            for t in weights:
+                if t not in explicit:
+                    weights[t] *= 0.4
+        tags.sort(key=lambda t: (t not in explicit, -weights[t]))
+        # An occasion's avoid list gives way to what was asked for outright.
+        not_tags += [t for t in avoid if t not in explicit]
+        energy_allowed = [e for e in dict.fromkeys(energy) if e not in not_energy]
+        if energy and not energy_allowed:
+            energy_allowed = []
+        count = said.count
+        plural = "plural" in said.signals
+        asked = None
+        if count is None:
+            count = 3 if plural else 1
+        if count > MAX_COUNT:
+            asked, count = count, MAX_COUNT
+        # "Jin from BTS": the group only says which Jin.
+        members = {a for g in artists for a in p.index.group_members.get(g, ())}
+        if any(a in members for a in artists):
+            artists = [
+                a for a in artists if not set(p.index.group_members.get(a, ())) & set(artists)
+            ]
+        drama = dramas[0] if dramas else None
+        artist = artists[0] if artists else None
+        return Query(
+            tags=tuple(tags),
+            weights=tuple((t, round(weights[t], 3)) for t in tags if weights[t] != 1.0),
+            energy=tuple(e for e in energy_allowed if e in energies),
+            drama=drama,
+            artist=artist,
+            also_artists=tuple(dict.fromkeys(a for a in artists[1:] if a != artist)),
+            year_from=year_from,
+            year_to=year_to,
+            occasion=occasion,
+            voice=tuple(dict.fromkeys(voice)),
+            popularity=next((ask for ask in ASKS if ask in known), None),
+            count=max(1, count),
+            asked=asked,
+            not_tags=tuple(dict.fromkeys(not_tags)),
+            not_energy=tuple(dict.fromkeys(not_energy)),
+            not_dramas=tuple(dict.fromkeys(d for d in not_dramas if d != drama)),
+            not_artists=tuple(dict.fromkeys(not_artists)),
+            not_tracks=tuple(dict.fromkeys(not_tracks)),
+            not_years=tuple(not_years),
+            similar_to=self._seed(similar_to, dramas, artists) if similar_to else None,
+            title=said.title,
+            other=other,
+            unknown=tuple(said.unknown),
+            suggestions=(),
+        )

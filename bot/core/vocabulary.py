@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.models import Tag
-from bot.core.text import norm, squash
+from bot.core.text import emoji_key, norm, squash
 from bot.core.voice import TRACK_VOICES
 
 # mood, energy, season, scene and form are written on tracks (form: how it is performed, e.g.
@@ -16,6 +16,7 @@ from bot.core.voice import TRACK_VOICES
 KINDS = ("mood", "energy", "season", "scene", "form", "voice")
 # Asked for as conditions every pick must meet, not as moods to score by.
 FILTER_KINDS = frozenset({"form", "voice"})
+AROUSAL = ("", "low", "mid", "high")
 
 
 class VocabularyError(ValueError):
@@ -42,6 +43,9 @@ class Vocabulary:
                     f"{path}: voice tag {name!r} is not one ostbot works out"
                     f" ({', '.join(TRACK_VOICES)})"
                 )
+            arousal = spec.get("arousal", "")
+            if arousal not in AROUSAL:
+                raise VocabularyError(f"{path}: tag {name!r} has unknown arousal {arousal!r}")
             tags[name] = Tag(
                 name=name,
                 kind=kind,
@@ -49,9 +53,19 @@ class Vocabulary:
                 means=spec.get("means", ""),
                 en=tuple(spec.get("en", ())),
                 ko=tuple(spec.get("ko", ())),
+                emoji=tuple(spec.get("emoji", ())),
+                arousal=arousal,
+                near=tuple(spec.get("near", ())),
+                opposite=tuple(spec.get("opposite", ())),
             )
         if not tags:
             raise VocabularyError(f"{path}: no tags defined")
+        for tag in tags.values():
+            for other in (*tag.near, *tag.opposite):
+                if other not in tags or other == tag.name:
+                    raise VocabularyError(
+                        f"{path}: tag {tag.name!r} names {other!r} as near or opposite"
+                    )
         return cls(tags)
 
     def of_kind(self, kind: str) -> list[Tag]:
@@ -75,6 +89,14 @@ class Vocabulary:
             for phrase in (tag.name, tag.name.replace("-", " "), *tag.en):
                 out.setdefault(norm(phrase), tag.name)
         return out
+
+    def energies(self) -> list[str]:
+        """The energy tags, calmest first (moods.toml lists them from low to high)."""
+        return [t.name for t in self.of_kind("energy")]
+
+    def emoji(self) -> dict[str, str]:
+        """Emoji (as `emoji_key`) -> tag name."""
+        return {emoji_key(e): tag.name for tag in self.tags.values() for e in tag.emoji}
 
     def korean_stems(self) -> dict[str, str]:
         """Space-free Korean stem -> tag name."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -81,3 +82,26 @@ def add_track(data: Path, **cells: object) -> None:
     the columns not given are blank."""
     with (data / "tracks.csv").open("a", encoding="utf-8", newline="") as fh:
         csv.DictWriter(fh, TRACK_COLUMNS, restval="", lineterminator="\n").writerow(cells)
+
+
+def rows_mentioning(path: Path, user: str) -> dict[str, int]:
+    """Rows of any table of the database whose any column holds the user id, whole or inside
+    JSON: what is left of a user, found without trusting the store's idea of its tables."""
+    found = {}
+    with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+        tables = [
+            str(r[0])
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        for table in tables:
+            columns = [c[1] for c in db.execute(f'PRAGMA table_info("{table}")')]
+            where = " OR ".join(f'instr(CAST("{c}" AS TEXT), ?) > 0' for c in columns)
+            (n,) = db.execute(
+                f'SELECT count(*) FROM "{table}" WHERE {where}',  # noqa: S608
+                [user] * len(columns),
+            ).fetchone()
+            if n:
+                found[table] = n
+    return found

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.core import compose
 from bot.core.commands import Command
@@ -13,6 +15,9 @@ from bot.core.models import Reply, ReplyKind, Request
 from bot.core.text import norm, parse_int
 
 DRAMAS_PER_PAGE = 40
+PAGE = re.compile(r"(?:p|page)?(\d{1,4})(?:페이지|쪽|p)?")
+YEAR = re.compile(r"(?:19|20)\d\d")
+PAGE_WORDS = frozenset({"page", "p", "pg", "페이지", "쪽", "목록"})
 ARTIST_LIST = 25  # songs listed for one artist
 
 
@@ -56,14 +61,26 @@ class Browsing(Feature):
 
     @handles("dramas")
     async def dramas(self, req: Request, cmd: Command, locale: str) -> Reply:
+        """Every drama, 40 a page; narrowed by a year ("2016"), a network ("KBS" finds KBS1
+        and KBS2) or a genre, and paged ("2", "page 2", "2페이지")."""
         dramas = sorted(self.service.index.dramas.values(), key=lambda d: (d.year, d.title))
-        arg = cmd.arg.strip()
-        page_asked = parse_int(arg)
-        if arg and page_asked is None:
-            wanted = norm(arg)
-            dramas = [
-                d for d in dramas if wanted in (str(d.year), norm(d.network), *map(norm, d.genres))
-            ]
+        page_asked = None
+        for word in norm(cmd.arg).split():
+            match = PAGE.fullmatch(word)
+            number = parse_int(match.group(1)) if match else None
+            if number is not None and not YEAR.fullmatch(word):
+                page_asked = number
+            elif word in PAGE_WORDS:
+                continue
+            elif YEAR.fullmatch(word):
+                dramas = [d for d in dramas if d.year <= int(word) <= d.last_year]
+            else:
+                dramas = [
+                    d
+                    for d in dramas
+                    if norm(d.network).replace(" ", "").startswith(word)
+                    or word in map(norm, d.genres)
+                ]
         pages = max(1, -(-len(dramas) // DRAMAS_PER_PAGE))
         page = min(max(1, page_asked or 1), pages)
         chunk = dramas[(page - 1) * DRAMAS_PER_PAGE : page * DRAMAS_PER_PAGE]
@@ -78,9 +95,15 @@ class Browsing(Feature):
     @handles("drama")
     async def drama(self, req: Request, cmd: Command, locale: str) -> Reply:
         index = self.service.index
-        q = self.service.parser.query(cmd.arg)
+        q = self.service.parser.query(cmd.arg, prefer="drama")
         name = q.drama or self._single_drama(cmd.arg)
+        if name is None or (not q.is_empty and (q.excludes or q.tags or q.artists)):
+            # "드라마 펀치 말고 가수 펀치 노래": more than a name; read it as a request.
+            reply = await self._as_request(req, cmd, locale)
+            if reply is not None:
+                return reply
         if name is None:
+            q = replace(q, suggestions=tuple(self.service.parser.suggest(norm(cmd.arg).split())))
             return compose.unknown_name("no_drama", cmd.arg, locale, q)
         d = index.dramas[name]
         years = f"{d.year}" if not d.year_end or d.year_end == d.year else f"{d.year}-{d.year_end}"
@@ -100,6 +123,15 @@ class Browsing(Feature):
             lines.append(t("drama_source", locale, url=d.sources[0]))
         return Reply("\n".join(lines), locale, ReplyKind.INFO, title=d.title)
 
+    async def _as_request(self, req: Request, cmd: Command, locale: str) -> Reply | None:
+        """The command word and its argument read as free text, when that says more."""
+        word = self.service.commands[cmd.name].word(locale)
+        text = f"{word} {cmd.arg}"
+        said = self.service.parser.read(text)
+        if not (said.query.excludes or said.query.tags) or not said.content:
+            return None
+        return await self.service.converse.recommend(req, Command("recommend", text), locale)
+
     def _single_drama(self, text: str) -> str | None:
         ent = self.service.index.names.get(norm(text))
         return ent.name if ent and ent.kind == "drama" else None
@@ -107,8 +139,9 @@ class Browsing(Feature):
     @handles("artist")
     async def artist(self, req: Request, cmd: Command, locale: str) -> Reply:
         index = self.service.index
-        q = self.service.parser.query(cmd.arg)
+        q = self.service.parser.query(cmd.arg, prefer="artist")
         if q.artist is None:
+            q = replace(q, suggestions=tuple(self.service.parser.suggest(norm(cmd.arg).split())))
             return compose.unknown_name("no_artist", cmd.arg, locale, q)
         items = sorted(
             (index.tracks[i] for i in index.artist_tracks.get(q.artist, ())),

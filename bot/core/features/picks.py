@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 
 from bot.core import compose
 from bot.core.commands import Command
+from bot.core.conversation import flip
 from bot.core.features import Feature, handles
 from bot.core.messages import reply_locale, t
 from bot.core.models import Reply, ReplyKind, Request, Suggestion
+from bot.core.query import Query
 from bot.core.recommend import Outcome
-from bot.core.store import SaveQuery, Shown
+from bot.core.store import SaveQuery, Shown, StoreUnavailable
 from bot.core.text import clean_input
-from bot.core.understand import Query
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -35,21 +36,17 @@ class Picks(Feature):
 
     # ------------------------------------------------------------------ commands
 
-    @handles("recommend")
-    async def recommend(self, req: Request, cmd: Command, locale: str) -> Reply:
-        q = self.service.parser.query(cmd.arg)
-        if q.is_empty and q.unknown:
-            return compose.not_understood(cmd.arg, locale, q)
-        # An empty query ("recommend", "3 OSTs", "some songs") means any good song.
-        return await self.pick(req, q, locale)
-
     @handles("mood")
     async def mood(self, req: Request, cmd: Command, locale: str) -> Reply:
         """OSTs for a mood. The argument is only ever read as a request, never as a command,
         so `/mood like` looks for a mood called "like" and records nothing."""
         if not cmd.arg:
             return await self.service.browsing.moods(req, cmd, locale)
-        return await self.recommend(req, cmd, locale)
+        q = self.service.parser.query(cmd.arg)
+        if q.is_empty:
+            q = replace(q, suggestions=tuple(self.service.parser.suggest(list(q.unknown))))
+            return compose.not_understood(cmd.arg, locale, q)
+        return await self.pick(req, q, locale)
 
     @handles("similar")
     async def similar(self, req: Request, cmd: Command, locale: str) -> Reply:
@@ -78,6 +75,14 @@ class Picks(Feature):
 
     # ----------------------------------------------------------------- requests
 
+    async def other(self, req: Request, query_id: int, locale: str) -> Reply:
+        """The "other:<id>" button: the saved request with its name read the other way."""
+        q = await self._saved_query(query_id)
+        if q is None or not q.other:
+            return compose.stale_button(locale)
+        flipped = flip(q)
+        return await self.pick(req, flipped, locale, changes=(f"the_{_kind(q.other)}",))
+
     async def again(self, req: Request, query_id: int, locale: str) -> Reply:
         """The next pick for a saved request (the "another" button carries its id)."""
         q = await self._saved_query(query_id)
@@ -86,26 +91,64 @@ class Picks(Feature):
         return await self.pick(req, q, locale, query_id=query_id)
 
     async def pick(
-        self, req: Request, q: Query, locale: str, *, query_id: int | None = None
+        self,
+        req: Request,
+        q: Query,
+        locale: str,
+        *,
+        query_id: int | None = None,
+        changes: tuple[str, ...] = (),
+        kept: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (),
     ) -> Reply:
-        """Pick, remember what was shown (and the request, for "another"), and reply."""
+        """Pick, remember what was shown (and the request, for "another"), and reply.
+
+        `changes` and `kept` say what a follow-up changed ("Calmer, still from Goblin:");
+        `extra` lines go before the intro (a like recorded on the way).
+        """
         service = self.service
-        state = await service.users.get(req.user)
+        try:
+            state = await service.users.reserve(req.user)  # waits while the queue is full
+        except StoreUnavailable as exc:
+            log.warning("not recommending: %s", exc)
+            return compose.hint(t("store_unavailable", locale), locale)
+        if query_id is not None:
+            saved = await self.saved(query_id)
+            if saved is not None and saved.count != q.count:
+                query_id = None  # "2 more": the same request, another count
         outcome = service.recommender.recommend(q, state.heard, state.feedback, service.rng)
         if not outcome.picks:
-            return self._nothing(q, outcome, state.feedback, locale)
+            return self._nothing(q, outcome, state.feedback, locale, changes)
+        keys = tuple(service.index.tracks[p.index].key for p in outcome.picks)
+        # Only what is still marked heard needs clearing (each clear is a write).
+        forget = tuple(k for k in outcome.forget if k in state.heard)
+        state.heard.difference_update(forget)
+        query_id = await self.remember(req, q, keys, query_id, forget)
+        return compose.recommendation(
+            service.index, q, outcome, locale, query_id, changes=changes, kept=kept, extra=extra
+        )
+
+    async def remember(
+        self,
+        req: Request,
+        q: Query,
+        keys: tuple[str, ...],
+        query_id: int | None = None,
+        forget: tuple[str, ...] = (),
+    ) -> int:
+        """Save the request (a new id unless given) as the user's last, with what was shown."""
+        service = self.service
+        state = await service.users.get(req.user)
         if query_id is None:
             query_id = secrets.randbits(40)
             self._remember(query_id, q)
             service.writer.submit(SaveQuery(query_id, req.user, q.to_json()))
-        keys = tuple(service.index.tracks[p.index].key for p in outcome.picks)
-        state.heard.difference_update(outcome.forget)
         state.heard.update(keys)
         state.last_query, state.last_tracks = query_id, keys
         now = time.time()
         state.recent.extend((key, now) for key in keys)
-        service.writer.submit(Shown(req.user, query_id, keys, tuple(outcome.forget)))
-        return compose.recommendation(service.index, q, outcome, locale, query_id)
+        service.writer.submit(Shown(req.user, query_id, keys, forget))
+        return query_id
 
     async def preview(
         self, text: str, locale: str | None, user: str | None, limit: int
@@ -130,7 +173,25 @@ class Picks(Feature):
         )
         return tuple(Suggestion(f"{c.title} — {c.artist}", c.track.title, c) for c in reply.cards)
 
-    def _nothing(self, q: Query, outcome: Outcome, feedback: dict[str, int], locale: str) -> Reply:
+    def _nothing(
+        self,
+        q: Query,
+        outcome: Outcome,
+        feedback: dict[str, int],
+        locale: str,
+        changes: tuple[str, ...] = (),
+    ) -> Reply:
+        index = self.service.index
+        scope = compose.scope(index, replace(q, year_from=None, year_to=None), locale)
+        for change in ("older", "newer"):
+            if change in changes:
+                return compose.hint(t(f"nothing_{change}", locale, scope=scope), locale)
+        for change in ("calmer", "livelier"):
+            if change in changes:
+                what = t(f"what_{change}", locale)
+                return compose.hint(t("nothing_energy", locale, what=what, scope=scope), locale)
+        if "same_artist" in changes or "same_drama" in changes:
+            return compose.hint(t("only_song", locale, scope=scope), locale)
         disliked = any(v < 0 for v in feedback.values())
         return compose.nothing_found(
             locale, all_disliked=disliked and outcome.pool == 0 and not q.is_empty
@@ -138,14 +199,16 @@ class Picks(Feature):
 
     # ------------------------------------------------------------ saved requests
 
+    async def saved(self, query_id: int) -> Query | None:
+        """A saved request by id (from memory, else the store), None when unknown."""
+        return await self._saved_query(query_id)
+
     async def _saved_query(self, query_id: int) -> Query | None:
         q = self._queries.get(query_id)
         if q is not None:
             return q
-        writer = self.service.writer
-        if writer.pending:
-            await writer.flush()
-        raw = await self.service.store.query(query_id)
+        service = self.service
+        raw = service.writer.unsaved_spec(query_id) or await service.store.query(query_id)
         if raw is None:
             return None
         try:
@@ -156,7 +219,17 @@ class Picks(Feature):
         self._remember(query_id, q)
         return q
 
+    def forget_saved(self) -> None:
+        """Empty the saved-request cache. It does not know whose each request is, and the
+        store and the write queue it refills from have lost a forgotten user's: their old
+        "another" buttons then expire, as they would after a restart."""
+        self._queries.clear()
+
     def _remember(self, query_id: int, q: Query) -> None:
         self._queries[query_id] = q
         while len(self._queries) > QUERY_CACHE:
             self._queries.popitem(last=False)
+
+
+def _kind(other: str) -> str:
+    return "drama" if other.startswith("drama") else "artist"

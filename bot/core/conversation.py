@@ -1,0 +1,485 @@
+"""What a message means in a conversation, and the request a follow-up makes.
+
+The parser says what one message says (`Said`); this decides what it means given the user's
+last request and the songs just shown: small talk, a listing, a look-up, a like or dislike, a
+new request, or a change to the last request. A conversation is a stack of such changes: each
+follow-up is applied to the last request and saved as the new last request, so "calmer" after
+"sad songs from Goblin" is calmer sad songs from Goblin, and the next "calmer" calmer still.
+
+The changes, each a small operator on a Query:
+  more / one more / 하나 더      the next picks for the same request (a count may change)
+  calmer / livelier              energy below / above the songs just shown
+  sadder, more upbeat, less sad  a mood moved up or down (and its opposites left behind)
+  older / newer                  years before / after the songs just shown
+  same singer / same drama       the artist or drama of the song in focus
+  more like the second one       songs that feel like a song shown
+  same but from X                the same moods, another drama or artist
+  not that one                   dislike the song in focus, and the next pick
+  the Goblin one                 another song of the title just looked up
+  I mean the singer              the other reading of a name that is two things
+  anything else said             moods replace moods, exclusions add up, scope is kept
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from statistics import fmean
+
+from bot.core.index import CatalogIndex
+from bot.core.query import MAX_COUNT, Query
+from bot.core.text import squash
+from bot.core.understand import Said
+
+# Which small talk answers first when a message has several ("thanks, bye").
+TALK_ORDER = (
+    "what_is_ost",
+    "about_bot",
+    "help",
+    "how_are_you",
+    "thanks",
+    "bye",
+    "greeting",
+    "praise",
+    "sorry",
+    "laugh",
+    "ok",
+    "chat",
+)
+FOLLOW_OPS = frozenset(
+    {
+        "more",
+        "count_change",
+        "calmer",
+        "livelier",
+        "older",
+        "newer",
+        "same_artist",
+        "same_drama",
+        "same_vibe",
+        "similar",
+        "reject",
+        "the_artist",
+        "the_drama",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    last: Query | None  # the user's last request
+    shown: tuple[int, ...]  # the songs of the last reply (track ids)
+    focus: int | None  # the song last liked, disliked or looked up; else the first shown
+
+
+@dataclass
+class Plan:
+    kind: str  # recommend | lookup | feedback | smalltalk | browse | unknown | ask
+    query: Query | None = None
+    rate: list[tuple[int, int]] = field(default_factory=list)  # (track id, 1 or -1)
+    changes: list[str] = field(default_factory=list)  # what a follow-up changed
+    kept: list[str] = field(default_factory=list)  # what it kept: drama, artist
+    again: bool = False  # the next picks of the last request itself
+    talk: str = ""
+    browse: str = ""  # help | moods | dramas | about
+    browse_arg: str = ""
+    track: int | None = None  # what a look-up found
+    others: list[int] = field(default_factory=list)  # other songs of that title
+    problem: str = ""  # for kind ask: the message key to say
+
+
+def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
+    q = said.query
+    ops = {s[3:] for s in said.signals if s.startswith("op:")}
+    follow = ops & FOLLOW_OPS
+    feedback = 1 if said.has("like") else -1 if said.has("dislike") else 0
+    requested = said.has("request") or said.has("any")
+
+    # Small talk: nothing but greetings, thanks, laughter, questions about the bot.
+    talk = [k for k in TALK_ORDER if k in said.smalltalk]
+    browse = said.has("browse")
+    only_talk = not (said.content or said.refs or feedback or follow or browse)
+    if talk and only_talk and (not requested or talk[0] in ("what_is_ost", "about_bot", "help")):
+        if talk[0] == "help":
+            return Plan("browse", browse="help")
+        return Plan("smalltalk", talk=talk[0])
+
+    # Listing the catalog in words: "what moods are there", "dramas from 2020".
+    if browse and not said.titles and not (q.artists or q.drama):
+        if said.has("browse:about"):
+            return Plan("browse", browse="about")
+        if said.has("browse:moods"):
+            return Plan("browse", browse="moods")
+        if said.has("browse:dramas") and not said.has("request") and not q.tags:
+            return Plan("browse", browse="dramas", browse_arg=said.browse_arg)
+
+    shown = list(ctx.shown)
+    focus = ctx.focus if ctx.focus is not None else (shown[0] if shown else None)
+    target = _referred(said, shown, focus)
+
+    # A reaction to the songs just shown ("ㅠㅠ 너무 슬퍼"): no new request, the last one stays.
+    reaction = said.has("reaction") and not said.has("request") and not follow
+    named = q.drama or q.artists or said.titles or said.refs or ops & {"markers"}
+    if reaction and shown and not named and not feedback:
+        return Plan("smalltalk", talk="reaction")
+
+    # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
+    pointed = said.refs or said.has("this") or said.titles
+    if feedback and (pointed or not said.content) and (pointed or not said.has("request")):
+        if said.titles and not said.refs and not said.has("this"):
+            named = [t for t in said.titles if t in shown] or _best_titles(
+                said.titles, q, index, said.text
+            )
+            target = named[0]
+            others = [t for t in said.titles if t != target]
+        else:
+            others = []
+        if target is None:
+            return Plan("ask", problem="feedback_which")
+        rate = [(target, feedback)]
+        rest = follow - {"reject"}
+        if ctx.last is not None and (rest or said.has("op:similar")):
+            plan = _follow(said, replace(ctx, focus=target), index, ops)
+            if plan is not None:
+                plan.rate = rate + plan.rate
+                return plan
+        return Plan("feedback", rate=rate, others=others)
+
+    # A song by name: looked up, or the seed of "songs like it".
+    if said.titles and q.similar_to is None:
+        pinned = _best_titles(said.titles, q, index, said.text)
+        if ops & {"similar"} or said.has("similar_ko"):
+            seed = index.tracks[pinned[0]].key
+            return Plan("recommend", query=replace(q, similar_to=seed, drama=None, artist=None))
+        return Plan(
+            "lookup",
+            query=Query(lookup=True, title=said.title, similar_to=index.tracks[pinned[0]].key),
+            track=pinned[0],
+            others=[t for t in said.titles if t != pinned[0]],
+        )
+    # A drama's or an artist's songs listed: "tell me about Goblin's soundtrack", "who is Punch".
+    if said.has("lookup") and (q.drama or q.artist) and not q.tags and not q.similar_to:
+        return Plan("lookup", query=replace(q, lookup=True))
+
+    # A follow-up to the last request.
+    if (ctx.last is not None and not ctx.last.lookup) or (ctx.last is not None and follow):
+        plan = _follow(said, replace(ctx, focus=focus), index, ops)
+        if plan is not None:
+            return plan
+    elif ctx.last is not None and ctx.last.lookup:
+        plan = _after_lookup(said, ctx, index)
+        if plan is not None:
+            return plan
+
+    if said.content:
+        return Plan("recommend", query=q)
+    if follow & {"more", "count_change", "reject", "similar", "same_artist", "same_drama"}:
+        return Plan("ask", problem="another_none")
+    if requested and not said.unknown:
+        return Plan("recommend", query=q)  # "recommend something": any good song
+    if talk:
+        return Plan("smalltalk", talk=talk[0])
+    return Plan("unknown", query=q)
+
+
+def _referred(said: Said, shown: list[int], focus: int | None) -> int | None:
+    """The song a message points at: "the second one", "마지막 거", "this one"."""
+    for n in said.refs:
+        if n == -1 and shown:
+            return shown[-1]
+        if 1 <= n <= len(shown):
+            return shown[n - 1]
+    return focus
+
+
+def _best_titles(ids: list[int], q: Query, index: CatalogIndex, text: str = "") -> list[int]:
+    """Songs of one title, the one the message pins (by its artist or drama) first, then the
+    better known (its sourced popularity, its drama's, then how many songs its drama and its
+    artist have here)."""
+    flat = squash(text)
+
+    def rank(t: int) -> tuple[int, int, int, int]:
+        tr = index.tracks[t]
+        pinned = (q.drama == tr.drama) + any(a in index.credit(tr.artist) for a in q.artists)
+        pinned += any(t in index.artist_track_sets.get(a, frozenset()) for a in q.artists)
+        # A Hangul name said beside it that the parser left as a word ("유아 Stay With Me").
+        for act in index.credit(tr.artist):
+            a = index.artists.get(act)
+            if a and a.name_ko and squash(a.name_ko) in flat:
+                pinned += 1
+        known = len(index.drama_tracks.get(tr.drama, ())) + sum(
+            len(index.artist_tracks.get(a, ())) for a in index.credit(tr.artist)
+        )
+        fame, drama_fame = index.renown(t)  # issue 10: sourced popularity first
+        return -pinned, -fame, -drama_fame, -known
+
+    return sorted(dict.fromkeys(ids), key=rank)
+
+
+def _after_lookup(said: Said, ctx: Context, index: CatalogIndex) -> Plan | None:
+    """After a look-up: "the Goblin one", "which drama is it from?"."""
+    last = ctx.last
+    assert last is not None  # noqa: S101 - the caller checked
+    q = said.query
+    if last.title and (q.drama or q.artist) and not q.tags:
+        ids = list(index.titles.get(last.title) or ()) or list(
+            index.hangul_titles.get(last.title) or ()
+        )
+        fitting = [
+            t
+            for t in ids
+            if (not q.drama or index.tracks[t].drama == q.drama)
+            and all(t in index.artist_track_sets.get(a, frozenset()) for a in q.artists)
+        ]
+        if fitting:
+            best = fitting[0]
+            return Plan(
+                "lookup",
+                query=replace(last, similar_to=index.tracks[best].key),
+                track=best,
+                others=[t for t in ids if t != best],
+            )
+    if said.has("lookup") and not said.content and ctx.focus is not None:
+        return Plan("lookup", query=last, track=ctx.focus)
+    ops = {s[3:] for s in said.signals if s.startswith("op:")}
+    if ops & FOLLOW_OPS:
+        return _follow(said, ctx, index, ops)
+    return None
+
+
+def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Plan | None:
+    """The last request changed as the message says, or None when it is a new request."""
+    last = ctx.last
+    if last is None:
+        return None
+    q = said.query
+    shown = list(ctx.shown)
+    focus = _referred(said, shown, ctx.focus)
+    moved = said.mood_changes
+    scope = bool(q.drama or q.artists)
+    marker = bool(ops & {"markers"}) or not said.has("request")
+    vocab = index.vocabulary.tags
+
+    # "I mean the singer": the other reading of the name.
+    for op, kind in (("the_artist", "artist"), ("the_drama", "drama")):
+        if op in ops and not scope and last.other and last.other.startswith(kind):
+            return Plan("recommend", query=flip(last), changes=[f"the_{kind}"])
+    # "the Goblin one": another song of the title last named.
+    if last.title and scope and not q.tags and not moved and last.similar_to:
+        ids = list(index.titles.get(last.title) or ())
+        fitting = [
+            t
+            for t in ids
+            if (not q.drama or index.tracks[t].drama == q.drama)
+            and all(t in index.artist_track_sets.get(a, frozenset()) for a in q.artists)
+        ]
+        if fitting:
+            return Plan(
+                "recommend",
+                query=replace(last, similar_to=index.tracks[fitting[0]].key),
+                changes=["like_title"],
+            )
+
+    count = said.count if said.count is not None else None
+    new = last
+    changes: list[str] = []
+    if "reject" in ops and focus is not None:
+        plan = Plan("recommend", query=_with_count(last, count), again=count is None)
+        plan.rate = [(focus, -1)]
+        plan.changes = ["reject"]
+        return plan
+    if ("similar" in ops or said.has("similar_ko")) and focus is not None and not said.titles:
+        new = Query(
+            similar_to=index.tracks[focus].key,
+            count=count or last.count,
+            not_tags=q.not_tags,
+            not_artists=q.not_artists,
+            not_dramas=q.not_dramas,
+        )
+        return Plan("recommend", query=new, changes=["similar"])
+    if "same_artist" in ops and focus is not None and not scope:
+        acts = index.credit(index.tracks[focus].artist)
+        new = replace(
+            _scoped(last),
+            tags=(),
+            weights=(),
+            energy=(),
+            occasion=None,
+            artist=acts[0],
+            also_artists=tuple(acts[1:]),
+            drama=None,
+            not_tracks=(*last.not_tracks, index.tracks[focus].key),
+        )
+        changes.append("same_artist")
+    elif "same_drama" in ops and focus is not None and not scope:
+        new = replace(
+            _scoped(last),
+            drama=index.tracks[focus].drama,
+            artist=None,
+            also_artists=(),
+            not_tracks=(*last.not_tracks, index.tracks[focus].key),
+            tags=(),
+            weights=(),
+            energy=(),
+            occasion=None,
+        )
+        changes.append("same_drama")
+    elif scope:
+        if "same_vibe" in ops or said.has("op:same_vibe"):
+            new = replace(
+                last,
+                drama=q.drama,
+                artist=q.artist,
+                also_artists=q.also_artists,
+                similar_to=None,
+                lookup=False,
+                title=None,
+                other=q.other,
+            )
+            changes.append("same_vibe")
+        else:
+            return None  # a new drama or artist: a new request
+    relative = ops & {"calmer", "livelier", "older", "newer"}
+    if not (changes or relative or moved or ops & {"more", "count_change"} or marker):
+        return None
+    if (
+        said.has("request")
+        and not (relative or moved or ops & FOLLOW_OPS)
+        and not (ops & {"markers"})
+    ):
+        return None
+
+    # Moods said outright replace the last ones; exclusions add up.
+    said_tags = [t for t in q.tags if not any(m.value == t and m.relative for m in moved)]
+    if said_tags and not changes:
+        new = replace(new, tags=q.tags, weights=q.weights, occasion=q.occasion, similar_to=None)
+        changes.append("moods")
+    if q.energy and not relative:
+        new = replace(new, energy=q.energy)
+    if q.voice or q.popularity:  # "female ones", "only the hits": issue 10's conditions add on
+        new = replace(
+            new, voice=_add(new.voice, q.voice), popularity=q.popularity or new.popularity
+        )
+    if (q.year_from or q.year_to) and not relative & {"older", "newer"}:
+        new = replace(new, year_from=q.year_from, year_to=q.year_to, strict_years=False)
+        changes.append("years")
+    new = replace(
+        new,
+        not_tags=_add(new.not_tags, q.not_tags),
+        not_energy=_add(new.not_energy, q.not_energy),
+        not_dramas=_add(new.not_dramas, q.not_dramas),
+        not_artists=_add(new.not_artists, q.not_artists),
+        not_tracks=_add(new.not_tracks, q.not_tracks),
+        not_years=tuple(dict.fromkeys((*new.not_years, *q.not_years))),
+    )
+    if q.not_dramas or q.not_artists or q.not_tags or q.not_years:
+        changes.append("excluded")
+    if new.drama in new.not_dramas:
+        new = replace(new, drama=None)
+    if new.artist in new.not_artists:
+        new = replace(new, artist=None, also_artists=())
+    # Moods moved: "sadder", "more upbeat", "less sad".
+    for m in moved:
+        tag = str(m.value)
+        if vocab[tag].kind == "energy":
+            continue
+        if m.relative > 0:
+            left = set(vocab[tag].opposite)
+            kept = [t for t in new.tags if t not in left and t != tag]
+            new = replace(
+                new,
+                tags=(tag, *kept),
+                weights=tuple(w for w in new.weights if w[0] != tag),
+                not_tags=_add(tuple(t for t in new.not_tags if t != tag), tuple(left)),
+            )
+            changes.append(f"up:{tag}")
+            if vocab[tag].arousal == "high":
+                relative.add("livelier")
+        else:
+            gone = {tag, *vocab[tag].near}
+            new = replace(
+                new,
+                tags=tuple(t for t in new.tags if t not in gone),
+                not_tags=_add(new.not_tags, tuple(t for t in gone if vocab[t].kind != "energy")),
+            )
+            changes.append(f"down:{tag}")
+            if vocab[tag].arousal == "high":
+                relative.add("calmer")
+    years = [index.tracks[i].year for i in shown]
+    levels = [lv for lv in (_level(i, index) for i in shown) if lv is not None]
+    energies = index.vocabulary.energies()
+    if "calmer" in relative or "livelier" in relative:
+        calmer = "calmer" in relative
+        top = len(energies) - 1
+        if levels:
+            lo, hi = min(levels), max(levels)
+            if calmer:  # no livelier than the calmest shown, calmer than the liveliest
+                allowed = [n for n in range(top + 1) if n <= lo and (n < hi or hi == 0)]
+            else:
+                allowed = [n for n in range(top + 1) if n >= hi and (n > lo or lo == top)]
+        else:
+            allowed = [0] if calmer else [top]
+        lively = {t for t, tag in vocab.items() if tag.arousal == ("high" if calmer else "low")}
+        new = replace(
+            new,
+            energy=tuple(energies[n] for n in allowed),
+            tags=tuple(t for t in new.tags if t not in lively) or new.tags,
+        )
+        if calmer:
+            new = replace(new, not_tags=tuple(t for t in new.not_tags if t != "low-energy"))
+        changes.append("calmer" if calmer else "livelier")
+    if ("older" in relative or "newer" in relative) and years:
+        mean = fmean(years)
+        if "older" in relative:
+            new = replace(new, year_to=math.ceil(mean) - 1, year_from=None, strict_years=True)
+            changes.append("older")
+        else:
+            new = replace(new, year_from=math.floor(mean) + 1, year_to=None, strict_years=True)
+            changes.append("newer")
+    new = _with_count(replace(new, lookup=False, unknown=(), suggestions=()), count)
+    if not changes and new == _with_count(last, count):
+        return Plan("recommend", query=new, again=count is None, changes=["more"])
+    kept = [
+        k for k in ("drama", "artist") if getattr(new, k) and getattr(new, k) == getattr(last, k)
+    ]
+    return Plan("recommend", query=new, changes=changes, kept=kept)
+
+
+def flip(q: Query) -> Query:
+    """The request with its name read the other way: the singer Punch, not the drama."""
+    if not q.other:
+        return q
+    kind, name = q.other.split(":", 1)
+    drama = name if kind == "drama" else None
+    return replace(
+        q,
+        drama=drama,
+        artist=None if drama else name,
+        also_artists=(),
+        other=f"{'drama' if q.drama else 'artist'}:{q.drama or q.artist}",
+        lookup=False,
+    )
+
+
+def _scoped(q: Query) -> Query:
+    return replace(q, similar_to=None, lookup=False, title=None, year_from=None, year_to=None)
+
+
+def _with_count(q: Query, count: int | None) -> Query:
+    if count is None:
+        return q
+    return replace(
+        q, count=min(max(1, count), MAX_COUNT), asked=count if count > MAX_COUNT else None
+    )
+
+
+def _add(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*a, *b)))
+
+
+def _level(i: int, index: CatalogIndex) -> int | None:
+    order = index.vocabulary.energies()
+    for t in index.tracks[i].tags:
+        if t in order:
+            return order.index(t)
+    return None

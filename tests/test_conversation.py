@@ -1,0 +1,170 @@
+"""Conversations: follow-ups refine the last request (and say so), look-ups, likes by position,
+small talk, honest fallbacks, and the last request surviving a restart."""
+
+from __future__ import annotations
+
+import random
+from statistics import fmean
+
+from bot.core.index import CatalogIndex
+from bot.core.models import ReplyKind
+from bot.core.service import Service
+from bot.core.store import Store
+from tests.support import ask
+
+
+def _energy(index: CatalogIndex, tags: tuple[str, ...]) -> int:
+    order = index.vocabulary.energies()
+    return next(order.index(t) for t in tags if t in order)
+
+
+async def test_a_follow_up_keeps_the_drama_and_says_what_changed(service: Service) -> None:
+    first = await service.handle(ask("Goblin", user="f1"))
+    assert first.cards or first.kind is ReplyKind.LOOKUP
+    sad = await service.handle(ask("sad ones", user="f1"))
+    assert sad.cards and all(c.track.drama == "Goblin" for c in sad.cards)
+    assert all("sad" in c.track.tags for c in sad.cards)
+    calmer = await service.handle(ask("calmer", user="f1"))
+    assert calmer.text.startswith("Calmer, still from Goblin")
+    index = service.index
+    before = min(_energy(index, c.track.tags) for c in sad.cards)
+    assert all(_energy(index, c.track.tags) <= before for c in calmer.cards)
+    assert all(c.track.drama == "Goblin" for c in calmer.cards)
+
+
+async def test_more_and_one_more_continue_without_repeats(service: Service) -> None:
+    first = await service.handle(ask("2 sad songs from goblin", user="f2"))
+    more = await service.handle(ask("2 more", user="f2"))
+    again = await service.handle(ask("하나 더", user="f2"))
+    shown = [c.track.key for r in (first, more, again) for c in r.cards]
+    assert len(more.cards) == 2 and len(again.cards) == 1 and len(set(shown)) == len(shown)
+    assert all(c.track.drama == "Goblin" and "sad" in c.track.tags for c in more.cards)
+    assert again.locale == "ko" and again.cards[0].track.drama == "Goblin"
+
+
+async def test_older_newer_and_moods_moved(service: Service) -> None:
+    first = await service.handle(ask("romantic songs from 2016", user="f3"))
+    older = await service.handle(ask("older ones", user="f3"))
+    assert all(c.track.year < 2016 and "romantic" in c.track.tags for c in older.cards)
+    newer = await service.handle(ask("newer", user="f3"))
+    mean = fmean(c.track.year for c in older.cards)
+    assert newer.cards and all(c.track.year > mean for c in newer.cards)
+    assert first.cards
+    await service.handle(ask("goblin sad ost", user="f4"))
+    upbeat = await service.handle(ask("something a bit more upbeat", user="f4"))
+    assert upbeat.cards and all(c.track.drama == "Goblin" for c in upbeat.cards)
+    assert not any({"sad", "heartbreak"} & set(c.track.tags) for c in upbeat.cards)
+
+
+async def test_same_singer_same_drama_and_more_like_a_card(service: Service) -> None:
+    first = await service.handle(ask("3 songs from Itaewon Class", user="f5"))
+    index = service.index
+    second = first.cards[1].track
+    like = await service.handle(ask("more like the second one", user="f5"))
+    moods = set(index.moods_of(index.by_key[second.key]))
+    assert like.cards and all(moods & set(c.track.tags) for c in like.cards)
+    assert all(c.track.key != second.key for c in like.cards)
+    one = await service.handle(ask("one song from Crash Landing on You", user="f6"))
+    acts = index.credit(one.cards[0].track.artist)
+    same = await service.handle(ask("more by the same singer", user="f6"))
+    if same.cards:
+        assert all(any(a in index.credit(c.track.artist) for a in acts) for c in same.cards)
+    else:
+        assert same.kind is ReplyKind.HINT  # that was the only song by them
+    # "this drama" is the drama of the song just shown.
+    this = same.cards[0].track.drama if same.cards else "Crash Landing on You"
+    drama = await service.handle(ask("more from this drama", user="f6"))
+    assert drama.cards and all(c.track.drama == this for c in drama.cards)
+
+
+async def test_likes_and_dislikes_by_position_in_both_languages(service: Service) -> None:
+    first = await service.handle(ask("로맨틱한 노래 세 곡 추천해줘", user="f7"))
+    second = first.cards[1].track.key
+    reply = await service.handle(ask("2번 싫어요", user="f7"))
+    assert reply.kind is ReplyKind.FEEDBACK and reply.locale == "ko"
+    assert (await service.users.get("console:f7")).feedback[second] == -1
+    reply = await service.handle(ask("love the first one!", user="f7"))
+    assert (await service.users.get("console:f7")).feedback[first.cards[0].track.key] == 1
+    assert reply.kind is ReplyKind.FEEDBACK
+
+
+async def test_not_that_one_dislikes_it_and_picks_the_next(service: Service) -> None:
+    first = await service.handle(ask("recommend a romantic song", user="f8"))
+    key = first.cards[0].track.key
+    nxt = await service.handle(ask("not that one", user="f8"))
+    assert nxt.cards and nxt.cards[0].track.key != key
+    assert "romantic" in nxt.cards[0].track.tags
+    assert (await service.users.get("console:f8")).feedback[key] == -1
+
+
+async def test_a_song_looked_up_and_its_namesakes_offered(service: Service) -> None:
+    reply = await service.handle(ask("who sings Stay With Me", user="f9"))
+    assert reply.kind is ReplyKind.LOOKUP and reply.cards[0].track.title == "Stay With Me"
+    others = [a for a in reply.actions if a.kind == "song"]
+    assert len(others) == 2 and "YooA" in reply.text and "Huh Gak" in reply.text
+    picked = await service.handle(ask("the one from Tale of the Nine-Tailed", user="f9"))
+    assert picked.cards[0].track.artist == "YooA"
+    button = await service.handle(
+        ask("", user="f9").__class__(
+            platform="console", user_id="f9", chat_id="c1", action=others[0].id
+        )
+    )
+    assert button.kind is ReplyKind.LOOKUP and button.cards[0].track.title == "Stay With Me"
+
+
+async def test_a_name_that_is_two_things_says_so_and_offers_the_other(service: Service) -> None:
+    reply = await service.handle(ask("Punch OST", user="g1"))
+    other = [a for a in reply.actions if a.kind == "other"]
+    assert reply.cards and other and "singer" in reply.text
+    singer = await service.handle(ask("I mean the singer", user="g1"))
+    index = service.index
+    assert all(index.by_key[c.track.key] in index.artist_track_sets["Punch"] for c in singer.cards)
+
+
+async def test_small_talk_and_honest_fallbacks(service: Service) -> None:
+    for text, locale in (
+        ("hi", "en"),
+        ("ㅋㅋㅋ", "ko"),
+        ("what is an OST?", "en"),
+        ("고마워", "ko"),
+    ):
+        reply = await service.handle(ask(text, user="g2"))
+        assert reply.kind is ReplyKind.SMALLTALK and not reply.cards and reply.locale == locale
+    lost = await service.handle(ask("asdfghjkl qwerty", user="g2"))
+    assert lost.kind is ReplyKind.HINT and not lost.cards
+    assert lost.text.count('"') >= 6  # three requests that would work, quoted
+    ko = await service.handle(ask("뭐라는 거야 이게", user="g2"))
+    assert ko.locale == "ko" and not ko.cards
+
+
+async def test_a_korean_reply_speaks_korean(service: Service) -> None:
+    reply = await service.handle(ask("백현 노래", user="g3"))
+    assert reply.locale == "ko" and "백현의" in reply.text and "Baekhyun의" not in reply.text
+    reply = await service.handle(ask("좋아요", user="g3"))
+    assert "을(를)" not in reply.text and "은(는)" not in reply.text
+
+
+async def test_the_last_request_survives_a_restart(store: Store) -> None:
+    first = await Service.create(store, rng=random.Random(5))
+    await first.handle(ask("sad songs from Goblin", user="r1"))
+    await first.close()  # everything written
+    second = await Service.create(store, rng=random.Random(6))
+    reply = await second.handle(ask("calmer", user="r1"))
+    assert reply.text.startswith("Calmer, still from Goblin")
+    assert reply.cards and all(c.track.drama == "Goblin" for c in reply.cards)
+    again = await second.handle(ask("one more", user="r1"))
+    assert again.cards and again.cards[0].track.drama == "Goblin"
+    await second.close()
+
+
+async def test_dramas_list_by_year_network_and_page(service: Service) -> None:
+    by_year = await service.handle(ask("dramas 2016"))
+    assert "Goblin" in by_year.text and "Lovely Runner" not in by_year.text
+    kbs = await service.handle(ask("dramas KBS"))
+    on_kbs = [d for d in service.index.dramas.values() if d.network.startswith("KBS")]
+    first = min(on_kbs, key=lambda d: (d.year, d.title)).title  # the list is by year
+    assert first in kbs.text and "Goblin" not in kbs.text
+    page2 = await service.handle(ask("dramas page 2"))
+    assert "Full House" not in page2.text and "(page 2 of" in page2.text
+    ko = await service.handle(ask("드라마 목록"))
+    assert ko.locale == "ko" and "Full House" in ko.text
