@@ -306,3 +306,10 @@ def test_a_cue_before_a_name_is_not_a_voice_and_praise_is_not_a_request(
     assert praise.smalltalk and praise.query.popularity is None
     assert parser.query("best OSTs").popularity == "popular"
     assert parser.query("classics").popularity == "popular"  # and old: well-known old songs
+
+
+def test_a_songs_whole_title_is_not_short_for_a_drama(parser: Parser, index: CatalogIndex) -> None:
+    # Issue 10 brought the drama Beautiful Days; "Beautiful" is still the songs of that title.
+    said = parser.read("Beautiful")
+    assert said.titles and set(said.titles) == set(index.titles["beautiful"])
+    assert not any(m.kind == "drama" for m in said.mentions)

@@ -311,8 +311,8 @@ class Parser:
             words = key.split()
             for n in range(1, len(words)):
                 prefix = " ".join(words[:n])
-                if prefix in index.names:
-                    continue
+                if prefix in index.names or prefix in index.titles:
+                    continue  # "Beautiful" is the song, not short for Beautiful Days
                 long_enough = len(prefix) >= 0.6 * len(key)
                 distinctive = any(
                     len(w) >= 5 and w not in self.english and w not in self.korean_words
