@@ -46,6 +46,16 @@ def test_shipped_catalog_is_valid(catalog: Catalog) -> None:
         seen.add(t.key)
         if t.title_ko:
             assert has_hangul(t.title_ko), t
+        if t.title_en:
+            assert not has_hangul(t.title_en) and norm(t.title_en) != norm(t.title), t
+    voices = {"", "female", "male", "female-group", "male-group", "mixed-group"}
+    assert all(a.voice in voices for a in catalog.artists.values())
+    keys = {t.key for t in catalog.tracks}
+    for s in catalog.signals:
+        assert s.key in keys and s.source.startswith(("http://", "https://")), s
+        if s.signal == "chart":
+            assert int(s.value) >= 1, s
+    assert {t.drama for t in catalog.tracks} == set(catalog.dramas)
 
 
 def test_catalog_size_and_spread(catalog: Catalog) -> None:
@@ -176,6 +186,114 @@ def test_every_problem_is_reported_at_once(data: Path) -> None:
     edit(data / "tracks.csv", 6, "year", "twenty")
     text = problems(data)
     assert "unknown tag(s): nope" in text and "year must be a whole number" in text
+
+
+def first_row(path: Path) -> dict[str, str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return next(csv.DictReader(fh))
+
+
+def add_signal(data: Path, **cells: str) -> int:
+    """Append a popularity row about the first track unless told otherwise; returns its line."""
+    track = first_row(data / "tracks.csv")
+    row = {
+        "drama": track["drama"],
+        "title": track["title"],
+        "artist": track["artist"],
+        "signal": "chart",
+        "value": "3",
+        "source": "https://example.org/chart",
+        "notes": "",
+        **cells,
+    }
+    path = data / "popularity.csv"
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, list(row), lineterminator="\n").writerow(row)
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_a_sourced_signal_is_read(data: Path) -> None:
+    add_signal(data, signal="award", value="Melon Music Awards 2017 Best OST")
+    catalog = load_catalog(data)
+    assert [(s.signal, s.value) for s in catalog.signals][-1] == (
+        "award",
+        "Melon Music Awards 2017 Best OST",
+    )
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"title": "No Such Song"}, "no track "),
+        ({"signal": "viral"}, "unknown signal 'viral'"),
+        ({"value": "0"}, "a chart peak is a position from 1, got '0'"),
+        ({"value": "top ten"}, "a chart peak is a position from 1"),
+        ({"signal": "award", "value": "Best OST"}, "award needs its name and year"),
+        ({"signal": "music_show", "value": "Inkigayo"}, "music_show needs its name and year"),
+        ({"source": ""}, "a signal needs its source URL"),
+        ({"source": "a magazine"}, "source must be http(s) URLs"),
+    ],
+)
+def test_a_broken_popularity_row(data: Path, cells: dict[str, str], message: str) -> None:
+    line = add_signal(data, **cells)
+    assert f"popularity.csv:{line}: {message}" in problems(data)
+
+
+def test_a_repeated_signal(data: Path) -> None:
+    first = add_signal(data, value="7")
+    line = add_signal(data, value="7")
+    assert f"popularity.csv:{line}: duplicate of line {first}" in problems(data)
+
+
+def test_title_en_is_english_and_not_the_title(data: Path) -> None:
+    with (data / "tracks.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    latin = next(i for i, r in enumerate(rows) if not has_hangul(r["title"]))
+    line = edit(data / "tracks.csv", latin, "title_en", rows[latin]["title"].upper() + " ")
+    assert f"tracks.csv:{line}: title_en repeats the title: leave it blank" in problems(data)
+    edit(data / "tracks.csv", latin, "title_en", "")
+    line = edit(data / "tracks.csv", 0, "title_en", "눈꽃")
+    assert f"tracks.csv:{line}: title_en must be the English title, not Hangul" in problems(data)
+
+
+def test_a_hangul_title_without_an_english_one_says_so(data: Path) -> None:
+    with (data / "tracks.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    i = next(i for i, r in enumerate(rows) if has_hangul(r["title"]) and not r["title_en"])
+    line = edit(data / "tracks.csv", i, "notes", "")
+    assert f"tracks.csv:{line}: {rows[i]['title']}: a Hangul title needs title_en" in problems(data)
+    edit(data / "tracks.csv", i, "title_en", "Some English Title")
+    load_catalog(data)
+
+
+def test_a_voice_from_the_allowed_set_with_a_source(data: Path) -> None:
+    line = edit(data / "artists.csv", 0, "voice", "soprano")
+    assert f"artists.csv:{line}: unknown voice 'soprano'" in problems(data)
+    edit(data / "artists.csv", 0, "voice", "female")
+    edit(data / "artists.csv", 0, "sources", "")
+    assert f"artists.csv:{line}:" in problems(data) and "needs a source URL" in problems(data)
+
+
+def test_a_voice_is_not_a_tag_and_a_form_is(data: Path) -> None:
+    line = edit(data / "tracks.csv", 0, "tags", "sad;low-energy;female")
+    assert f"tracks.csv:{line}: female: a voice is worked out from artists.csv" in problems(data)
+    edit(data / "tracks.csv", 0, "tags", "sad;low-energy;Instrumental")
+    assert load_catalog(data).tracks[0].tags == ("sad", "low-energy", "instrumental")
+
+
+def test_a_drama_without_tracks(data: Path) -> None:
+    row = {column: "" for column in first_row(data / "dramas.csv")}
+    row.update(
+        drama="Empty Drama",
+        drama_ko="빈 드라마",
+        year="2020",
+        network="tvN",
+        sources="https://example.org/",
+    )
+    with (data / "dramas.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, list(row), lineterminator="\n").writerow(row)
+    lines = (data / "dramas.csv").read_text(encoding="utf-8").splitlines()
+    assert f"dramas.csv:{len(lines)}: Empty Drama: no track in tracks.csv" in problems(data)
 
 
 def test_binary_file_is_rejected(data: Path) -> None:

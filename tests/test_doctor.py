@@ -24,6 +24,7 @@ from bot.core.catalog import DATA_DIR, load_catalog
 from bot.core.store import SCHEMA_VERSION, SaveQuery, Shown, Store
 from bot.ops import doctor
 from bot.ops.doctor import Status, diagnose
+from tests.support import add_track
 
 ROOT = Path(__file__).resolve().parents[1]
 # Shaped like real tokens (the Discord one starts with base64 of its bot id), valid nowhere.
@@ -338,8 +339,7 @@ async def test_database_that_cannot_be_created(tmp_path: Path) -> None:
 def test_invalid_catalog_fails(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write("Nowhere,1,Made Up,Nobody,2020,not-a-mood,\n")
+    add_track(data, drama="Nowhere", part=1, title="Made Up", artist="Nobody", year=2020, tags="x")
     check = doctor.check_catalog(data)
     assert check.status is Status.FAIL and "tracks.csv" in check.detail
     assert doctor.check_catalog(DATA_DIR).status is Status.OK

@@ -223,12 +223,14 @@ def test_sigterm_saves_everything_and_exits(db: Path, command: str, processes: i
         # A clean stop writes what was queued behind the replies too: the last songs shown.
         with sqlite3.connect(db) as conn:
             rows = conn.execute(
-                "SELECT t.title, t.artist FROM history h JOIN tracks t ON t.key = h.track_key"
+                "SELECT coalesce(t.title_en, t.title), t.artist FROM history h"
+                " JOIN tracks t ON t.key = h.track_key"
                 " WHERE h.user = ? ORDER BY h.at DESC, h.rowid DESC LIMIT 3",
                 (chat.user,),
             ).fetchall()
         cards = chat.last_recommendation()
         assert len(cards) == len(rows) == 3
+        # A card leads with the English title where there is one ("Snow Flower (눈꽃)").
         for (title, artist), card in zip(reversed(rows), cards, strict=True):
             assert card[3:].startswith(title) and f"— {artist}" in card, (title, artist, card)
 

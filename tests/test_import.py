@@ -14,6 +14,7 @@ import pytest
 from bot.core.catalog import DATA_DIR, Catalog, CatalogError, load_catalog, parse_import
 from bot.core.models import Track
 from bot.core.store import Store
+from tests.support import add_track
 
 HEADER = "title,artist,drama,year,tags\n"
 
@@ -203,10 +204,49 @@ async def test_data_shipping_an_imported_track_takes_it_over(tmp_path: Path) -> 
         assert await import_text(store, text, data) == (1, 0, 0, 0)
     finally:
         await store.close()
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write(
-            f'"{row["drama"]}",3,Fresh Song,,"{row["artist"]}",{row["year"]},sad;mid-energy,\n'
-        )
+    add_track(
+        data,
+        drama=row["drama"],
+        part=3,
+        title="Fresh Song",
+        artist=row["artist"],
+        year=row["year"],
+        tags="sad;mid-energy",
+    )
     fresh = {**row, "title": "Fresh Song"}
     track = await stored(path, data, fresh)
     assert track.tags == ("sad", "mid-energy") and track.part == 3
+
+
+# ------------------------------------------------------------------ English titles
+
+
+def test_title_en_is_checked_like_the_catalogs() -> None:
+    head = "title,artist,drama,year,tags,title_en\n"
+    catalog = load_catalog()
+    for title_en, message in (
+        ("눈꽃", "title_en must be the English title, not Hangul"),
+        ("SNOW  flower", "title_en repeats the title: leave it blank"),
+    ):
+        text = f"Snow Flower,Singer,Goblin,2016,sad;low-energy,{title_en}\n"
+        with pytest.raises(CatalogError, match=re.escape(f"in.csv:2: {message}")):
+            parse_import((head + text).encode(), "in.csv", catalog.vocabulary, catalog)
+
+
+async def test_a_file_without_title_en_keeps_the_stored_english_title(
+    store: Store, catalog: Catalog
+) -> None:
+    track = next(t for t in catalog.tracks if t.title_en)
+    row = {"title": track.title, "artist": track.artist, "drama": track.drama}
+    fixed = other_tags(";".join(track.tags))
+    result = await import_text(store, correction({**row, "year": str(track.year)}, fixed))
+    assert result == (0, 1, 0, 1)
+    kept = next(t for t in (await store.load()).tracks if t.key == track.key)
+    assert kept.title_en == track.title_en and ";".join(kept.tags) == fixed
+    text = (
+        "title,artist,drama,year,tags,title_en\n"
+        f'"{track.title}","{track.artist}","{track.drama}",{track.year},{fixed},Another Title\n'
+    )
+    assert await import_text(store, text) == (0, 1, 0, 1)
+    changed = next(t for t in (await store.load()).tracks if t.key == track.key)
+    assert changed.title_en == "Another Title"

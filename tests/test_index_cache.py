@@ -17,6 +17,7 @@ from bot.core.index_cache import CacheError, Writer, decode, encode, load_index
 from bot.core.models import Request
 from bot.core.service import Service
 from bot.core.store import Store
+from tests.support import add_track
 
 
 def snapshot(index: CatalogIndex) -> dict[str, object]:
@@ -40,6 +41,8 @@ def snapshot(index: CatalogIndex) -> dict[str, object]:
         "korean_names": index.korean_names,
         "hangul_by_length": index.hangul_by_length,
         "years": (index.min_year, index.max_year, index.max_name_tokens, index.max_title_tokens),
+        "fame": list(index.fame),
+        "flags": list(index.flags),
     }
 
 
@@ -49,6 +52,31 @@ def test_a_saved_index_reads_back_as_the_same_index(catalog: Catalog) -> None:
     again = CatalogIndex.from_columns(decode(encode(cols), catalog.vocabulary), catalog.vocabulary)
     assert snapshot(again) == snapshot(fresh)
     assert snapshot(fresh) == snapshot(CatalogIndex(catalog))
+
+
+def facts(index: CatalogIndex) -> dict[str, tuple[object, ...]]:
+    """Per track key: its English title, popularity, flags and its acts' voices."""
+    return {
+        key: (
+            index.track_title_en[i],
+            index.fame[i],
+            index.flags[i],
+            tuple(index.artists[a].voice for a in index.credits[i] if a in index.artists),
+        )
+        for i, key in enumerate(index.keys)
+    }
+
+
+async def test_the_store_and_the_saved_index_keep_titles_voices_and_popularity(
+    store: Store, catalog: Catalog
+) -> None:
+    expected = facts(CatalogIndex(catalog))
+    assert any(f[0] for f in expected.values()) and any(f[1] for f in expected.values())
+    assert any(f[2] for f in expected.values())
+    saved = await load_index(store, catalog.vocabulary)  # read back from index_cache
+    assert facts(saved) == expected
+    await store.save_index("stale", b"")  # not current: rebuilt from the catalog tables
+    assert facts(await load_index(store, catalog.vocabulary)) == expected
 
 
 class Builds:
@@ -109,8 +137,14 @@ async def test_a_data_release_rebuilds_the_index(tmp_path: Path, builds: Builds)
         await load_index(store, load_vocabulary(data))
     finally:
         await store.close()
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write("Goblin,,Brand New Song,,Gummy,2016,sad;low-energy,\n")
+    add_track(
+        data,
+        drama="Goblin",
+        title="Brand New Song",
+        artist="Gummy",
+        year=2016,
+        tags="sad;low-energy",
+    )
     store = await Store.open(path, data_dir=data)
     try:
         index = await load_index(store, load_vocabulary(data))

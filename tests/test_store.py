@@ -11,7 +11,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.core.catalog import DATA_DIR, CatalogError
+from bot.core.catalog import DATA_DIR, CatalogError, fingerprint, load_catalog
 from bot.core.store import (
     APPLICATION_ID,
     MIGRATIONS,
@@ -26,6 +26,7 @@ from bot.core.store import (
     database_location,
     describe_database_error,
 )
+from tests.support import add_track
 
 
 async def pragma(path: Path, name: str) -> int:
@@ -72,6 +73,36 @@ async def test_v1_database_upgrades_and_keeps_history(tmp_path: Path) -> None:
     # Written before ostbot stamped its files: recognised by its tables, and stamped now.
     assert await pragma(path, "application_id") == APPLICATION_ID
     assert state.heard == {"k1"} and state.feedback == {"k2": -1}
+
+
+async def test_the_previous_schema_gets_titles_voices_and_signals_from_data(tmp_path: Path) -> None:
+    path = tmp_path / "before.db"
+    before = MIGRATIONS.index(next(m for m in MIGRATIONS if "ADD COLUMN title_en" in m))
+    async with aiosqlite.connect(path) as db:
+        for script in MIGRATIONS[:before]:
+            for statement in script.split(";"):
+                if statement.strip():
+                    await db.execute(statement)
+        await db.execute(f"PRAGMA user_version = {before}")
+        await db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        # As if data/ had not changed since: the upgrade itself must load it again.
+        await db.execute(
+            "INSERT INTO meta (key, value) VALUES ('catalog_fingerprint', ?)", (fingerprint(),)
+        )
+        await db.commit()
+    store = await Store.open(path)
+    try:
+        catalog = await store.load()
+    finally:
+        await store.close()
+    shipped = load_catalog()
+    assert await version(path) == SCHEMA_VERSION
+    assert catalog.signals and set(catalog.signals) == set(shipped.signals)
+    english = {t.key: t.title_en for t in catalog.tracks if t.title_en}
+    assert english and english == {t.key: t.title_en for t in shipped.tracks if t.title_en}
+    assert {a.name: a.voice for a in catalog.artists.values()} == {
+        a.name: a.voice for a in shipped.artists.values()
+    }
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -136,8 +167,14 @@ async def test_newer_catalog_keeps_history_and_feedback(tmp_path: Path) -> None:
 
     # Ship a new catalog: one more track.
     drama = catalog.dramas[kept.drama]
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write(f'"{drama.title}",,Brand New Song,,{kept.artist},{drama.year},sad;low-energy,\n')
+    add_track(
+        data,
+        drama=drama.title,
+        title="Brand New Song",
+        artist=kept.artist,
+        year=drama.year,
+        tags="sad;low-energy",
+    )
     store = await Store.open(tmp_path / "db.sqlite", data_dir=data)
     try:
         titles = {t.title for t in (await store.load(data)).tracks}
@@ -152,8 +189,7 @@ async def test_invalid_new_catalog_changes_nothing(tmp_path: Path) -> None:
     data = copy_data(tmp_path)
     store = await Store.open(tmp_path / "db.sqlite", data_dir=data)
     before = await store.counts()
-    with (data / "tracks.csv").open("a", encoding="utf-8") as fh:
-        fh.write("Goblin,,Bad Row,,Nobody,2016,not-a-mood,\n")
+    add_track(data, drama="Goblin", title="Bad Row", artist="Nobody", year=2016, tags="not-a-mood")
     with pytest.raises(CatalogError) as err:
         await store.sync_catalog(data)
     assert "unknown tag(s): not-a-mood" in str(err.value)

@@ -17,7 +17,7 @@ VICTIM = "telegram:victim-7f3a9"  # distinctive: found only where this user's da
 OTHER = "discord:other-1b2c"
 # Tables that hold nothing about any user. Every other table must have a `user` column, which
 # is how forget_user finds it: a new table goes here only if it keeps no user data.
-SHARED_TABLES = {"meta", "dramas", "artists", "tracks", "index_cache"}
+SHARED_TABLES = {"meta", "dramas", "artists", "tracks", "index_cache", "signals"}
 
 
 async def remember(store: Store, user: str, keys: tuple[str, ...], query_id: int) -> None:

@@ -15,15 +15,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.models import Artist, Drama, Track
+from bot.core.models import Artist, Drama, Track, track_key
 from bot.core.occasions import OccasionError, Occasions
+from bot.core.popularity import SIGNALS, YEAR, Signal
 from bot.core.shipped import DATA_DIR as DATA_DIR  # re-exported: many modules import it here
 from bot.core.text import has_hangul, norm, parse_int
 from bot.core.vocabulary import Vocabulary, VocabularyError
+from bot.core.voice import ACT_VOICES
 
-# The import/export contract (DESIGN.md): required and optional columns.
+# The import/export contract (DESIGN.md): required and optional columns. `title_en` came
+# later (issue 10): a file without it still imports, and leaves the stored English titles be.
 CSV_REQUIRED = ("title", "artist", "drama", "year", "tags")
-CSV_OPTIONAL = ("title_ko", "artist_ko", "drama_ko", "network", "part", "aliases")
+CSV_OPTIONAL = ("title_ko", "artist_ko", "drama_ko", "network", "part", "aliases", "title_en")
 CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
 
 DRAMA_COLUMNS = (
@@ -37,8 +40,23 @@ DRAMA_COLUMNS = (
     "sources",
     "notes",
 )
-ARTIST_COLUMNS = ("artist", "artist_ko", "aliases", "groups")
-TRACK_COLUMNS = ("drama", "part", "title", "title_ko", "artist", "year", "tags", "aliases")
+ARTIST_COLUMNS = ("artist", "artist_ko", "aliases", "groups", "voice", "sources")
+TRACK_COLUMNS = (
+    "drama",
+    "part",
+    "title",
+    "title_ko",
+    "title_en",
+    "artist",
+    "year",
+    "tags",
+    "aliases",
+    "notes",
+)
+POPULARITY_COLUMNS = ("drama", "title", "artist", "signal", "value", "source", "notes")
+# What a Hangul-titled track without an English title says in its notes (any case): that the
+# sources showed none, rather than a translation of ours.
+NO_ENGLISH_TITLE = "no english title"
 
 NETWORKS = frozenset(
     {
@@ -147,6 +165,7 @@ class Catalog:
     dramas: dict[str, Drama] = field(default_factory=dict)
     artists: dict[str, Artist] = field(default_factory=dict)
     tracks: list[Track] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)  # popularity, see bot/core/popularity
 
 
 # ---------------------------------------------------------------- CSV reading
@@ -242,7 +261,8 @@ def _too_long(row: dict[str, str], name: str, line: int, problems: list[Problem]
 
 
 def check_tags(tags: tuple[str, ...], vocab: Vocabulary, name: str, line: int) -> list[Problem]:
-    """The catalog's tag rules: known tags, none repeated, 1-3 moods, exactly one energy."""
+    """The catalog's tag rules: known tags, none repeated, 1-3 moods, exactly one energy; form
+    tags (instrumental, sung-by-cast) optional; voice tags never (they follow from artists)."""
     out: list[Problem] = []
     unknown = [t for t in tags if t not in vocab.tags]
     if unknown:
@@ -253,6 +273,15 @@ def check_tags(tags: tuple[str, ...], vocab: Vocabulary, name: str, line: int) -
         out.append(Problem(name, line, "repeated tag"))
     if tags and not unknown:
         kinds = [vocab.tags[t].kind for t in tags]
+        derived = [t for t, kind in zip(tags, kinds, strict=True) if kind == "voice"]
+        if derived:
+            out.append(
+                Problem(
+                    name,
+                    line,
+                    f"{', '.join(derived)}: a voice is worked out from artists.csv, not tagged",
+                )
+            )
         if not 1 <= kinds.count("mood") <= 3:
             out.append(Problem(name, line, "needs 1-3 mood tags"))
         if kinds.count("energy") != 1:
@@ -266,7 +295,7 @@ def check_tags(tags: tuple[str, ...], vocab: Vocabulary, name: str, line: int) -
 def fingerprint(data_dir: Path = DATA_DIR) -> str:
     """A hash of the catalog files, so the store knows when data/ changed."""
     digest = hashlib.sha256()
-    for fname in ("moods.toml", "dramas.csv", "artists.csv", "tracks.csv"):
+    for fname in ("moods.toml", "dramas.csv", "artists.csv", "tracks.csv", "popularity.csv"):
         path = data_dir / fname
         digest.update(fname.encode())
         try:
@@ -306,9 +335,15 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
             return
         yield from _records(text, fname, problems)
 
-    _read_dramas(read("dramas.csv", DRAMA_COLUMNS), catalog, problems)
+    drama_lines = _read_dramas(read("dramas.csv", DRAMA_COLUMNS), catalog, problems)
     _read_artists(read("artists.csv", ARTIST_COLUMNS), catalog, problems)
     _read_tracks(read("tracks.csv", TRACK_COLUMNS), catalog, problems)
+    _read_popularity(read("popularity.csv", POPULARITY_COLUMNS), catalog, problems)
+    if not problems:  # a drama whose tracks were all refused is reported through them
+        with_tracks = {t.drama for t in catalog.tracks}
+        for drama, line in drama_lines.items():
+            if drama not in with_tracks:
+                problems.append(Problem("dramas.csv", line, f"{drama}: no track in tracks.csv"))
     if problems:
         raise DataDirError(problems, data_dir)
     return catalog
@@ -316,8 +351,10 @@ def load_catalog(data_dir: Path = DATA_DIR) -> Catalog:
 
 def _read_dramas(
     rows: Iterable[tuple[int, dict[str, str]]], catalog: Catalog, problems: list[Problem]
-) -> None:
+) -> dict[str, int]:
+    """Read the dramas into the catalog; returns the line of each."""
     f = "dramas.csv"
+    lines: dict[str, int] = {}
     names: dict[str, tuple[str, int]] = {}  # normalised name -> (drama, line)
     for line, row in rows:
         title = row["drama"]
@@ -366,6 +403,8 @@ def _read_dramas(
             sources=sources,
             notes=row["notes"],
         )
+        lines[title] = line
+    return lines
 
 
 def _read_artists(
@@ -382,11 +421,22 @@ def _read_artists(
             continue
         if row["artist_ko"] and not has_hangul(row["artist_ko"]):
             problems.append(Problem(f, line, "artist_ko must be Hangul"))
+        voice = row["voice"]
+        if voice and voice not in ACT_VOICES:
+            problems.append(
+                Problem(f, line, f"unknown voice {voice!r} (one of {', '.join(ACT_VOICES)})")
+            )
+        sources = split_list(row["sources"])
+        if voice and not sources:
+            problems.append(Problem(f, line, f"{name}: voice {voice!r} needs a source URL"))
+        if not all(s.startswith(("https://", "http://")) for s in sources):
+            problems.append(Problem(f, line, "sources must be http(s) URLs"))
         catalog.artists[name] = Artist(
             name=name,
             name_ko=row["artist_ko"],
             aliases=split_list(row["aliases"]),
             groups=split_list(row["groups"]),
+            voice=voice,
         )
 
 
@@ -419,11 +469,63 @@ def _read_tracks(
         for name in split_credit(track.artist, known):
             if name not in catalog.artists:
                 problems.append(Problem(f, line, f"artist {name!r} is not in artists.csv"))
+        if (
+            has_hangul(track.title)
+            and not track.title_en
+            and NO_ENGLISH_TITLE not in row["notes"].casefold()
+        ):
+            problems.append(
+                Problem(
+                    f,
+                    line,
+                    f"{track.title}: a Hangul title needs title_en, or notes that say no English"
+                    " title was seen in the sources",
+                )
+            )
         if track.key in seen:
             problems.append(Problem(f, line, f"duplicate of line {seen[track.key]}"))
             continue
         seen[track.key] = line
         catalog.tracks.append(track)
+
+
+def _read_popularity(
+    rows: Iterable[tuple[int, dict[str, str]]], catalog: Catalog, problems: list[Problem]
+) -> None:
+    """Sourced popularity signals, each about a track of tracks.csv (see bot/core/popularity)."""
+    f = "popularity.csv"
+    keys = {t.key for t in catalog.tracks}
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, row in rows:
+        if _too_long(row, f, line, problems):
+            continue
+        before = len(problems)
+        key = track_key(row["drama"], row["title"], row["artist"])
+        if key not in keys:
+            what = f"{row['drama']} / {row['title']} / {row['artist']}"
+            problems.append(Problem(f, line, f"no track {what} in tracks.csv"))
+        signal, value = row["signal"], row["value"]
+        if signal not in SIGNALS:
+            problems.append(
+                Problem(f, line, f"unknown signal {signal!r} (one of {', '.join(SIGNALS)})")
+            )
+        elif signal == "chart" and not (parse_int(value) or 0) >= 1:
+            problems.append(Problem(f, line, f"a chart peak is a position from 1, got {value!r}"))
+        elif signal in ("award", "music_show") and not YEAR.search(value):
+            problems.append(Problem(f, line, f"{signal} needs its name and year, got {value!r}"))
+        sources = split_list(row["source"])
+        if not sources:
+            problems.append(Problem(f, line, "a signal needs its source URL"))
+        elif not all(s.startswith(("https://", "http://")) for s in sources):
+            problems.append(Problem(f, line, "source must be http(s) URLs"))
+        if len(problems) > before:
+            continue
+        ident = (key, signal, value)
+        if ident in seen:
+            problems.append(Problem(f, line, f"duplicate of line {seen[ident]}"))
+            continue
+        seen[ident] = line
+        catalog.signals.append(Signal(key, signal, value, row["source"], row["notes"]))
 
 
 def _track_from_row(
@@ -449,6 +551,13 @@ def _track_from_row(
     if title_ko and not has_hangul(title_ko):
         problems.append(Problem(f, line, "title_ko must contain Hangul"))
         return None
+    title_en = row.get("title_en") or None
+    if title_en and has_hangul(title_en):
+        problems.append(Problem(f, line, "title_en must be the English title, not Hangul"))
+        return None
+    if title_en and norm(title_en) == norm(row["title"]):
+        problems.append(Problem(f, line, "title_en repeats the title: leave it blank"))
+        return None
     return Track(
         title=row["title"],
         artist=row["artist"],
@@ -458,6 +567,7 @@ def _track_from_row(
         title_ko=title_ko,
         part=part,
         aliases=split_list(row.get("aliases", "")),
+        title_en=title_en,
     )
 
 
@@ -471,6 +581,8 @@ class ImportRow:
     drama_ko: str
     network: str
     artist_ko: str
+    # Whether the file has a title_en column: without one, the stored English title is kept.
+    title_en_given: bool = True
 
 
 def parse_import(
@@ -532,6 +644,7 @@ def parse_import(
                 drama_ko=row.get("drama_ko", ""),
                 network=row.get("network", ""),
                 artist_ko=row.get("artist_ko", ""),
+                title_en_given="title_en" in row,
             )
         )
     if problems:
@@ -567,6 +680,7 @@ def export_rows(catalog: Catalog) -> Iterator[dict[str, str]]:
             "network": drama.network if drama else "",
             "part": str(t.part) if t.part is not None else "",
             "aliases": ";".join(t.aliases),
+            "title_en": t.title_en or "",
         }
 
 

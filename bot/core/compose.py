@@ -9,6 +9,7 @@ differently.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 from bot.core.commands import Arg, Spec
@@ -25,10 +26,18 @@ from bot.core.text import shorten
 
 
 def track_title(track: Track) -> str:
-    """The title, with the Hangul title beside it when it differs."""
+    """The title, with the Hangul title beside it when it differs: "Snow Flower (눈꽃)" for a
+    Hangul-titled song with an official English title."""
+    if track.title_en:
+        return t("card_title", "en", title=track.title_en, title_ko=track.title_ko or track.title)
     if track.title_ko and track.title_ko != track.title:
         return t("card_title", "en", title=track.title, title_ko=track.title_ko)
     return track.title
+
+
+def short_title(track: Track) -> str:
+    """The title in a sentence ("like Snow Flower"): the English one where there is one."""
+    return track.title_en or track.title
 
 
 def artist_line(index: CatalogIndex, credit: str) -> str:
@@ -68,7 +77,7 @@ def card(index: CatalogIndex, pick: Pick, q: Query, locale: str) -> Card:
         shared = [x for x in tr.tags if x in target.tags and vocab.tags[x].kind == "mood"]
         if shared:
             labels = ", ".join(vocab.label(x, locale) for x in shared)
-            reasons.append(t("shares", locale, tags=labels, title=target.title))
+            reasons.append(t("shares", locale, tags=labels, title=short_title(target)))
     else:
         shown = pick.matched or index.moods_of(pick.index)[:2]
         reasons.append(", ".join(vocab.label(x, locale) for x in shown))
@@ -115,13 +124,23 @@ def recommendation(
     where = scope(index, q, locale)
     said = said_tags(q)
     tags_label = ", ".join(vocab.label(x, locale) for x in said) or occasion_name(index, q, locale)
+    voice = voice_label(index, q.voice, locale)
     relaxed = outcome.relaxed
+    if "theme" in relaxed:
+        notes.append(t("relaxed_theme", locale, scope=where))
+    if "popularity" in relaxed and q.popularity:
+        asked = "popular" if q.popularity == "theme" else q.popularity
+        notes.append(t(f"relaxed_{asked}", locale, scope=where))
     if "tags" in relaxed:
-        if outcome.shown_tags:
-            shown = ", ".join(vocab.label(x, locale) for x in outcome.shown_tags)
+        shown = ", ".join(vocab.label(x, locale) for x in outcome.shown_tags)
+        if shown and voice and not where and "voice" not in relaxed:
+            notes.append(t("relaxed_tags_voice", locale, tags=tags_label, voice=voice, shown=shown))
+        elif shown:
             notes.append(t("relaxed_tags", locale, tags=tags_label, scope=where, shown=shown))
         else:
             notes.append(t("relaxed_tags_plain", locale, tags=tags_label, scope=where))
+    if "voice" in relaxed:
+        notes.append(t("relaxed_voice", locale, voice=voice, scope=where))
     if outcome.outside:
         notes.append(t("no_year", locale, years=years_text(q, locale), first=index.min_year))
     elif "years" in relaxed:
@@ -142,7 +161,18 @@ def recommendation(
 
     n = len(outcome.picks)
     shown_tags = outcome.shown_tags if "tags" in relaxed else said
-    label = ", ".join(vocab.label(x, locale) for x in shown_tags)
+    known = q.popularity if "popularity" not in relaxed else None
+    if known == "theme" and "theme" in relaxed:
+        known = "popular"
+    label = " ".join(
+        part
+        for part in (
+            t(f"known_{known}", locale) if known else "",
+            voice if "voice" not in relaxed else "",
+            ", ".join(vocab.label(x, locale) for x in shown_tags),
+        )
+        if part
+    )
     what_key = ("what_tags_" if label else "what_plain_") + ("one" if n == 1 else "many")
     article = "an" if label[:1].lower() in "aeiou" else "a"  # "an upbeat", "a sad"
     what = t(what_key, locale, tags=label, article=article)
@@ -166,13 +196,25 @@ def recommendation(
             label = t("button_other", locale, kind=t(f"kind_{_kind(kind)}", locale), name=name)
             actions += (Action(f"other:{b36(query_id)}", shorten(label, 40), "other"),)
     return Reply(
-        text="\n".join([*notes, intro]),
+        text="\n".join([*(_tidy(note) for note in notes), intro]),
         locale=locale,
         kind=ReplyKind.RECOMMENDATION,
         cards=tuple(card(index, p, q, locale) for p in outcome.picks),
         actions=actions,
         footer=t("footer", locale),
     )
+
+
+def voice_label(index: CatalogIndex, voice: tuple[str, ...], locale: str) -> str:
+    """The voice and form conditions asked for, in the reply's language ("female, duet");
+    "group" goes unsaid beside "girl-group" or "boy-group", which say it already."""
+    said = [v for v in voice if not (v == "group" and {"girl-group", "boy-group"} & set(voice))]
+    return ", ".join(index.vocabulary.label(v, locale) for v in said)
+
+
+def _tidy(note: str) -> str:
+    """A sentence whose optional part was empty: "No sad songs , so" -> "No sad songs, so"."""
+    return re.sub(r" ([.,])", r"\1", " ".join(note.split()))
 
 
 def said_tags(q: Query) -> tuple[str, ...]:
@@ -208,7 +250,7 @@ def other_reading(q: Query, locale: str) -> str:
 def scope(index: CatalogIndex, q: Query, locale: str) -> str:
     bits = []
     if q.similar_to and q.similar_to in index.by_key:
-        title = index.tracks[index.by_key[q.similar_to]].title
+        title = short_title(index.tracks[index.by_key[q.similar_to]])
         bits.append(t("similar_to", locale, title=title))
     if q.drama:
         bits.append(t("from_drama", locale, drama=drama_name(index, q.drama, locale)))
@@ -254,7 +296,7 @@ def changed(
             )
             said.append(t("change_renamed", locale, scope=scope(index, named, locale)))
         elif key in ("similar", "like_title") and q.similar_to in index.by_key:
-            title = index.tracks[index.by_key[q.similar_to or ""]].title
+            title = short_title(index.tracks[index.by_key[q.similar_to or ""]])
             said.append(t(f"change_{key}", locale, title=title))
         elif key == "moods" and (q.tags or q.occasion):
             tags = ", ".join(vocab.label(x, locale) for x in q.tags[:2])
@@ -348,7 +390,7 @@ def lookup_song(
             )
             for o in others[:4]
         ]
-        text.append(t("lookup_others", locale, title=tr.title, others="; ".join(listed)))
+        text.append(t("lookup_others", locale, title=short_title(tr), others="; ".join(listed)))
         for o in others[:3]:
             other = index.tracks[o]
             label = t("button_song", locale, artist=other.artist)

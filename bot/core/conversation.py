@@ -271,10 +271,11 @@ def _best_titles(
     ids: list[int], q: Query, index: CatalogIndex, text: str = "", pins: list[int] | None = None
 ) -> list[int]:
     """Songs of one title, the one the message pins (by its artist or drama) first, then the
-    better known (its drama and its artist have more songs here)."""
+    better known (its sourced popularity, its drama's, then how many songs its drama and its
+    artist have here)."""
     flat = squash(text)
 
-    def rank(t: int) -> tuple[int, int]:
+    def rank(t: int) -> tuple[int, int, int, int]:
         tr = index.tracks[t]
         pinned = (q.drama == tr.drama) + any(a in index.credit(tr.artist) for a in q.artists)
         pinned += 2 * (t in (pins or ()))  # the parser saw its artist or drama beside it
@@ -287,7 +288,8 @@ def _best_titles(
         known = len(index.drama_tracks.get(tr.drama, ())) + sum(
             len(index.artist_tracks.get(a, ())) for a in index.credit(tr.artist)
         )
-        return -pinned, -known
+        fame, drama_fame = index.renown(t)  # issue 10: sourced popularity first
+        return -pinned, -fame, -drama_fame, -known
 
     return sorted(dict.fromkeys(ids), key=rank)
 
@@ -455,6 +457,10 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         changes.append("moods")
     if q.energy and not relative:
         new = replace(new, energy=q.energy)
+    if q.voice or q.popularity:  # "female ones", "only the hits": issue 10's conditions add on
+        new = replace(
+            new, voice=_add(new.voice, q.voice), popularity=q.popularity or new.popularity
+        )
     if (q.year_from or q.year_to) and not relative & {"older", "newer"}:
         new = replace(new, year_from=q.year_from, year_to=q.year_to, strict_years=False)
         changes.append("years")

@@ -17,7 +17,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
@@ -26,9 +26,15 @@ from typing import TypeVar, overload
 from bot.core.catalog import Catalog, multiword, split_credit
 from bot.core.lexicon import everyday_english, everyday_korean, lexicon
 from bot.core.models import Artist, Drama, Track, TrackRow
+from bot.core.popularity import scores
 from bot.core.romanize import latin_forms
 from bot.core.text import has_hangul, norm, squash
 from bot.core.vocabulary import Vocabulary
+from bot.core.voice import INSTRUMENTAL, TRACK_VOICES, act_voice, track_voices, voice_flags
+
+# A track's flags (Columns.flags): its voices (bit i for TRACK_VOICES[i]) and this bit when
+# a source names it its drama's main theme.
+THEME_FLAG = 1 << len(TRACK_VOICES)
 
 
 def everyday(key: str) -> bool:
@@ -105,6 +111,10 @@ class Columns:
     tags: list[tuple[str, ...]] = field(default_factory=list)
     parts: list[int | None] = field(default_factory=list)
     aliases: list[tuple[str, ...]] = field(default_factory=list)
+    titles_en: Sequence[str] = field(default_factory=list)  # "" where there is none
+    # Popularity points, 0-100 (bot/core/popularity.py), and flags (THEME_FLAG, voices).
+    fame: array[int] = field(default_factory=lambda: array("B"))
+    flags: array[int] = field(default_factory=lambda: array("B"))
     drama_info: dict[str, Drama] = field(default_factory=dict)
     artist_info: dict[str, Artist] = field(default_factory=dict)
     # The text work: the acts of each credit that names more than one act (see acts_of),
@@ -123,10 +133,15 @@ class Columns:
 
     @classmethod
     def build(
-        cls, dramas: dict[str, Drama], artists: dict[str, Artist], rows: Iterable[TrackRow]
+        cls,
+        dramas: dict[str, Drama],
+        artists: dict[str, Artist],
+        rows: Iterable[TrackRow],
+        fame: Mapping[str, tuple[int, bool]] | None = None,
     ) -> Columns:
-        """Columns from the catalog's rows, with every name and title normalised."""
-        builder = ColumnsBuilder(dramas, artists)
+        """Columns from the catalog's rows, with every name and title normalised; `fame` is
+        each known track's popularity (popularity.scores)."""
+        builder = ColumnsBuilder(dramas, artists, fame)
         builder.add(rows)
         return builder.finish()
 
@@ -136,9 +151,13 @@ class Columns:
             dict(catalog.dramas),
             dict(catalog.artists),
             (
-                (t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part, t.aliases)
+                (
+                    *(t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part),
+                    *(t.aliases, t.title_en),
+                )
                 for t in catalog.tracks
             ),
+            scores(catalog.signals),
         )
 
     def _text_work(self, share: Sharer) -> None:
@@ -184,6 +203,7 @@ class Columns:
             if short is not None:
                 self.korean_names[d.title] = short[2]
         credited = {name for credit in credits for name in acts_of(self.acts, credit)}
+        self._voices()
         for name in sorted(set(self.artist_info) | credited | groups):
             a = self.artist_info.get(name)
             entity = share(Entity("group" if name in groups else "artist", name))
@@ -195,15 +215,16 @@ class Columns:
             for form in forms:
                 add_name(form, entity)
 
-        # Track titles, for look-ups, "something like Stay With Me" and "like <title>"; a
-        # Hangul title also under its Latin spellings ("nunkkot" for 눈꽃).
+        # Track titles, for look-ups, "something like Stay With Me" and "like <title>": the
+        # English title ("Snow Flower" for 눈꽃) as well as the title, Hangul title and aliases;
+        # a Hangul title also under its Latin spellings ("nunkkot" for 눈꽃).
         latin: dict[str, Ids] = {}
         hangul_titles: dict[str, Ids] = {}
-        for i, (title, title_ko, aliases) in enumerate(
-            zip(self.titles, self.titles_ko, self.aliases, strict=True)
+        for i, (title, title_ko, aliases, title_en) in enumerate(
+            zip(self.titles, self.titles_ko, self.aliases, self.titles_en, strict=True)
         ):
             keys: set[str] = set()
-            for name in (title, title_ko, *aliases):
+            for name in (title, title_en, title_ko, *aliases):
                 if not name:
                     continue
                 if has_hangul(name):
@@ -213,8 +234,51 @@ class Columns:
                     keys.add(norm(name))
             for key in sorted(keys):
                 add_id(latin, key, i)
+        prominence = self._prominence()
+        for found in (latin, hangul_titles):
+            for name, ids in found.items():
+                if isinstance(ids, tuple):
+                    found[name] = tuple(sorted(ids, key=prominence))
         self.title_keys, self.hangul_title_keys = IdMap(latin), IdMap(hangul_titles)
         self.key_order = KeyIndex.order_of(self.keys)
+
+    def _voices(self) -> None:
+        """Each track's voices, from its credited acts (bot/core/voice.py), into its flags."""
+        info = self.artist_info
+
+        def voice(name: str) -> str:
+            a = info.get(name)
+            if a is None:
+                return ""
+            groups = (info[g].voice if g in info else "" for g in a.groups)
+            return act_voice(a.voice, groups)
+
+        known: dict[tuple[str, bool], int] = {}
+        flags = self.flags
+        for i, (credit, tags) in enumerate(zip(self.artists, self.tags, strict=True)):
+            case = (credit, INSTRUMENTAL in tags)
+            found = known.get(case)
+            if found is None:
+                voices = [voice(a) for a in acts_of(self.acts, credit)]
+                found = known[case] = voice_flags(track_voices(voices, case[1]))
+            flags[i] |= found
+
+    def _prominence(self) -> Callable[[int], tuple[int, int]]:
+        """How to order tracks that share a title, best known first: by their own popularity,
+        then by their drama's (a song from a drama with a chart No. 1 is likelier the one
+        meant), then in catalog order."""
+        fame, dramas = self.fame, self.dramas
+        best = drama_fame(dramas, fame)
+        return lambda i: (-fame[i], -best.get(dramas[i], 0))
+
+
+def drama_fame(dramas: Sequence[str], fame: Sequence[int]) -> dict[str, int]:
+    """Each drama's best-known song's popularity points (dramas with none left out)."""
+    best: dict[str, int] = {}
+    for drama, points in zip(dramas, fame, strict=True):
+        if points > best.get(drama, 0):
+            best[drama] = points
+    return best
 
 
 # Track ids under a name while building: a bare int for the usual single track.
@@ -419,32 +483,44 @@ class ColumnsBuilder:
     """Columns from rows that arrive in batches, so a store can stream 100,000 of them
     without holding them all as rows first."""
 
-    def __init__(self, dramas: dict[str, Drama], artists: dict[str, Artist]) -> None:
+    def __init__(
+        self,
+        dramas: dict[str, Drama],
+        artists: dict[str, Artist],
+        fame: Mapping[str, tuple[int, bool]] | None = None,
+    ) -> None:
         self.cols = Columns(drama_info=dramas, artist_info=artists)
         self.share = Sharer()
+        self.fame = fame or {}
         self.titles: list[str] = []
         self.titles_ko: list[str] = []
+        self.titles_en: list[str] = []
 
     def add(self, rows: Iterable[TrackRow]) -> None:
-        cols, share = self.cols, self.share
+        cols, share, fame = self.cols, self.share, self.fame
         with gc_paused():
-            for key, title, title_ko, artist, drama, year, tags, part, aliases in rows:
+            for key, title, title_ko, artist, drama, year, tags, part, aliases, title_en in rows:
                 cols.keys.append(key)
                 self.titles.append(title)
                 self.titles_ko.append(title_ko or "")
+                self.titles_en.append(title_en or "")
                 cols.artists.append(share(artist))
                 cols.dramas.append(share(drama))
                 cols.years.append(share(year))
                 cols.tags.append(share(tags))
                 cols.parts.append(share(part))
                 cols.aliases.append(share(aliases))
+                points, theme = fame.get(key, (0, False))
+                cols.fame.append(points)
+                cols.flags.append(THEME_FLAG if theme else 0)
 
     def finish(self) -> Columns:
         cols = self.cols
         with gc_paused():
             # Packed first, so the strings as read are gone before the text work adds more.
             cols.titles, cols.titles_ko = PackedStrs(self.titles), PackedStrs(self.titles_ko)
-            self.titles, self.titles_ko = [], []
+            cols.titles_en = PackedStrs(self.titles_en)
+            self.titles, self.titles_ko, self.titles_en = [], [], []
             cols._text_work(self.share)
         return cols
 
@@ -493,6 +569,7 @@ class TrackList(Sequence[Track]):
             part=ix.track_part[i],
             aliases=ix.track_aliases[i],
             key=ix.keys[i],
+            title_en=ix.track_title_en[i] or None,
         )
 
     def __iter__(self) -> Iterator[Track]:
@@ -639,6 +716,12 @@ class CatalogIndex:
         self.track_tags: list[tuple[str, ...]] = cols.tags
         self.track_part: list[int | None] = cols.parts
         self.track_aliases: list[tuple[str, ...]] = cols.aliases
+        self.track_title_en: Sequence[str] = cols.titles_en  # "" where there is none
+        self.fame: array[int] = cols.fame  # popularity points, 0-100
+        self.flags: array[int] = cols.flags
+        self.drama_fame: dict[str, int] = (
+            drama_fame(cols.dramas, cols.fame) if any(cols.fame) else {}
+        )
         self.tracks: Sequence[Track] = TrackList(self)
         n = len(cols)
         self.by_key: Mapping[str, int] = KeyIndex(cols.keys, cols.key_order)
@@ -647,9 +730,24 @@ class CatalogIndex:
 
         # Tags as bits, so scoring a track is one dictionary lookup on its mask.
         self.tag_bits: dict[str, int] = {name: 1 << i for i, name in enumerate(vocabulary.tags)}
+        # A mask also says who sings (the vocabulary's voice tags), whether the track is well
+        # known (any popularity signal) and whether it is a main theme: conditions a request
+        # can set are then checked once per group of tracks, not once per track.
+        self.known_bit = 1 << len(vocabulary.tags)
+        self.theme_bit = self.known_bit << 1
         per_set = Counter(cols.tags)
         set_masks = {tags: self._mask(tags) for tags in per_set}
-        self.masks: list[int] = [set_masks[tags] for tags in cols.tags]
+        extra: dict[tuple[int, bool], int] = {}
+        self.masks: list[int] = []
+        for tags, flags, points in zip(cols.tags, cols.flags, cols.fame, strict=True):
+            mask = set_masks[tags]
+            if flags or points:
+                case = (flags, points > 0)
+                more = extra.get(case)
+                if more is None:
+                    more = extra[case] = self._flag_mask(flags, points > 0)
+                mask |= more
+            self.masks.append(mask)
         df: Counter[str] = Counter()
         for tags, count in per_set.items():
             for tag in set(tags):
@@ -662,10 +760,26 @@ class CatalogIndex:
         # Lists of track ids are arrays of 32-bit ints: at 100,000 tracks, one int object per
         # id in every list would cost more than the lists themselves.
         # Tracks by tag mask, each group in year order (a range of years is one slice of it).
+        # Most requests say nothing of voices or main themes, so the groups they walk leave
+        # those bits out (`key_mask`): a third as many groups; the full masks group the tracks
+        # again in `by_mask` for the requests that do (an array shared where the two agree).
+        self.flag_bits = self.mask_of(TRACK_VOICES) | self.theme_bit
+        self.key_mask = ~self.flag_bits
+        by_mask: dict[int, array[int]] = {}
         groups: dict[int, array[int]] = {}
         for i in sorted(range(n), key=cols.years.__getitem__):
-            _append(groups, self.masks[i], i)
-        self.mask_groups: dict[int, array[int]] = {m: groups[m] for m in dict.fromkeys(self.masks)}
+            mask = self.masks[i]
+            _append(by_mask, mask, i)
+            _append(groups, mask & self.key_mask, i)
+        self.by_mask: dict[int, array[int]] = {m: by_mask[m] for m in dict.fromkeys(self.masks)}
+        self.mask_groups: dict[int, array[int]] = {}
+        for mask in self.by_mask:
+            key = mask & self.key_mask
+            if key not in self.mask_groups:
+                same = by_mask.get(key)
+                self.mask_groups[key] = (
+                    same if same is not None and same == groups[key] else groups[key]
+                )
 
         self.group_members: dict[str, set[str]] = defaultdict(set)
         for name, artist in self.artists.items():
@@ -709,6 +823,15 @@ class CatalogIndex:
         self.max_name_tokens = max((k.count(" ") + 1 for k in self.names), default=1)
         self.max_title_tokens = max((k.count(" ") + 1 for k in self.titles), default=1)
 
+    def _flag_mask(self, flags: int, known: bool) -> int:
+        mask = self.known_bit if known else 0
+        if flags & THEME_FLAG:
+            mask |= self.theme_bit
+        for i, name in enumerate(TRACK_VOICES):
+            if flags >> i & 1:
+                mask |= self.tag_bits.get(name, 0)
+        return mask
+
     def _mask(self, tags: tuple[str, ...]) -> int:
         bits = self.tag_bits
         mask = 0
@@ -729,6 +852,11 @@ class CatalogIndex:
     def moods_of(self, i: int) -> tuple[str, ...]:
         tags = self.vocabulary.tags
         return tuple(t for t in self.track_tags[i] if tags[t].kind == "mood")
+
+    def renown(self, i: int) -> tuple[int, int]:
+        """How well known track i is, to choose among songs of one title: its popularity
+        points, then its drama's best song's (bot/core/popularity.py)."""
+        return self.fame[i], self.drama_fame.get(self.track_drama[i], 0)
 
     def artist_ko(self, credit: str) -> str:
         names = self.credit(credit)

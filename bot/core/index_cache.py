@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import bot
 from bot.core.index import (
+    THEME_FLAG,
     CatalogIndex,
     Columns,
     ColumnsBuilder,
@@ -37,13 +38,15 @@ from bot.core.index import (
     gc_paused,
 )
 from bot.core.models import Artist, Drama
+from bot.core.popularity import MAX_POINTS, scores
 from bot.core.shipped import DATA_DIR
 from bot.core.store import Store
 from bot.core.vocabulary import Vocabulary
+from bot.core.voice import ACT_VOICES
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the layout below changes
+FORMAT = 2  # bump when the layout below changes (2: English titles, popularity, voices)
 MAGIC = b"ostbot-index\x00"
 DIGEST = 16  # bytes of blake2b over the JSON
 MAX_SIZE = 1 << 30  # a saved index never decompresses to more than this
@@ -61,7 +64,11 @@ def code_stamp() -> str:
     """Changes with the code that builds an index, so a new ostbot never reads an old layout."""
     stamp = f"{FORMAT}:{bot.__version__}:koroman {koroman_version()}"
     digest = hashlib.blake2b(stamp.encode(), digest_size=8)
-    for module in ("index.py", "index_cache.py", "text.py", "catalog.py", "romanize.py"):
+    modules = (
+        *("index.py", "index_cache.py", "text.py", "catalog.py", "romanize.py"),
+        *("popularity.py", "voice.py"),
+    )
+    for module in modules:
         try:
             digest.update((Path(__file__).parent / module).read_bytes())
         except OSError:  # installed without sources: the version and format still count
@@ -95,7 +102,7 @@ async def load_index(store: Store, vocabulary: Vocabulary) -> CatalogIndex:
         else:
             return index
     known = await store.load(tracks=False)
-    builder = ColumnsBuilder(known.dramas, known.artists)
+    builder = ColumnsBuilder(known.dramas, known.artists, scores(known.signals))
     async for rows in store.track_rows():
         builder.add(rows)
     cols = builder.finish()
@@ -175,6 +182,9 @@ def encode(cols: Columns) -> bytes:
     w.table(cols.tags)
     w.ints(-1 if p is None else p for p in cols.parts)
     w.table(cols.aliases)
+    w.packed(cols.titles_en)
+    w.ints(cols.fame)
+    w.ints(cols.flags)
     w.json(
         [
             [
@@ -184,7 +194,7 @@ def encode(cols: Columns) -> bytes:
             for d in cols.drama_info.values()
         ]
     )
-    w.json([[a.name, a.name_ko, a.aliases, a.groups] for a in cols.artist_info.values()])
+    w.json([[a.name, a.name_ko, a.aliases, a.groups, a.voice] for a in cols.artist_info.values()])
     w.json(cols.acts)
     w.names(cols.names)
     w.names(cols.hangul_names)
@@ -312,6 +322,9 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
     cols.tags = r.table(n, share, tags)
     cols.parts = [None if p == -1 else share(p) for p in r.ints(n, lo=-1)]
     cols.aliases = r.table(n, share, lambda v: tuple(_strs(v)))
+    cols.titles_en = r.packed(n)
+    cols.fame = array("B", r.ints(n, lo=0, hi=MAX_POINTS + 1))
+    cols.flags = array("B", r.ints(n, lo=0, hi=THEME_FLAG << 1))
     for row in _list(r.json()):
         title, title_ko, year, year_end, network, aliases, genres, sources, notes = row
         title = share(_str(title))  # the same string as the tracks' drama column
@@ -326,13 +339,15 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
             sources=_strings(sources, share),
             notes=_str(notes),
         )
-    for name, name_ko, aliases, groups in _list(r.json()):
+    for name, name_ko, aliases, groups, voice in _list(r.json()):
         name = share(_str(name))
+        _check(voice == "" or voice in ACT_VOICES, "an unknown voice")
         cols.artist_info[name] = Artist(
             name=name,
             name_ko=_str(name_ko),
             aliases=_strings(aliases, share),
             groups=_strings(groups, share),
+            voice=share(_str(voice)),
         )
     cols.acts = {
         _str(credit): tuple(share(_str(a)) for a in _list(acts))

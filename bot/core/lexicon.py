@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.core.popularity import ASKS
 from bot.core.shipped import DATA_DIR
 from bot.core.text import norm
 
@@ -214,6 +215,10 @@ class Lexicon:
     references: References
     feedback: FeedbackWords
     smalltalk: Smalltalk
+    # How well known the songs should be: English phrase -> one of popularity.ASKS, and per
+    # ask its Korean stems, in ASKS order (the first found wins).
+    popularity: dict[str, str]
+    popularity_ko: tuple[tuple[str, tuple[str, ...]], ...]
 
     @property
     def era_words(self) -> Words:
@@ -335,6 +340,12 @@ class Lexicon:
                 any=read.phrases("smalltalk.any"),
                 any_ko=read.stems("smalltalk.any_ko"),
             ),
+            popularity={
+                phrase: ask
+                for ask in reversed(ASKS)  # the first in ASKS wins a phrase listed twice
+                for phrase in read.phrases(f"popularity.{ask}")
+            },
+            popularity_ko=tuple((ask, read.stems(f"popularity.{ask}_ko")) for ask in ASKS),
         )
         if set(lexicon.era_years) != {"latest", "recent", "old"}:
             raise LexiconError(f"{path.name}: years.spans needs latest, recent and old")

@@ -50,6 +50,30 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "No {tags} songs {scope}, so here's what it has.",
         "ko": "{scope} {tags} 노래는 없어서 다른 곡을 골랐어요.",
     },
+    "relaxed_tags_voice": {
+        "en": "No {tags} songs are {voice}. Here are {voice} {shown} ones instead.",
+        "ko": "{voice} {tags} 노래는 없어요. 대신 {voice} {shown} 노래를 골랐어요.",
+    },
+    "relaxed_voice": {
+        "en": "No {voice} songs {scope}, so I left that out.",
+        "ko": "{scope} {voice} 노래는 없어서 그 조건은 뺐어요.",
+    },
+    "relaxed_theme": {
+        "en": "No main theme {scope} fits that, so I picked from the well-known songs.",
+        "ko": "{scope} 조건에 맞는 메인 테마곡이 없어서 인기곡 중에서 골랐어요.",
+    },
+    "relaxed_popular": {
+        "en": "No well-known song {scope} fits that, so here are lesser-known ones.",
+        "ko": "{scope} 조건에 맞는 인기곡이 없어서 다른 곡을 골랐어요.",
+    },
+    "relaxed_deep": {
+        "en": "No lesser-known song {scope} fits that, so here are well-known ones.",
+        "ko": "{scope} 조건에 맞는 숨은 곡이 없어서 알려진 곡을 골랐어요.",
+    },
+    # How well known the songs asked for are, before the moods: "3 well-known sad OSTs".
+    "known_popular": {"en": "well-known", "ko": "인기"},
+    "known_theme": {"en": "main-theme", "ko": "메인 테마"},
+    "known_deep": {"en": "lesser-known", "ko": "숨은"},
     "relaxed_years": {
         "en": "No match {years}, so I looked at every year.",
         "ko": "{years}에는 맞는 곡이 없어서 모든 연도에서 찾았어요.",

@@ -39,6 +39,7 @@ class Artist:
     name_ko: str = ""
     aliases: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    voice: str = ""  # female | male | female-group | male-group | mixed-group | "" (unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ class Track:
     part: int | None = None
     aliases: tuple[str, ...] = ()
     key: str = ""
+    # The official English title of a Hangul-titled song, where a source showed one.
+    title_en: str | None = None
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -59,14 +62,16 @@ class Track:
 
 
 # A track as the store reads it for an index build, without a Track object per row:
-# key, title, title_ko, artist, drama, year, tags, part, aliases.
-TrackRow = tuple[str, str, str | None, str, str, int, tuple[str, ...], int | None, tuple[str, ...]]
+# key, title, title_ko, artist, drama, year, tags, part, aliases, title_en.
+TrackRow = tuple[
+    str, str, str | None, str, str, int, tuple[str, ...], int | None, tuple[str, ...], str | None
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Tag:
     name: str
-    kind: str  # mood | energy | season | scene
+    kind: str  # mood | energy | season | scene | form | voice (see vocabulary.KINDS)
     label_ko: str
     means: str
     en: tuple[str, ...]

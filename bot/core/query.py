@@ -32,6 +32,11 @@ class Query:
     year_to: int | None = None
     similar_to: str | None = None  # track key: songs that feel like it
     occasion: str | None = None  # what it is for ("study"), to say so in the reply
+    # Who sings and how well known (issue 10), conditions every pick meets (relaxed, and said,
+    # when none does): voice and form tags ("female", "duet", "instrumental"), and one of
+    # popularity.ASKS ("popular", "theme", "deep").
+    voice: tuple[str, ...] = ()
+    popularity: str | None = None
     count: int = 1
     asked: int | None = None  # the count asked for, when above MAX_COUNT
     # What the songs must not be (never relaxed).
@@ -73,6 +78,8 @@ class Query:
             or self.year_from
             or self.year_to
             or self.similar_to
+            or self.voice
+            or self.popularity
             or self.excludes
         )
 

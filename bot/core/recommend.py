@@ -3,6 +3,12 @@
 Scoring: each requested tag the track carries adds its rarity (IDF), so "sad winter" prefers
 the rarer winter match over one more sad song. Tracks within a band of the best score are
 sampled (weighted by score), so the same request does not always open with the same song.
+
+Well-known songs (any sourced popularity signal, see bot/core/popularity.py) get a modest
+boost, and a reply of two or more songs to an ordinary request holds one well-known song and
+at least one discovery when the band has both. "popular" / "main theme" requests keep to the
+well-known songs and rank by popularity much more; "deep cuts" keep to the others. Voice and
+form conditions ("female singer", "instrumental") are met by every pick, or relaxed and said.
 """
 
 from __future__ import annotations
@@ -16,15 +22,22 @@ from itertools import accumulate
 from operator import itemgetter
 
 from bot.core.index import CatalogIndex
+from bot.core.popularity import MAX_POINTS
 from bot.core.query import Query
 
 BAND = 0.25  # picks are sampled among tracks within 25% of the best score
 KIND_WEIGHT = {"mood": 1.0, "energy": 0.5, "season": 0.8, "scene": 0.8}
 LIKED_ARTIST = 0.5  # share of the best score a liked artist adds
 LIKED_TAG = 0.08  # per liked mood the track shares, at most three
+# Share of the best score a song with full popularity (100 points) adds: modest in an ordinary
+# request (a No. 1 hit can lift a slightly weaker match into the band), as much as the mood
+# match itself when well-known songs were asked for.
+FAME_BOOST = 0.15
+FAME_ASKED = 1.0
 
 
 Group = tuple[float, Sequence[int], int]  # score, track indices, their shared tag mask
+Unit = tuple[float, Sequence[int], bool]  # score, track indices, whether they are well known
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,8 @@ class Pick:
 @dataclass
 class Outcome:
     picks: list[Pick] = field(default_factory=list)
-    relaxed: list[str] = field(default_factory=list)  # tags | years | artist | drama
+    # theme | popularity | tags | energy | years | voice | artist | drama
+    relaxed: list[str] = field(default_factory=list)
     shown_tags: tuple[str, ...] = ()  # the moods offered instead, when tags were relaxed
     restarted: bool = False  # every match had been heard; the cycle starts over
     forget: list[str] = field(default_factory=list)  # history to clear on restart
@@ -61,6 +75,15 @@ class Recommender:
         rng: random.Random,
     ) -> Outcome:
         index = self.index
+        vocab = index.vocabulary
+        if any(vocab.is_filter(t) for t in query.tags):
+            # A voice or a form among the moods ("female", "instrumental") is a condition.
+            conditions = tuple(t for t in query.tags if vocab.is_filter(t))
+            query = replace(
+                query,
+                tags=tuple(t for t in query.tags if t not in conditions),
+                voice=tuple(dict.fromkeys((*query.voice, *conditions))),
+            )
         exclude = {k for k, v in feedback.items() if v < 0}  # disliked: never again
         exclude |= self._excluded(query)
         tags = query.tags
@@ -68,8 +91,13 @@ class Recommender:
         if query.similar_to is not None and query.similar_to in index.by_key:
             target = index.tracks[index.by_key[query.similar_to]]
             exclude.add(target.key)
-            kinds = index.vocabulary.tags
-            seed = tuple(t for t in target.tags if kinds[t].kind != "season" and t not in tags)
+            kinds = vocab.tags
+            # Its moods and energy, not its season or how it is performed.
+            seed = tuple(
+                t
+                for t in target.tags
+                if kinds[t].kind in KIND_WEIGHT and kinds[t].kind != "season" and t not in tags
+            )
             tags = tags + seed
             # For "like X", its moods matter most; its energy a little.
             weights.update({t: (0.3 if kinds[t].kind == "energy" else 1.0) for t in seed})
@@ -117,8 +145,17 @@ class Recommender:
         stages: list[tuple[list[str], Query]] = [([], q)]
         relaxed: list[str] = []
         cur = q
+        # How well known first: a main theme, then any well-known song, then any song.
+        if cur.popularity == "theme":
+            cur = replace(cur, popularity="popular")
+            relaxed = [*relaxed, "theme"]
+            stages.append((relaxed, cur))
+        if cur.popularity:
+            cur = replace(cur, popularity=None)
+            relaxed = [r for r in relaxed if r != "theme"] + ["popularity"]
+            stages.append((relaxed, cur))
         scoped = cur.drama or cur.artists or cur.year_from or cur.year_to or cur.energy
-        if cur.tags and scoped:
+        if cur.tags and (scoped or cur.voice):
             cur = replace(cur, tags=(), weights=())
             relaxed = [*relaxed, "tags"]
             stages.append((relaxed, cur))
@@ -129,6 +166,10 @@ class Recommender:
         if (cur.year_from or cur.year_to) and not cur.strict_years:
             cur = replace(cur, year_from=None, year_to=None)
             relaxed = [*relaxed, "years"]
+            stages.append((relaxed, cur))
+        if cur.voice:
+            cur = replace(cur, voice=())
+            relaxed = [*relaxed, "voice"]
             stages.append((relaxed, cur))
         if cur.artists and cur.drama:
             cur = replace(cur, artist=None, also_artists=())
@@ -157,7 +198,7 @@ class Recommender:
         return out
 
     def _passes(self, i: int, q: Query) -> bool:
-        """Whether track i meets the hard filters of q (drama, artists, years)."""
+        """Whether track i meets the hard filters of q (drama, artists, years, conditions)."""
         index = self.index
         if q.drama and index.track_drama[i] != q.drama:
             return False
@@ -165,7 +206,24 @@ class Recommender:
             i in index.artist_track_sets.get(a, frozenset()) for a in q.artists
         ):
             return False
+        if not self._meets(index.masks[i], *self._conditions(q)):
+            return False
         return (q.year_from or 0) <= index.years[i] <= (q.year_to or 10_000)
+
+    def _conditions(self, q: Query) -> tuple[int, int]:
+        """The bits a track's mask must have (voice, form, popular or theme) and must not
+        (well known, for deep cuts)."""
+        index = self.index
+        need = index.mask_of(q.voice)
+        if q.popularity == "popular":
+            need |= index.known_bit
+        elif q.popularity == "theme":
+            need |= index.theme_bit
+        return need, index.known_bit if q.popularity == "deep" else 0
+
+    @staticmethod
+    def _meets(mask: int, need: int, forbid: int) -> bool:
+        return mask & need == need and not mask & forbid
 
     # ------------------------------------------------------------- scoring
 
@@ -192,6 +250,7 @@ class Recommender:
         for bit, weight in wanted:
             table.update({sub | bit: score + weight for sub, score in table.items()})
 
+        need, forbid = self._conditions(q)
         source: Iterable[tuple[int, Sequence[int]]]
         if q.drama or q.artists:
             base: Iterable[int] = (
@@ -202,23 +261,30 @@ class Recommender:
             picked: dict[int, list[int]] = {}
             for i in base:
                 if self._passes(i, q):
-                    picked.setdefault(index.masks[i], []).append(i)
+                    picked.setdefault(index.masks[i] & index.key_mask, []).append(i)
             source = picked.items()
-        elif q.year_from or q.year_to:
-            # Each group's tracks are in year order: the years asked for are one slice of it.
+        elif not (need or forbid or q.year_from or q.year_to):
+            source = index.mask_groups.items()  # most requests: every group as it is
+        else:
+            # A voice or a main theme asked for: the groups by full mask, which show them.
+            full = bool(need & index.flag_bits)
             lo, hi = q.year_from or 0, q.year_to or 10_000
             year_of = index.years.__getitem__
-            grouped: dict[int, Sequence[int]] = {}
-            for mask, members in index.mask_groups.items():
-                if wanted_mask and not mask & wanted_mask:
+            key_mask = index.key_mask
+            kept: dict[int, Sequence[int]] = {}
+            for mask, members in (index.by_mask if full else index.mask_groups).items():
+                if (wanted_mask and not mask & wanted_mask) or mask & need != need or mask & forbid:
                     continue
-                start = bisect_left(members, lo, key=year_of)
-                end = bisect_right(members, hi, lo=start, key=year_of)
-                if start < end:
-                    grouped[mask] = members[start:end]
-            source = grouped.items()
-        else:
-            source = index.mask_groups.items()
+                if q.year_from or q.year_to:
+                    # Each group's tracks are in year order: the years asked for are one slice.
+                    start = bisect_left(members, lo, key=year_of)
+                    end = bisect_right(members, hi, lo=start, key=year_of)
+                    if start == end:
+                        continue
+                    members = members[start:end]
+                key = mask & key_mask
+                kept[key] = [*kept[key], *members] if key in kept else members
+            source = kept.items()
         if avoid or energy:
             source = [
                 (mask, members)
@@ -278,14 +344,21 @@ class Recommender:
         liked_tags = self._liked_tags(feedback)
         liked = self._liked_artists(feedback)
 
-        # Units of equal score: whole tag groups, plus single tracks lifted by a liked artist.
+        # Units of equal score: tag groups (a group of well-known songs split into single
+        # tracks, each raised by its popularity), plus single tracks lifted by a liked artist.
+        known = index.known_bit
+        weight = FAME_ASKED if q.popularity in ("popular", "theme") else FAME_BOOST
         lifted = self._lifted(q, groups, liked, liked_tags, best)
-        units: list[tuple[float, Sequence[int]]] = (
-            [(score + self._tag_bonus(mask, liked_tags, best), m) for score, m, mask in groups]
-            if liked_tags
-            else [(score, m) for score, m, _ in groups]
+        if liked_tags:
+            groups = [(s + self._tag_bonus(m, liked_tags, best), g, m) for s, g, m in groups]
+        units: list[Unit] = [(score, g, False) for score, g, mask in groups if not mask & known]
+        for score, members, mask in groups:
+            if mask & known:
+                units.extend((score + self._fame(i, weight, best), (i,), True) for i in members)
+        units.extend(
+            (final + self._fame(i, weight, best), (i,), bool(index.masks[i] & known))
+            for i, final in lifted.items()
         )
-        units.extend((final, [i]) for i, final in lifted.items())
         top = max(u[0] for u in units)
         floor = top * (1 - BAND)
         band = [u for u in units if u[0] >= floor]
@@ -309,29 +382,48 @@ class Recommender:
             artists.add(artist)
             return True
 
-        # Sample the band: a unit by score x size, then one of its tracks, so every track's
-        # chance follows its score and the same request does not always start the same way.
-        cumulative = list(accumulate(u[0] * len(u[1]) for u in band))
-        for _ in range(30 * q.count):
-            if len(chosen) >= q.count:
-                break
-            unit = rng.choices(band, cum_weights=cumulative)[0]
-            take(rng.choice(unit[1]), varied=True)
+        def sample(pool: list[Unit], upto: int, cumulative: list[float] | None = None) -> None:
+            """Sample a unit by score x size, then one of its tracks, until `upto` are chosen:
+            every track's chance follows its score, and the same request does not always
+            start the same way."""
+            if not pool or len(chosen) >= upto:
+                return
+            if cumulative is None:
+                cumulative = list(accumulate(u[0] * len(u[1]) for u in pool))
+            for _ in range(30 * q.count):
+                if len(chosen) >= upto:
+                    break
+                unit = rng.choices(pool, cum_weights=cumulative)[0]
+                take(rng.choice(unit[1]), varied=True)
+
+        whole = list(accumulate(u[0] * len(u[1]) for u in band))
+        if q.popularity is None and q.count >= 2:
+            # A mix: a well-known song first, then the band, keeping one place for a discovery.
+            sample([u for u in band if u[2]], 1)
+            sample(band, q.count - 1, whole)
+            if all(index.masks[i] & known for i in chosen):
+                sample([u for u in band if not u[2]], q.count)
+        sample(band, q.count, whole)
         if len(chosen) < q.count:
             # Not enough fresh, varied tracks in the band: walk everything best-first, first
             # keeping variety, then without it.
             ordered = sorted(units, key=lambda u: -u[0])
             for varied in (True, False):
-                for _, members in ordered:
+                for _, members, _ in ordered:
                     for i in members:
                         if len(chosen) >= q.count:
                             break
                         take(i, varied)
+        if q.popularity in ("popular", "theme"):
+            chosen.sort(key=lambda i: -index.fame[i])  # "top 5": the best known first
         req_bits = index.mask_of(q.tags)
         for i in chosen:
             matched = tuple(t for t in index.track_tags[i] if index.tag_bits[t] & req_bits)
             artist = next((a for a in index.credits[i] if a in liked), None)
             outcome.picks.append(Pick(i, lifted.get(i, 0.0), matched, artist))
+
+    def _fame(self, i: int, weight: float, best: float) -> float:
+        return best * weight * self.index.fame[i] / MAX_POINTS
 
     def _tag_bonus(self, mask: int, liked_tags: int, best: float) -> float:
         return best * LIKED_TAG * min(3, (mask & liked_tags).bit_count())
@@ -352,7 +444,7 @@ class Recommender:
         out: dict[int, float] = {}
         for artist in liked:
             for i in index.artist_tracks.get(artist, ()):
-                mask = index.masks[i]
+                mask = index.masks[i] & index.key_mask
                 if mask in scores and self._passes(i, q):
                     bonus = self._tag_bonus(mask, liked_tags, best) + best * LIKED_ARTIST
                     out[i] = scores[mask] + bonus

@@ -35,6 +35,7 @@ from bot.core.catalog import (
     split_credit,
 )
 from bot.core.models import Artist, Drama, Track, TrackRow
+from bot.core.popularity import Signal
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,17 @@ MIGRATIONS: tuple[str, ...] = (
             FROM queries)
         WHERE n > 100);
     CREATE INDEX queries_by_user ON queries (user, at);
+    """,
+    # 6: official English titles, who sings (an artist's voice) and sourced popularity signals
+    # (issue 10). data/ is loaded again on the next open, so the new columns get filled.
+    """
+    ALTER TABLE tracks ADD COLUMN title_en TEXT;
+    ALTER TABLE artists ADD COLUMN voice TEXT NOT NULL DEFAULT '';
+    CREATE TABLE signals (
+        track_key TEXT NOT NULL, signal TEXT NOT NULL, value TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (track_key, signal, value));
+    DELETE FROM meta WHERE key = 'catalog_fingerprint';
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -535,6 +547,7 @@ class Store:
             await db.execute("DELETE FROM dramas WHERE origin = 'catalog'")
             await db.execute("DELETE FROM artists WHERE origin = 'catalog'")
             await db.execute("DELETE FROM tracks WHERE origin = 'catalog'")
+            await db.execute("DELETE FROM signals")
             await db.executemany(
                 "INSERT OR IGNORE INTO dramas (title, title_ko, year, year_end, network, aliases,"
                 " genres, sources, notes, origin) VALUES (?,?,?,?,?,?,?,?,?,'catalog')",
@@ -554,17 +567,22 @@ class Store:
                 ],
             )
             await db.executemany(
-                "INSERT OR IGNORE INTO artists (name, name_ko, aliases, groups_, origin)"
-                " VALUES (?,?,?,?,'catalog')",
+                "INSERT OR IGNORE INTO artists (name, name_ko, aliases, groups_, voice, origin)"
+                " VALUES (?,?,?,?,?,'catalog')",
                 [
-                    (a.name, a.name_ko, _dump(a.aliases), _dump(a.groups))
+                    (a.name, a.name_ko, _dump(a.aliases), _dump(a.groups), a.voice)
                     for a in catalog.artists.values()
                 ],
             )
             await db.executemany(
                 "INSERT OR IGNORE INTO tracks (key, title, title_ko, artist, drama, year, tags,"
-                " part, aliases, origin) VALUES (?,?,?,?,?,?,?,?,?,'catalog')",
+                " part, aliases, title_en, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'catalog')",
                 [_track_params(t) for t in catalog.tracks],
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO signals (track_key, signal, value, source, notes)"
+                " VALUES (?,?,?,?,?)",
+                [(s.key, s.signal, s.value, s.source, s.notes) for s in catalog.signals],
             )
             await _set_meta(db, "catalog_fingerprint", stamp)
             await _new_version(db)
@@ -594,30 +612,27 @@ class Store:
                 sources=_load(r[7]),
                 notes=r[8],
             )
-        async with self._db.execute("SELECT name, name_ko, aliases, groups_ FROM artists") as cur:
+        async with self._db.execute(
+            "SELECT name, name_ko, aliases, groups_, voice FROM artists"
+        ) as cur:
             rows = await cur.fetchall()
         for r in rows:
             catalog.artists[r[0]] = Artist(
-                name=r[0], name_ko=r[1], aliases=_load(r[2]), groups=_load(r[3])
+                name=r[0], name_ko=r[1], aliases=_load(r[2]), groups=_load(r[3]), voice=r[4]
             )
+        catalog.signals = await self.signals()
         if not tracks:
             return catalog
         async for batch in self.track_rows():
-            catalog.tracks.extend(
-                Track(
-                    key=key,
-                    title=title,
-                    title_ko=title_ko,
-                    artist=artist,
-                    drama=drama,
-                    year=year,
-                    tags=tags,
-                    part=part,
-                    aliases=aliases,
-                )
-                for key, title, title_ko, artist, drama, year, tags, part, aliases in batch
-            )
+            catalog.tracks.extend(map(_track, batch))
         return catalog
+
+    async def signals(self) -> list[Signal]:
+        """The popularity signals of the shipped catalog (data/popularity.csv)."""
+        async with self._db.execute(
+            "SELECT track_key, signal, value, source, notes FROM signals ORDER BY rowid"
+        ) as cur:
+            return [Signal(r[0], r[1], r[2], r[3], r[4]) async for r in cur]
 
     async def track_rows(self, batch: int = 5000) -> AsyncIterator[list[TrackRow]]:
         """Every track as a plain row, in catalog order (by drama, then part), in batches:
@@ -631,12 +646,12 @@ class Store:
             return found
 
         async with self._db.execute(
-            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases FROM tracks"
-            " ORDER BY drama, part IS NULL, part, rowid"
+            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases, title_en"
+            " FROM tracks ORDER BY drama, part IS NULL, part, rowid"
         ) as cur:
             while raw := await cur.fetchmany(batch):
                 yield [
-                    (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8]))
+                    (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8]), r[9])
                     for r in raw
                 ]
 
@@ -682,6 +697,7 @@ class Store:
                 if name not in known.artists and not artists.get(name):
                     artists[name] = row.artist_ko if len(names) == 1 else ""
         incoming = {row.track.key: _track_params(row.track) for row in rows}
+        keep_title_en = {row.track.key for row in rows if not row.title_en_given}
         async with self._transaction() as db:
             await db.executemany(
                 "INSERT OR IGNORE INTO dramas (title, title_ko, year, year_end, network, origin)"
@@ -703,6 +719,8 @@ class Store:
                     new.append(params)
                     continue
                 old_params, origin, shipped = old
+                if key in keep_title_en:  # a file without the column leaves it as it was
+                    params = (*params[:TITLE_EN], old_params[TITLE_EN])
                 if old_params == params:
                     unchanged += 1
                     continue
@@ -713,12 +731,13 @@ class Store:
                 changed.append((*params[1:], shipped, key))
             await db.executemany(
                 "INSERT INTO tracks (key, title, title_ko, artist, drama, year, tags,"
-                " part, aliases, origin) VALUES (?,?,?,?,?,?,?,?,?,'import')",
+                " part, aliases, title_en, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'import')",
                 new,
             )
             await db.executemany(
                 "UPDATE tracks SET title = ?, title_ko = ?, artist = ?, drama = ?, year = ?,"
-                " tags = ?, part = ?, aliases = ?, origin = 'import', shipped = ? WHERE key = ?",
+                " tags = ?, part = ?, aliases = ?, title_en = ?, origin = 'import', shipped = ?"
+                " WHERE key = ?",
                 changed,
             )
             if new or changed or dramas or artists:
@@ -908,11 +927,11 @@ async def _stored_tracks(
     )
     async with db.execute(
         "SELECT t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part,"
-        " t.aliases, t.origin, t.shipped FROM tracks t JOIN incoming USING (key)"
+        " t.aliases, t.title_en, t.origin, t.shipped FROM tracks t JOIN incoming USING (key)"
     ) as cur:
         rows = await cur.fetchall()
     await db.execute("DELETE FROM incoming")
-    return {r[0]: (tuple(r[:9]), r[9], r[10]) for r in rows}
+    return {r[0]: (tuple(r[:10]), r[10], r[11]) for r in rows}
 
 
 async def _set_meta(db: aiosqlite.Connection, key: str, value: str) -> None:
@@ -929,9 +948,30 @@ async def _new_version(db: aiosqlite.Connection) -> None:
 
 
 def _digest(params: tuple[object, ...]) -> str:
-    """A short digest of a track's stored fields (not its key, which names it)."""
-    raw = json.dumps(params[1:], ensure_ascii=False)
+    """A short digest of a track's stored fields (not its key, which names it).
+
+    A track without an English title digests as it did before title_en existed, so imports
+    made then still match the shipped versions they replaced.
+    """
+    fields = params[1:] if params[TITLE_EN] is not None else params[1:TITLE_EN]
+    raw = json.dumps(fields, ensure_ascii=False)
     return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _track(row: TrackRow) -> Track:
+    key, title, title_ko, artist, drama, year, tags, part, aliases, title_en = row
+    return Track(
+        title=title,
+        artist=artist,
+        drama=drama,
+        year=year,
+        tags=tags,
+        title_ko=title_ko,
+        part=part,
+        aliases=aliases,
+        key=key,
+        title_en=title_en,
+    )
 
 
 def _track_params(t: Track) -> tuple[object, ...]:
@@ -945,4 +985,8 @@ def _track_params(t: Track) -> tuple[object, ...]:
         _dump(t.tags),
         t.part,
         _dump(t.aliases),
+        t.title_en,
     )
+
+
+TITLE_EN = 9  # where _track_params puts it

@@ -132,7 +132,9 @@ def _track_options(tracks: Sequence[Track], *, by_year: bool = True) -> list[Opt
             label = f"{compose.track_title(tr)} — {tr.artist} · {tr.drama}"
         else:
             label = f"{tr.title} — " + " / ".join(f"{x.artist} ({x.drama})" for x in same)
-        keys = tuple(k for x in same for k in (x.title, x.title_ko or "", *x.aliases))
+        keys = tuple(
+            k for x in same for k in (x.title, x.title_en or "", x.title_ko or "", *x.aliases)
+        )
         options.append(Option(label, tr.title, keys))
     return options
 

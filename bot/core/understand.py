@@ -44,9 +44,11 @@ from bot.core.commands import Arg, Command, Registry, registry
 from bot.core.index import CatalogIndex, Entity, everyday
 from bot.core.lexicon import Lexicon, everyday_english, everyday_korean, lexicon
 from bot.core.occasions import Occasions
+from bot.core.popularity import ASKS
 from bot.core.query import MAX_COUNT, Query
 from bot.core.text import emoji_key, has_hangul, norm, parse_int, squash
 from bot.core.tokens import Message, tokenize
+from bot.core.vocabulary import FILTER_KINDS
 
 __all__ = ["MAX_COUNT", "RECOMMEND", "Mention", "Parser", "Query", "Said"]
 
@@ -61,7 +63,7 @@ COUNT_KO_DIGITS = re.compile(r"(\d{1,3})")
 class Mention:
     """Something the message names: a tag, an occasion, a drama, an artist, a song, years."""
 
-    kind: str  # tag | occasion | drama | artist | title | years
+    kind: str  # tag | occasion | drama | artist | title | years | era | popularity
     value: object
     first: int  # the first word it covers
     last: int  # the last word it covers (inclusive)
@@ -146,6 +148,7 @@ class Parser:
             (lex.feedback.like, "like"),
             (lex.feedback.dislike, "dislike"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.en.items()),
+            *(([p for p, a in lex.popularity.items() if a == ask], f"pop:{ask}") for ask in ASKS),
             *(
                 (getattr(lex.refine, name), f"op:{name}")
                 for name in lex.refine.__dataclass_fields__
@@ -187,6 +190,7 @@ class Parser:
             (lex.feedback.dislike_ko, "dislike"),
             (lex.similar_ko, "similar_ko"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.ko.items()),
+            *((stems_ko, f"pop:{ask}") for ask, stems_ko in lex.popularity_ko),
             *(
                 (getattr(refine, name), f"op:{name[:-3]}")
                 for name in refine.__dataclass_fields__
@@ -353,8 +357,8 @@ class Parser:
             words = key.split()
             for n in range(1, len(words)):
                 prefix = " ".join(words[:n])
-                if prefix in index.names:
-                    continue
+                if prefix in index.names or prefix in index.titles:
+                    continue  # "Beautiful" is the song, not short for Beautiful Days
                 long_enough = len(prefix) >= 0.6 * len(key)
                 distinctive = any(
                     len(w) >= 5 and w not in self.english and w not in self.korean_words
@@ -784,7 +788,7 @@ class _Reading:
 
     def _meanings(self, i: int, j: int, meanings: list[str]) -> None:
         said = self.said
-        content = [m for m in meanings if m.split(":")[0] in ("tag", "occ", "era")]
+        content = [m for m in meanings if m.split(":")[0] in ("tag", "occ", "era", "pop")]
         # "like" as a song title cue ("like Stay With Me") is read with titles; here it is
         # a signal only.
         if meanings == ["this"] and j - i == 1 and not self._points(i):
@@ -809,6 +813,8 @@ class _Reading:
                 self.mentions.append(Mention("occasion", rest, i, j - 1))
             elif head == "era":
                 self.mentions.append(Mention("era", rest, i, j - 1))
+            elif head == "pop":
+                self.mentions.append(Mention("popularity", rest, i, j - 1))
         self.take(i, j)
 
     # ---------------------------------------------------------------- names
@@ -1430,6 +1436,8 @@ class _Reading:
                     self.mentions.append(Mention("occasion", rest, first, last, at=a))
                 elif head == "era":
                     self.mentions.append(Mention("era", rest, first, last, at=a))
+                elif head == "pop":
+                    self.mentions.append(Mention("popularity", rest, first, last, at=a))
                 elif head == "talk":
                     self.said.smalltalk.append(rest)
                 elif head == "ord":
@@ -1775,7 +1783,7 @@ class _Reading:
         known (its drama and artists have the most songs here)."""
         index = self.p.index
 
-        def rank(t: int) -> tuple[int, int]:
+        def rank(t: int) -> tuple[int, int, int, int]:
             tr = index.tracks[t]
             acts = index.credit(tr.artist)
             pinned = (tr.drama in dramas) + sum(
@@ -1784,7 +1792,8 @@ class _Reading:
             known = len(index.drama_tracks.get(tr.drama, ())) + sum(
                 len(index.artist_tracks.get(a, ())) for a in acts
             )
-            return -pinned, -known
+            fame, drama_fame = index.renown(t)  # issue 10: sourced popularity first
+            return -pinned, -fame, -drama_fame, -known
 
         return index.tracks[min(ids, key=rank)].key
 
@@ -1826,8 +1835,15 @@ class _Reading:
         other = None
         similar_to: list[int] | None = None
         eras: list[str] = []
+        voice: list[str] = []  # issue 10: voice and form tags are conditions, not moods
+        known: set[str] = set()  # issue 10: how well known (popularity.ASKS)
         for m in said.mentions:
-            if m.kind == "tag":
+            if m.kind == "tag" and vocab[str(m.value)].kind in FILTER_KINDS:
+                if not m.negated:  # "not a duet" is not something the catalog can say
+                    voice.append(str(m.value))
+            elif m.kind == "popularity":
+                known.add("deep" if m.negated else str(m.value))  # "not popular": deep cuts
+            elif m.kind == "tag":
                 tag = str(m.value)
                 if vocab[tag].kind == "energy":
                     (not_energy if m.negated or m.relative < 0 else energy).append(tag)
@@ -1914,6 +1930,8 @@ class _Reading:
             year_from=year_from,
             year_to=year_to,
             occasion=occasion,
+            voice=tuple(dict.fromkeys(voice)),
+            popularity=next((ask for ask in ASKS if ask in known), None),
             count=max(1, count),
             asked=asked,
             not_tags=tuple(dict.fromkeys(not_tags)),

@@ -8,8 +8,14 @@ from pathlib import Path
 
 from bot.core.models import Tag
 from bot.core.text import emoji_key, norm, squash
+from bot.core.voice import TRACK_VOICES
 
-KINDS = ("mood", "energy", "season", "scene")
+# mood, energy, season, scene and form are written on tracks (form: how it is performed, e.g.
+# instrumental); voice is worked out from the credited artists (bot/core/voice.py), never
+# written on a track.
+KINDS = ("mood", "energy", "season", "scene", "form", "voice")
+# Asked for as conditions every pick must meet, not as moods to score by.
+FILTER_KINDS = frozenset({"form", "voice"})
 AROUSAL = ("", "low", "mid", "high")
 
 
@@ -32,6 +38,11 @@ class Vocabulary:
             kind = spec.get("kind")
             if kind not in KINDS:
                 raise VocabularyError(f"{path}: tag {name!r} has unknown kind {kind!r}")
+            if kind == "voice" and name not in TRACK_VOICES:
+                raise VocabularyError(
+                    f"{path}: voice tag {name!r} is not one ostbot works out"
+                    f" ({', '.join(TRACK_VOICES)})"
+                )
             arousal = spec.get("arousal", "")
             if arousal not in AROUSAL:
                 raise VocabularyError(f"{path}: tag {name!r} has unknown arousal {arousal!r}")
@@ -59,6 +70,11 @@ class Vocabulary:
 
     def of_kind(self, kind: str) -> list[Tag]:
         return [t for t in self.tags.values() if t.kind == kind]
+
+    def is_filter(self, name: str) -> bool:
+        """Whether asking for this tag is a condition (a voice or a form), not a mood."""
+        tag = self.tags.get(name)
+        return tag is not None and tag.kind in FILTER_KINDS
 
     def label(self, name: str, locale: str) -> str:
         tag = self.tags.get(name)

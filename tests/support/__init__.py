@@ -7,13 +7,14 @@ and `discord_kit` (real discord.py objects fed real-shaped payloads, with HTTP r
 from __future__ import annotations
 
 import asyncio
+import csv
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
-from bot.core.catalog import DATA_DIR, Catalog, load_catalog
+from bot.core.catalog import DATA_DIR, TRACK_COLUMNS, Catalog, load_catalog
 from bot.core.models import Artist, Drama, Reply, Request, Track
 from bot.core.service import Service
 
@@ -74,6 +75,13 @@ def make_catalog(
         cat.artists.setdefault(artist, Artist(name=artist))
         cat.tracks.append(Track(title=title, artist=artist, drama=drama, year=year, tags=tags))
     return cat
+
+
+def add_track(data: Path, **cells: object) -> None:
+    """Append a row to data/tracks.csv by column name (drama, title, artist, year, tags, ...);
+    the columns not given are blank."""
+    with (data / "tracks.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, TRACK_COLUMNS, restval="", lineterminator="\n").writerow(cells)
 
 
 def rows_mentioning(path: Path, user: str) -> dict[str, int]:

@@ -76,8 +76,9 @@ class Feedback(Feature):
         tracks = self.service.index.tracks
         for i in candidates:
             tr = tracks[i]
-            names = {norm(tr.title), norm(tr.title_ko or ""), *(norm(a) for a in tr.aliases)}
-            if key in names or key == norm(f"{tr.title} by {tr.artist}"):
+            titles = (tr.title, tr.title_ko or "", tr.title_en or "", *tr.aliases)
+            names = {norm(name) for name in titles}
+            if key in names or key in (norm(f"{name} by {tr.artist}") for name in titles[:3]):
                 return i
         return None
 
