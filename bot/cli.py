@@ -36,6 +36,7 @@ from bot.env import CoreSettings
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.core.store import Location
 
 log = logging.getLogger("ostbot")
 
@@ -49,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--db",
-        help="SQLite database (default: $OSTBOT_DB or ~/.local/share/ostbot/ostbot.db)",
+        help="SQLite file or postgresql:// URL (default: $OSTBOT_DB or"
+        " ~/.local/share/ostbot/ostbot.db)",
     )
     sub = p.add_subparsers(dest="command")
     sub.add_parser("run", help="start every adapter whose token is set (console chat if none)")
@@ -71,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bak.add_argument("file", type=Path)
     bak.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    cop = dbsub.add_parser(
+        "copy", help="copy the SQLite database (--db) into PostgreSQL, all of it (one transaction)"
+    )
+    cop.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/database")
+    cop.add_argument(
+        "--force", action="store_true", help="replace what the target database already holds"
+    )
     sub.add_parser("about", help="what the catalog holds: counts by year, network and mood")
     doctor = sub.add_parser(
         "doctor", help="check settings, tokens, database, catalog and platform connections"
@@ -120,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.core.store import database_location
     from bot.failures import report
 
-    db_path: Path | None = None
+    db_path: Location | None = None
     try:
         # What every command needs, without pydantic: the adapters' settings are read only
         # by the commands that use them (run, doctor).
@@ -152,7 +161,7 @@ def _tolerant_stdio() -> None:
             stream.reconfigure(errors="replace")
 
 
-def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path: Path) -> int:
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path: Location) -> int:
     command = args.command or "run"
     if command == "ask":
         text = " ".join(args.text)
@@ -188,7 +197,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path
     return 2
 
 
-async def _ask(db_path: Path, text: str, user: str, as_json: bool) -> int:
+async def _ask(db_path: Location, text: str, user: str, as_json: bool) -> int:
     from bot.lifecycle import open_service, stop_on_signals
 
     # SIGINT/SIGTERM let the one answer (milliseconds) and its writes finish. The answer is
@@ -220,7 +229,7 @@ async def _ask(db_path: Path, text: str, user: str, as_json: bool) -> int:
     return 0
 
 
-async def _doctor(settings: Settings, db_path: Path, quick: bool) -> int:
+async def _doctor(settings: Settings, db_path: Location, quick: bool) -> int:
     from bot.ops.doctor import diagnose
 
     report = await diagnose(settings, db_path, quick=quick)
@@ -229,7 +238,7 @@ async def _doctor(settings: Settings, db_path: Path, quick: bool) -> int:
     return 1 if report.failed else 0
 
 
-async def _chat(db_path: Path) -> int:
+async def _chat(db_path: Location) -> int:
     from bot.adapters.console import chat
     from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
 
@@ -241,7 +250,7 @@ async def _chat(db_path: Path) -> int:
     return 0
 
 
-def _db(args: argparse.Namespace, db_path: Path) -> int:
+def _db(args: argparse.Namespace, db_path: Location) -> int:
     if args.db_command == "validate":
         if args.file is None:
             try:
@@ -296,14 +305,26 @@ def _export_to(path: Path, catalog: Catalog) -> int:
     return count
 
 
-async def _db_async(args: argparse.Namespace, db_path: Path) -> int:
+async def _db_async(args: argparse.Namespace, db_path: Location) -> int:
     from bot.core.store import Store
+    from bot.failures import CommandError
 
     if args.db_command == "backup":
         from bot.ops.backup import backup
 
+        if not isinstance(db_path, Path):
+            raise CommandError(
+                "db backup copies an SQLite file; back up a PostgreSQL database with pg_dump"
+                " (see the README, Running more than one instance)"
+            )
         done = await backup(db_path, args.file, force=args.force)
         print(f"backed up {db_path} to {done}")
+        return 0
+    if args.db_command == "copy":
+        from bot.core.store import database_location
+        from bot.ops.copy import copy_database
+
+        print(await copy_database(db_path, database_location(args.to), force=args.force))
         return 0
     if args.db_command == "import":
         data = _read(args.file)

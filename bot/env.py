@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core.store import Location
 
 DB, LEVEL = "OSTBOT_DB", "LOG_LEVEL"  # the settings read here (the rest: bot.config)
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -58,7 +62,7 @@ class CoreSettings:
         )
 
     @property
-    def db_path(self) -> Path:
+    def db_path(self) -> Location:
         from bot.core.store import database_location
 
         return database_location(self.db)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from bot.core.catalog import CatalogError, DataDirError
-from bot.core.store import StoreError, describe_database_error
+from bot.core.store import Location, StoreError, describe_database_error
 from bot.core.text import terminal_safe
 from bot.env import SettingsError
 
@@ -24,7 +23,7 @@ class CommandError(Exception):
     """A failure whose message is already the line to show."""
 
 
-def explain(exc: BaseException, db_path: Path | None) -> list[str]:
+def explain(exc: BaseException, db_path: Location | None) -> list[str]:
     """The lines that tell the operator what went wrong: one, or one per invalid row."""
     if isinstance(exc, DataDirError):
         first, more = exc.problems[0], len(exc.problems) - 1
@@ -51,7 +50,7 @@ def explain(exc: BaseException, db_path: Path | None) -> list[str]:
 log = logging.getLogger("ostbot")
 
 
-def report(exc: BaseException, db_path: Path | None, stream: TextIO | None = None) -> int:
+def report(exc: BaseException, db_path: Location | None, stream: TextIO | None = None) -> int:
     """Print what went wrong (the traceback only at LOG_LEVEL=DEBUG); the exit status."""
     out = stream or sys.stderr
     log.debug("the command failed", exc_info=exc)

@@ -9,11 +9,10 @@ import contextlib
 import gc
 import signal
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 from bot.core.index import settle
 from bot.core.service import Service
-from bot.core.store import Store
+from bot.core.store import Location, Store
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # Collect young objects every 50,000 allocations instead of 700: a request makes many
@@ -23,7 +22,7 @@ GC_THRESHOLDS = (50_000, 20, 100)
 
 @contextlib.asynccontextmanager
 async def open_service(
-    db_path: Path, *, owners: frozenset[str] = frozenset(), cooldown_seconds: float = 0.0
+    db_path: Location, *, owners: frozenset[str] = frozenset(), cooldown_seconds: float = 0.0
 ) -> AsyncIterator[Service]:
     """The service on the store at db_path. On the way out, what is queued is written (within
     the writer's deadline; StoreUnavailable says what was not) and the store is closed even

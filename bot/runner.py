@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
 
 from bot.adapters.common import STOP_GRACE, UNWIND
 from bot.config import Settings
 from bot.core.service import Service
+from bot.core.store import Location
 from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def adapters_for(settings: Settings) -> list[tuple[str, Serve]]:
     return chosen
 
 
-async def run(settings: Settings, db_path: Path) -> int:
+async def run(settings: Settings, db_path: Location) -> int:
     stop = asyncio.Event()
     with stop_on_signals(stop):
         async with open_service(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from bot.core.index_cache import load_index
 from bot.core.models import Request
 from bot.core.service import Service
 from bot.core.store import Store
-from tests.support import spy_on
+from tests.support import postgres, spy_on
 
 
 @pytest.fixture(scope="session")
@@ -46,13 +47,52 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 async def store(tmp_path: Path, seeded_db: Path) -> AsyncIterator[Store]:
     target = tmp_path / "test.db"
-    for suffix in ("", "-wal", "-shm"):
-        source = seeded_db.with_name(seeded_db.name + suffix)
-        if source.exists():
-            shutil.copy(source, target.with_name(target.name + suffix))
+    _copy_sqlite(seeded_db, target)
     st = await Store.open(target)
     yield st
     await st.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server for the whole session, with a seeded template database; its URL."""
+    server, url = postgres.start_server(tmp_path_factory.mktemp("pg"))
+    try:
+        # On a thread of its own: the first test to ask for it may be running in a loop.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, postgres.seed_template(url, load_vocabulary())).result()
+        yield url
+    finally:
+        server.cleanup()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def pg_url(pg_server: str) -> str:
+    """A fresh database for one test, seeded from data/ (a copy of the template)."""
+    return await postgres.fresh_database(pg_server)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def any_store(
+    request: pytest.FixtureRequest, tmp_path: Path, seeded_db: Path
+) -> AsyncIterator[Store]:
+    """The store on each backend in turn: SQLite (a copy of the seeded file) and PostgreSQL
+    (a fresh database cloned from the seeded template)."""
+    if request.param == "sqlite":
+        target: Path | str = tmp_path / "test.db"
+        _copy_sqlite(seeded_db, Path(target))
+    else:
+        target = await postgres.fresh_database(request.getfixturevalue("pg_server"))
+    st = await Store.open(target)
+    yield st
+    await st.close()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        found = source.with_name(source.name + suffix)
+        if found.exists():
+            shutil.copy(found, target.with_name(target.name + suffix))
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_blank_values_are_unset_and_names_case_insensitive(tmp_path: Path) -> No
     env_file.write_text("OSTBOT_DB=\nLOG_LEVEL=\nDISCORD_TOKEN=\n", encoding="utf-8")
     settings = CoreSettings.load({"log_level": "warning", "OSTBOT_DB": "  "}, env_file)
     assert settings.db is None and settings.log_level == "WARNING" and settings.secrets == ()
-    assert settings.db_path.name == "ostbot.db"
+    assert isinstance(settings.db_path, Path) and settings.db_path.name == "ostbot.db"
 
 
 def test_an_unknown_level_is_info_and_no_file_is_fine(tmp_path: Path) -> None:

@@ -167,14 +167,13 @@ async def test_an_index_from_other_code_is_not_used(
 
 
 async def saved(store: Store) -> tuple[str, bytes]:
-    async with store._db.execute("SELECT version, data FROM index_cache") as cur:
-        row = await cur.fetchone()
+    row = await store._main.fetchone("SELECT version, data FROM index_cache")
     assert row is not None
     return str(row[0]), bytes(row[1])
 
 
 async def replace_saved(store: Store, data: bytes) -> None:
-    await store._db.execute("UPDATE index_cache SET data = ?", (data,))
+    await store._main.execute("UPDATE index_cache SET data = ?", (data,))
 
 
 def flipped(data: bytes, at: int) -> bytes:

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 import pytest
 
 from bot.core.catalog import DATA_DIR, CatalogError, fingerprint, load_catalog
@@ -18,9 +19,11 @@ from bot.core.store import (
     RECENT,
     SAVED_QUERIES,
     SCHEMA_VERSION,
+    DatabaseUrl,
     Rate,
     SaveQuery,
     Shown,
+    SQLiteStore,
     Store,
     StoreError,
     database_location,
@@ -136,19 +139,37 @@ async def test_another_programs_database_is_refused_untouched(tmp_path: Path, sc
     assert os.listdir(tmp_path) == ["theirs.db"]  # no -wal, no -shm
 
 
-@pytest.mark.parametrize(
-    "url", ["postgresql://ostbot:s3cret@db.example/ostbot", "postgres://h/db", "mysql://h/db"]
-)
-async def test_a_database_url_is_refused_not_taken_for_a_file(
+@pytest.mark.parametrize("url", ["mysql://ostbot:s3cret@h/db", "sqlite:///x.db"])
+async def test_another_database_url_is_refused_not_taken_for_a_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(StoreError, match="not supported by this version") as err:
         await Store.open(url)
     assert "s3cret" not in str(err.value) and not os.listdir(tmp_path)
-    with pytest.raises(StoreError, match="PostgreSQL"):
-        database_location(Path("postgresql://h/db"))  # also once Path has folded the "//"
+    with pytest.raises(StoreError, match="PostgreSQL URL must start with postgresql://"):
+        database_location(Path("postgresql://h/db"))  # once Path has folded the "//"
     assert database_location("ostbot.db") == Path("ostbot.db")
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://ostbot:s3cret@127.0.0.1:1/ostbot", "postgres://h/db?password=s3cret"]
+)
+def test_a_postgresql_url_names_a_server_and_never_shows_its_password(url: str) -> None:
+    where = database_location(url)
+    assert isinstance(where, DatabaseUrl) and where.url == url
+    assert "s3cret" not in str(where) and "s3cret" not in repr(where)
+    assert where.password == "s3cret"
+
+
+async def test_an_unreachable_server_is_one_line_without_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="cannot reach PostgreSQL at postgresql://ostbot@") as err:
+        await Store.open("postgresql://ostbot:s3cret@127.0.0.1:1/ostbot")
+    assert "s3cret" not in str(err.value) and "\n" not in str(err.value)
+    assert not os.listdir(tmp_path)
 
 
 def copy_data(tmp_path: Path) -> Path:
@@ -197,20 +218,20 @@ async def test_invalid_new_catalog_changes_nothing(tmp_path: Path) -> None:
     await store.close()
 
 
-async def test_a_failing_batch_writes_nothing(store: Store) -> None:
+async def test_a_failing_batch_writes_nothing(any_store: Store) -> None:
     good = Shown("console:a", 7, ("k1", "k2"))
     bad = Rate("console:a", "k3", 5)  # violates the CHECK (value IN (-1, 1))
-    with pytest.raises(aiosqlite.IntegrityError):
-        await store.apply([SaveQuery(7, "console:a", "{}"), good, bad])
-    state = await store.user_state("console:a")
-    assert state.heard == set() and state.last_query is None
-    assert await store.query(7) is None
+    with pytest.raises((aiosqlite.IntegrityError, asyncpg.CheckViolationError)):
+        await any_store.apply([SaveQuery(7, "console:a", "{}"), good, bad])
+    state = await any_store.user_state("console:a")
+    assert state.heard == set() and state.last_query is None and state.version == 0
+    assert await any_store.query(7) is None
 
 
-async def test_restart_of_a_pool_forgets_history(store: Store) -> None:
-    await store.apply([Shown("u", 1, ("a", "b"))])
-    await store.apply([Shown("u", 2, ("a",), forget=("a", "b"))])
-    state = await store.user_state("u")
+async def test_restart_of_a_pool_forgets_history(any_store: Store) -> None:
+    await any_store.apply([Shown("u", 1, ("a", "b"))])
+    await any_store.apply([Shown("u", 2, ("a",), forget=("a", "b"))])
+    state = await any_store.user_state("u")
     assert state.heard == {"a"} and state.last_tracks == ("a",)
     # History still shows every recommendation; only the no-repeat memory starts over.
     assert [k for k, _ in state.recent] == ["a", "b", "a"]
@@ -238,18 +259,18 @@ def test_sqlite_failures_are_described_with_what_to_do(tmp_path: Path) -> None:
     assert describe_database_error(other, path) == f"database error in {path}: {other}"
 
 
-async def test_history_and_saved_requests_are_bounded_per_user(store: Store) -> None:
+async def test_history_and_saved_requests_are_bounded_per_user(any_store: Store) -> None:
     for n in range(SAVED_QUERIES + 30):
-        await store.apply([SaveQuery(n, "u", "{}", at=float(n)), Shown("u", n, (f"k{n}",))])
-    await store.apply([SaveQuery(10_000, "other", "{}"), Shown("other", 10_000, ("x",))])
-    state = await store.user_state("u")
+        await any_store.apply([SaveQuery(n, "u", "{}", at=float(n)), Shown("u", n, (f"k{n}",))])
+    await any_store.apply([SaveQuery(10_000, "other", "{}"), Shown("other", 10_000, ("x",))])
+    state = await any_store.user_state("u")
     assert len(state.heard) == SAVED_QUERIES + 30  # "no repeats" still knows every track
     assert [k for k, _ in state.recent] == [f"k{n}" for n in range(120, 130)]
-    assert await store.query(SAVED_QUERIES + 29) == "{}"
-    assert await store.query(29) is None  # the 101st newest request has expired
-    counts = await store.counts()
+    assert await any_store.query(SAVED_QUERIES + 29) == "{}"
+    assert await any_store.query(29) is None  # the 101st newest request has expired
+    counts = await any_store.counts()
     assert counts["history"] == RECENT + 1
-    assert (await store.user_state("other")).heard == {"x"}
+    assert (await any_store.user_state("other")).heard == {"x"}
 
 
 @pytest.mark.parametrize(
@@ -261,16 +282,16 @@ async def test_history_and_saved_requests_are_bounded_per_user(store: Store) -> 
     ],
 )
 async def test_a_batch_means_what_its_writes_mean_one_by_one(
-    store: Store, ops: list[Shown], heard: set[str]
+    any_store: Store, ops: list[Shown], heard: set[str]
 ) -> None:
-    await store.apply([Shown("u", 0, ("old",), at=0.0)])
-    await store.apply(ops)  # one transaction, one statement per table
-    state = await store.user_state("u")
+    await any_store.apply([Shown("u", 0, ("old",), at=0.0)])
+    await any_store.apply(ops)  # one transaction, one statement per table
+    state = await any_store.user_state("u")
     assert state.heard == heard | {"old"} and state.last_query == ops[-1].query_id
     assert [k for k, _ in state.recent] == ["old"] + [k for op in ops for k in op.keys]
 
 
-async def test_user_queries_fit_their_indexes(store: Store) -> None:
+async def test_user_queries_fit_their_indexes(store: SQLiteStore) -> None:
     """Starting over, pruning and reading a user cost the same at 50,000 rows as at 50."""
     statements = [
         ("DELETE FROM heard WHERE user = 'u' AND track_key = 'k'", "PRIMARY KEY"),
@@ -326,7 +347,7 @@ async def test_v3_database_keeps_what_no_repeats_needs(tmp_path: Path) -> None:
 
 
 async def test_a_failed_commit_is_rolled_back(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_commit = store._db.commit
 

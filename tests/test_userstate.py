@@ -11,7 +11,15 @@ import aiosqlite
 import pytest
 
 from bot.core import userstate
-from bot.core.store import Rate, SaveQuery, Shown, Store, StoreUnavailable, UserState, Write
+from bot.core.store import (
+    Rate,
+    SaveQuery,
+    Shown,
+    SQLiteStore,
+    StoreUnavailable,
+    UserState,
+    Write,
+)
 from bot.core.userstate import UserCache, WriteBehind
 
 
@@ -61,7 +69,7 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def holder(store: Store) -> AsyncIterator[aiosqlite.Connection]:
+async def holder(store: SQLiteStore) -> AsyncIterator[aiosqlite.Connection]:
     """Another connection to the store's file, free to take the write lock."""
     db = await aiosqlite.connect(store.path, isolation_level=None)
     yield db
@@ -70,7 +78,7 @@ async def holder(store: Store) -> AsyncIterator[aiosqlite.Connection]:
     await db.close()
 
 
-async def test_close_writes_everything(store: Store) -> None:
+async def test_close_writes_everything(store: SQLiteStore) -> None:
     writer = WriteBehind(store)
     writer.submit(Shown("u", 1, ("a",)), Rate("u", "a", 1))
     writer.submit(Shown("u", 2, ("b",)))
@@ -103,7 +111,7 @@ async def test_a_failed_batch_is_retried_whole_and_in_order() -> None:
     await writer.close()
 
 
-async def test_a_like_is_committed_before_rate_returns(store: Store) -> None:
+async def test_a_like_is_committed_before_rate_returns(store: SQLiteStore) -> None:
     cache = UserCache(store, WriteBehind(store))
     await cache.rate("u", "k1", -1)
     # Straight from the file, through a new connection: nothing was flushed or closed.
@@ -129,7 +137,7 @@ async def test_a_like_the_database_refuses_is_not_noted() -> None:
 
 
 async def test_a_like_waits_out_a_locked_database(
-    store: Store, holder: aiosqlite.Connection
+    store: SQLiteStore, holder: aiosqlite.Connection
 ) -> None:
     cache = UserCache(store, WriteBehind(store))
     await holder.execute("BEGIN IMMEDIATE")  # another process is writing
@@ -181,7 +189,7 @@ async def test_a_request_is_told_when_the_database_takes_nothing(
 
 
 async def test_close_gives_up_on_a_locked_database_in_time(
-    store: Store, holder: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
+    store: SQLiteStore, holder: aiosqlite.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(userstate, "CLOSE_WAIT", 0.3)
     writer = WriteBehind(store)
@@ -194,7 +202,7 @@ async def test_close_gives_up_on_a_locked_database_in_time(
 
 
 async def test_cold_reads_do_not_wait_for_queued_writes(
-    store: Store, holder: aiosqlite.Connection
+    store: SQLiteStore, holder: aiosqlite.Connection
 ) -> None:
     await store.apply([Shown("cold", 1, ("x",)), Rate("cold", "x", 1)])
     writer = WriteBehind(store)
@@ -209,7 +217,7 @@ async def test_cold_reads_do_not_wait_for_queued_writes(
     await writer.close()
 
 
-async def test_a_user_with_unsaved_writes_stays_in_memory(store: Store) -> None:
+async def test_a_user_with_unsaved_writes_stays_in_memory(store: SQLiteStore) -> None:
     fake_gate = asyncio.Event()
     real_apply = store.apply
 
@@ -246,7 +254,7 @@ async def test_an_unsaved_request_is_found_without_waiting() -> None:
     await writer.close()
 
 
-async def test_closing_twice_and_writing_after_close(tmp_path: Path, store: Store) -> None:
+async def test_closing_twice_and_writing_after_close(tmp_path: Path, store: SQLiteStore) -> None:
     writer = WriteBehind(store)
     await writer.close()
     await writer.close()

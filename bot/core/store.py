@@ -17,10 +17,11 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiosqlite
 
@@ -126,6 +127,12 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (track_key, signal, value));
     DELETE FROM meta WHERE key = 'catalog_fingerprint';
     """,
+    # 7: a version per user, raised by every write about that user, so a process that keeps a
+    # user in memory can tell with one indexed read whether another process has changed them
+    # since (several processes on one PostgreSQL database; see bot/core/postgres.py)
+    """
+    ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Stamped in every database ostbot creates (PRAGMA application_id, "OSTB"), so a file can be
@@ -154,6 +161,7 @@ LOCK_WAIT = 5.0  # seconds a transaction waits for another connection's write lo
 BUSY_MS = 100
 OPEN_BUSY_MS = 5000  # opening (WAL switch, migrations) waits in SQLite itself
 CLOSE_GRACE = 2.0  # seconds a connection gets to close
+KEYS_PER_QUERY = 500  # track keys looked up per `IN (...)`: within every SQLite's limit
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -212,6 +220,7 @@ class UserState:
     last_query: int | None = None
     last_tracks: tuple[str, ...] = ()
     recent: deque[tuple[str, float]] = field(default_factory=lambda: deque(maxlen=RECENT))
+    version: int = 0  # the users row's version when this was read (see Store.user_version)
 
 
 @dataclass(frozen=True)
@@ -258,13 +267,51 @@ def default_db_path() -> Path:
     return Path(base) / "ostbot" / "ostbot.db"
 
 
-def database_location(target: str | Path | None) -> Path:
-    """The SQLite file that --db / OSTBOT_DB names (None: the default file).
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
-    This is where a database URL is told apart from a file name. This version keeps everything
-    in one SQLite file, so a URL is refused instead of being taken for a folder called
-    "postgresql:"; a server backend would be chosen here. The message never repeats the URL,
-    which may carry a password.
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A PostgreSQL database named by URL. Shown (str, repr, every message) without its
+    password, which stays in `url` for connecting only."""
+
+    url: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return redacted_url(self.url)
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({self})"
+
+    @property
+    def password(self) -> str | None:
+        parts = urlsplit(self.url)
+        found = [v for k, v in parse_qsl(parts.query) if k == "password"]
+        return parts.password or (found[0] if found else None)
+
+
+def redacted_url(url: str) -> str:
+    """The URL without its password (in the address or as a `password=` parameter)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.rsplit("@", 1)[1]
+        if parts.username:
+            netloc = f"{parts.username}@{netloc}"
+    query = urlencode([(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+Location = Path | DatabaseUrl
+
+
+def database_location(target: str | Path | None) -> Location:
+    """The database that --db / OSTBOT_DB names (None: the default SQLite file).
+
+    This is where a database URL is told apart from a file name: `postgresql://…` (or
+    `postgres://…`) is a PostgreSQL server; anything else without a scheme is an SQLite file.
+    Another scheme is refused instead of being taken for a folder called "mysql:". No message
+    repeats a URL's password.
     """
     if target is None:
         return default_db_path()
@@ -272,10 +319,16 @@ def database_location(target: str | Path | None) -> Path:
     if scheme is None:
         return Path(target)
     name = scheme.group(1).lower()
-    what = "PostgreSQL" if name.split("+")[0] in ("postgres", "postgresql") else f"a {name}: URL"
+    if name in POSTGRES_SCHEMES:
+        if isinstance(target, str) and target[scheme.end() :].startswith("/"):
+            return DatabaseUrl(target)
+        raise StoreError(
+            "a PostgreSQL URL must start with postgresql:// (it was read as a file path):"
+            " set --db or OSTBOT_DB to postgresql://user@host/database"
+        )
     raise StoreError(
-        f"{what} is not supported by this version of ostbot:"
-        " set --db or OSTBOT_DB to the path of an SQLite file"
+        f"a {name}: URL is not supported by this version of ostbot: set --db or OSTBOT_DB to"
+        " the path of an SQLite file, or to a postgresql:// URL"
     )
 
 
@@ -303,7 +356,7 @@ _DATABASE_ERRORS: tuple[tuple[str | tuple[str, ...], str], ...] = (
 )
 
 
-def describe_database_error(exc: sqlite3.Error, path: Path | str) -> str:
+def describe_database_error(exc: sqlite3.Error, path: Location | str) -> str:
     """What went wrong with the database file, and what to do, in one line."""
     code = getattr(exc, "sqlite_errorname", "") or ""
     for prefix, message in _DATABASE_ERRORS:
@@ -414,7 +467,451 @@ def _load(raw: str | None) -> tuple[str, ...]:
     return tuple(json.loads(raw)) if raw else ()
 
 
+Row = Sequence[Any]
+
+
+class Db(Protocol):
+    """A connection as the queries below see it: SQL with `?` (or `?N`) parameters, rows as
+    sequences. Each backend provides one; the SQL is written once, in what SQLite and
+    PostgreSQL both accept (bot/core/postgres.py turns `?` into `$N` and quotes `user`)."""
+
+    async def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        ...
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None: ...
+
+    async def fetchall(self, sql: str, params: Sequence[object] = ()) -> list[Row]: ...
+
+    async def fetchone(self, sql: str, params: Sequence[object] = ()) -> Row | None: ...
+
+    def batches(self, sql: str, size: int) -> AsyncIterator[list[Row]]: ...
+
+
+class SqliteDb:
+    """Db on an aiosqlite connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        async with self.conn.execute(sql, params) as cur:
+            return cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        await self.conn.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        return list(await self.conn.execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        async with self.conn.execute(sql, params) as cur:
+            row: Row | None = await cur.fetchone()
+            return row
+
+    async def batches(self, sql: str, size: int) -> AsyncIterator[list[Row]]:
+        async with self.conn.execute(sql) as cur:
+            while raw := await cur.fetchmany(size):
+                yield list(raw)
+
+
 class Store:
+    """The catalog, per-user history, feedback and saved requests, on one database.
+
+    `Store.open` chooses the backend: an SQLite file (`SQLiteStore`, below), or a PostgreSQL
+    server for a URL (`bot.core.postgres.PostgresStore`, imported only then). The queries are
+    written once, here; a backend provides connections (`_main` for the catalog and the
+    transactions, `_reader` for per-user reads) and what only it can do.
+    """
+
+    # Whether several processes may serve from this database at once (then each request reads
+    # or checks its user in the database; see bot/core/userstate.py).
+    shared: ClassVar[bool] = False
+
+    def __init__(self, main: Db, reader: Db, path: Location) -> None:
+        self._main = main
+        self._reader = reader
+        self.path = path
+
+    @classmethod
+    async def open(
+        cls, path: Location | str, *, data_dir: Path | None = DATA_DIR, sync: bool = True
+    ) -> Store:
+        """Open (creating if needed) and migrate; seed or refresh the catalog from data_dir.
+
+        A database that is not ostbot's is refused before anything is written to it; every
+        database failure is a StoreError that says what to do.
+        """
+        where = path if isinstance(path, DatabaseUrl) else database_location(path)
+        if isinstance(where, DatabaseUrl):
+            from bot.core.postgres import PostgresStore
+
+            return await PostgresStore.connect(where, data_dir=data_dir, sync=sync)
+        return await SQLiteStore.connect(where, data_dir=data_dir, sync=sync)
+
+    def _transaction(self, wait: float = LOCK_WAIT) -> AbstractAsyncContextManager[Db]:
+        """One write transaction: committed when the block ends, rolled back if anything in
+        it fails, the commit included."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close the connections; never hangs (a backend gives each a deadline)."""
+        await self._close()
+
+    async def _close(self) -> None:
+        raise NotImplementedError
+
+    def describe_failure(self, exc: BaseException) -> str:
+        """One line for the operator about a database operation that failed."""
+        if isinstance(exc, sqlite3.Error):
+            return describe_database_error(exc, self.path)
+        return describe(exc)
+
+    @asynccontextmanager
+    async def catalog_changes(self) -> AsyncIterator[asyncio.Event]:
+        """An event set when another process changes the catalog. SQLite cannot say so: the
+        caller's periodic version check finds the change (see bot/lifecycle.py)."""
+        yield asyncio.Event()
+
+    async def _lock_catalog(self, db: Db) -> None:
+        """Inside a transaction that changes the catalog: wait for any other one to finish
+        (SQLite's write lock already does; PostgreSQL takes an advisory lock)."""
+
+    async def _announce(self, db: Db, version: str) -> None:
+        """Inside the transaction that changed the catalog: tell other processes (PostgreSQL
+        NOTIFY, delivered at commit). Nothing for SQLite: one process serves a file."""
+
+    # ---------------------------------------------------------------- catalog
+
+    async def meta(self, key: str) -> str | None:
+        row = await self._main.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(row[0]) if row else None
+
+    async def sync_catalog(self, data_dir: Path = DATA_DIR, *, force: bool = False) -> bool:
+        """Load data/ when it changed since the last load. History and feedback are kept.
+
+        Returns True when the catalog was (re)loaded. An invalid data/ leaves the store as it
+        was and raises CatalogError.
+        """
+        stamp = fingerprint(data_dir)
+        if not force and await self.meta("catalog_fingerprint") == stamp:
+            return False
+        catalog = load_catalog(data_dir)
+        taken_back = await self.replace_catalog(catalog, stamp, force=force)
+        if taken_back is None:  # another process loaded this very data/ meanwhile
+            return False
+        log.info("catalog loaded: %d dramas, %d tracks", len(catalog.dramas), len(catalog.tracks))
+        if taken_back:
+            log.warning(
+                "data/ changed %d track(s) that an import had changed: data/'s version is used",
+                taken_back,
+            )
+        return True
+
+    async def replace_catalog(
+        self, catalog: Catalog, stamp: str, *, force: bool = True
+    ) -> int | None:
+        """Upsert the shipped catalog and drop shipped rows it no longer has.
+
+        Rows added by `db import` (origin 'import') are left alone, including imported changes
+        to shipped tracks, as long as data/ still ships the version the import replaced. When
+        data/ changes such a track (or starts shipping one that was only imported), data/'s
+        version replaces the import. Returns how many imported tracks were replaced so; None
+        (without `force`) when the catalog already had this stamp, as it may when another
+        process starting at the same time loaded it first.
+        """
+        shipped = {t.key: t for t in catalog.tracks}
+        async with self._transaction() as db:
+            await self._lock_catalog(db)
+            if not force:
+                found = await db.fetchone(
+                    "SELECT value FROM meta WHERE key = 'catalog_fingerprint'"
+                )
+                if found is not None and found[0] == stamp:
+                    return None
+            imported = await db.fetchall("SELECT key, shipped FROM tracks WHERE origin = 'import'")
+            taken_back = [
+                (key,)
+                for key, digest in imported
+                if key in shipped and digest != _digest(_track_params(shipped[key]))
+            ]
+            await db.executemany("DELETE FROM tracks WHERE key = ?", taken_back)
+            await db.execute("DELETE FROM dramas WHERE origin = 'catalog'")
+            await db.execute("DELETE FROM artists WHERE origin = 'catalog'")
+            await db.execute("DELETE FROM tracks WHERE origin = 'catalog'")
+            await db.execute("DELETE FROM signals")
+            await db.executemany(
+                "INSERT INTO dramas (title, title_ko, year, year_end, network, aliases,"
+                " genres, sources, notes, origin) VALUES (?,?,?,?,?,?,?,?,?,'catalog')"
+                " ON CONFLICT DO NOTHING",
+                [
+                    (
+                        d.title,
+                        d.title_ko,
+                        d.year,
+                        d.year_end,
+                        d.network,
+                        _dump(d.aliases),
+                        _dump(d.genres),
+                        _dump(d.sources),
+                        d.notes,
+                    )
+                    for d in catalog.dramas.values()
+                ],
+            )
+            await db.executemany(
+                "INSERT INTO artists (name, name_ko, aliases, groups_, voice, origin)"
+                " VALUES (?,?,?,?,?,'catalog') ON CONFLICT DO NOTHING",
+                [
+                    (a.name, a.name_ko, _dump(a.aliases), _dump(a.groups), a.voice)
+                    for a in catalog.artists.values()
+                ],
+            )
+            await db.executemany(
+                "INSERT INTO tracks (key, title, title_ko, artist, drama, year, tags,"
+                " part, aliases, title_en, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'catalog')"
+                " ON CONFLICT DO NOTHING",
+                [_track_params(t) for t in catalog.tracks],
+            )
+            await db.executemany(
+                "INSERT INTO signals (track_key, signal, value, source, notes)"
+                " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                [(s.key, s.signal, s.value, s.source, s.notes) for s in catalog.signals],
+            )
+            await _set_meta(db, "catalog_fingerprint", stamp)
+            await self._new_version(db)
+        return len(taken_back)
+
+    async def catalog_version(self) -> str:
+        """Changes with every change to the catalog tables (a data/ reload or an import)."""
+        return await self.meta(CATALOG_VERSION) or ""
+
+    async def load(self, data_dir: Path = DATA_DIR, *, tracks: bool = True) -> Catalog:
+        """The catalog as stored (shipped rows plus imports); without tracks if not needed."""
+        catalog = Catalog(vocabulary=load_vocabulary(data_dir))
+        rows = await self._main.fetchall(
+            "SELECT title, title_ko, year, year_end, network, aliases, genres, sources, notes"
+            " FROM dramas"
+        )
+        for r in rows:
+            catalog.dramas[r[0]] = Drama(
+                title=r[0],
+                title_ko=r[1],
+                year=r[2],
+                year_end=r[3],
+                network=r[4],
+                aliases=_load(r[5]),
+                genres=_load(r[6]),
+                sources=_load(r[7]),
+                notes=r[8],
+            )
+        rows = await self._main.fetchall(
+            "SELECT name, name_ko, aliases, groups_, voice FROM artists"
+        )
+        for r in rows:
+            catalog.artists[r[0]] = Artist(
+                name=r[0], name_ko=r[1], aliases=_load(r[2]), groups=_load(r[3]), voice=r[4]
+            )
+        catalog.signals = await self.signals()
+        if not tracks:
+            return catalog
+        async for batch in self.track_rows():
+            catalog.tracks.extend(map(_track, batch))
+        return catalog
+
+    async def signals(self) -> list[Signal]:
+        """The popularity signals of the shipped catalog (data/popularity.csv)."""
+        rows = await self._main.fetchall(
+            "SELECT track_key, signal, value, source, notes FROM signals ORDER BY rowid"
+        )
+        return [Signal(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    async def track_rows(self, batch: int = 5000) -> AsyncIterator[list[TrackRow]]:
+        """Every track as a plain row, in catalog order (by drama, then part), in batches:
+        what an index is built from, without a Track object (or every row) at once."""
+        lists: dict[str, tuple[str, ...]] = {}  # tags and aliases repeat: parse each once
+
+        def parsed(raw: str) -> tuple[str, ...]:
+            found = lists.get(raw)
+            if found is None:
+                found = lists[raw] = _load(raw)
+            return found
+
+        async for raw in self._main.batches(
+            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases, title_en"
+            " FROM tracks ORDER BY drama, part IS NULL, part, rowid",
+            batch,
+        ):
+            yield [
+                (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8]), r[9])
+                for r in raw
+            ]
+
+    async def cached_index(self, version: str) -> bytes | None:
+        """The saved index for this catalog version, if there is one."""
+        row = await self._main.fetchone(
+            "SELECT data FROM index_cache WHERE id = 1 AND version = ?", (version,)
+        )
+        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
+
+    async def save_index(self, version: str, data: bytes) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO index_cache (id, version, data) VALUES (1, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data",
+                (version, data),
+            )
+
+    async def import_rows(self, rows: Sequence[ImportRow], known: Catalog) -> ImportResult:
+        """Insert or update tracks (already validated), all in one transaction.
+
+        `known` holds at least the stored dramas and artists. Unknown dramas and artists are
+        created from the rows' Hangul names and network, a new drama spanning its rows' years.
+        A row identical to the stored track changes nothing. A row that changes a shipped
+        track keeps a digest of the shipped version, so the change survives later data/
+        reloads until data/ changes that track itself (see replace_catalog).
+        """
+        multi = multiword(known.artists)
+        dramas: dict[str, tuple[int, int, str, str]] = {}  # new dramas: years, Hangul, network
+        artists: dict[str, str] = {}
+        for row in rows:
+            t = row.track
+            if t.drama not in known.dramas:
+                lo, hi, ko, network = dramas.get(t.drama, (t.year, t.year, "", ""))
+                dramas[t.drama] = (
+                    min(lo, t.year),
+                    max(hi, t.year),
+                    ko or row.drama_ko,
+                    network or row.network,
+                )
+            names = split_credit(t.artist, multi)
+            for name in names:
+                if name not in known.artists and not artists.get(name):
+                    artists[name] = row.artist_ko if len(names) == 1 else ""
+        incoming = {row.track.key: _track_params(row.track) for row in rows}
+        keep_title_en = {row.track.key for row in rows if not row.title_en_given}
+        async with self._transaction() as db:
+            await self._lock_catalog(db)
+            await db.executemany(
+                "INSERT INTO dramas (title, title_ko, year, year_end, network, origin)"
+                " VALUES (?,?,?,?,?,'import') ON CONFLICT DO NOTHING",
+                [
+                    (title, ko, lo, hi if hi != lo else None, network)
+                    for title, (lo, hi, ko, network) in dramas.items()
+                ],
+            )
+            await db.executemany(
+                "INSERT INTO artists (name, name_ko, origin) VALUES (?,?,'import')"
+                " ON CONFLICT DO NOTHING",
+                list(artists.items()),
+            )
+            stored = await _stored_tracks(db, incoming)
+            new, changed, unchanged, overrides = [], [], 0, 0
+            for key, params in incoming.items():
+                old = stored.get(key)
+                if old is None:
+                    new.append(params)
+                    continue
+                old_params, origin, shipped = old
+                if key in keep_title_en:  # a file without the column leaves it as it was
+                    params = (*params[:TITLE_EN], old_params[TITLE_EN])
+                if old_params == params:
+                    unchanged += 1
+                    continue
+                if origin == "catalog":
+                    shipped = _digest(old_params)
+                if shipped is not None:
+                    overrides += 1
+                changed.append((*params[1:], shipped, key))
+            await db.executemany(
+                "INSERT INTO tracks (key, title, title_ko, artist, drama, year, tags,"
+                " part, aliases, title_en, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'import')",
+                new,
+            )
+            await db.executemany(
+                "UPDATE tracks SET title = ?, title_ko = ?, artist = ?, drama = ?, year = ?,"
+                " tags = ?, part = ?, aliases = ?, title_en = ?, origin = 'import', shipped = ?"
+                " WHERE key = ?",
+                changed,
+            )
+            if new or changed or dramas or artists:
+                await self._new_version(db)
+        return ImportResult(len(new), len(changed), unchanged, overrides)
+
+    async def _new_version(self, db: Db) -> None:
+        await self._announce(db, await _new_version(db))
+
+    # ------------------------------------------------------------- user state
+
+    async def user_state(self, user: str) -> UserState:
+        """Everything the ranking needs about one user, in one indexed read (one snapshot)."""
+        raise NotImplementedError
+
+    async def user_version(self, user: str) -> int:
+        """The user's version: raised by every write about them (0 for a user never seen)."""
+        row = await self._reader.fetchone("SELECT version FROM users WHERE user = ?", (user,))
+        return int(row[0]) if row else 0
+
+    async def history(self, user: str, limit: int = RECENT) -> list[tuple[str, float]]:
+        rows = await self._reader.fetchall(
+            "SELECT track_key, at FROM history WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT ?",
+            (user, limit),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def query(self, query_id: int) -> str | None:
+        row = await self._reader.fetchone("SELECT spec FROM queries WHERE id = ?", (query_id,))
+        return str(row[0]) if row else None
+
+    async def apply(self, ops: Sequence[Write], *, wait: float = LOCK_WAIT) -> None:
+        """Apply a batch of writes in one transaction: all of them or none."""
+        async with self._transaction(wait) as db:
+            await apply_in(db, ops)
+
+    # ---------------------------------------------------------------- privacy
+
+    async def user_tables(self) -> list[str]:
+        """Every table that keeps rows about a user: those with a `user` column, read from the
+        schema itself, so a table added by a later migration is never left out."""
+        raise NotImplementedError
+
+    async def user_data(self, user: str) -> dict[str, int]:
+        """How many rows each of those tables keeps about one user (`platform:id`)."""
+        counts = {}
+        for table in await self.user_tables():
+            row = await self._main.fetchone(
+                f"SELECT count(*) FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
+                (user,),
+            )
+            counts[table] = int(row[0]) if row else 0
+        return counts
+
+    async def forget_user(self, user: str) -> dict[str, int]:
+        """Delete every row about one user from every table, in one transaction (all or
+        nothing); returns how many rows each table lost."""
+        tables = await self.user_tables()
+        deleted = {}
+        async with self._transaction() as db:
+            for table in tables:
+                deleted[table] = await db.execute(
+                    f"DELETE FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
+                    (user,),
+                )
+        return deleted
+
+    async def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("dramas", "artists", "tracks", "history", "feedback"):
+            row = await self._main.fetchone(f"SELECT count(*) FROM {table}")  # noqa: S608
+            out[table] = int(row[0]) if row else 0
+        return out
+
+
+class SQLiteStore(Store):
+    """The store on one SQLite file (the default): one serving process per file."""
+
+    path: Path
+
     def __init__(
         self, db: aiosqlite.Connection, path: Path, reads: aiosqlite.Connection | None = None
     ) -> None:
@@ -422,19 +919,18 @@ class Store:
         # Per-user reads have a connection (and a thread) of their own, so a user the cache
         # does not hold is never read behind a batch of writes (WAL lets both run at once).
         self._reads = reads or db
-        self.path = path
+        super().__init__(SqliteDb(db), SqliteDb(self._reads), path)
         # One connection serves every write: transactions take turns so one's statements
         # never land inside another's.
         self._lock = asyncio.Lock()
 
     @asynccontextmanager
-    async def _transaction(self, wait: float = LOCK_WAIT) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: committed when the block ends, rolled back if anything in
-        it fails, the commit included (a failed COMMIT leaves SQLite's transaction open)."""
+    async def _transaction(self, wait: float = LOCK_WAIT) -> AsyncIterator[Db]:
+        """(A failed COMMIT leaves SQLite's transaction open: it is rolled back here too.)"""
         async with self._lock:
             try:
                 await _begin(self._db, wait)
-                yield self._db
+                yield self._main
                 await asyncio.shield(self._db.commit())
             except BaseException:
                 # Queued on the connection's thread after whatever ran, so it always undoes
@@ -443,15 +939,9 @@ class Store:
                 raise
 
     @classmethod
-    async def open(
-        cls, path: Path | str, *, data_dir: Path | None = DATA_DIR, sync: bool = True
-    ) -> Store:
-        """Open (creating if needed) and migrate; seed or refresh the catalog from data_dir.
-
-        A file that is not an ostbot database is refused before anything is written to it;
-        every database failure is a StoreError that says what to do.
-        """
-        path = database_location(path)
+    async def connect(
+        cls, path: Path, *, data_dir: Path | None = DATA_DIR, sync: bool = True
+    ) -> SQLiteStore:
         memory = str(path) == ":memory:"
         if not memory:
             _prepare_location(path)
@@ -488,9 +978,9 @@ class Store:
             raise
         return store
 
-    async def close(self) -> None:
-        """Close both connections. One that does not close within CLOSE_GRACE seconds is left
-        to its (daemon) thread, so closing never hangs the process."""
+    async def _close(self) -> None:
+        """Both connections. One that does not close within CLOSE_GRACE seconds is left to its
+        (daemon) thread, so closing never hangs the process."""
         connections = [self._db] if self._reads is self._db else [self._db, self._reads]
         for conn in connections:
             try:
@@ -500,258 +990,11 @@ class Store:
             except sqlite3.Error as exc:  # nothing left to lose: close the other one too
                 log.error("closing the database failed: %s", describe(exc))
 
-    # ---------------------------------------------------------------- catalog
-
-    async def meta(self, key: str) -> str | None:
-        async with self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else None
-
-    async def sync_catalog(self, data_dir: Path = DATA_DIR, *, force: bool = False) -> bool:
-        """Load data/ when it changed since the last load. History and feedback are kept.
-
-        Returns True when the catalog was (re)loaded. An invalid data/ leaves the store as it
-        was and raises CatalogError.
-        """
-        stamp = fingerprint(data_dir)
-        if not force and await self.meta("catalog_fingerprint") == stamp:
-            return False
-        catalog = load_catalog(data_dir)
-        taken_back = await self.replace_catalog(catalog, stamp)
-        log.info("catalog loaded: %d dramas, %d tracks", len(catalog.dramas), len(catalog.tracks))
-        if taken_back:
-            log.warning(
-                "data/ changed %d track(s) that an import had changed: data/'s version is used",
-                taken_back,
-            )
-        return True
-
-    async def replace_catalog(self, catalog: Catalog, stamp: str) -> int:
-        """Upsert the shipped catalog and drop shipped rows it no longer has.
-
-        Rows added by `db import` (origin 'import') are left alone, including imported changes
-        to shipped tracks, as long as data/ still ships the version the import replaced. When
-        data/ changes such a track (or starts shipping one that was only imported), data/'s
-        version replaces the import. Returns how many imported tracks were replaced so.
-        """
-        shipped = {t.key: t for t in catalog.tracks}
-        async with self._transaction() as db:
-            async with db.execute("SELECT key, shipped FROM tracks WHERE origin = 'import'") as cur:
-                imported = await cur.fetchall()
-            taken_back = [
-                (key,)
-                for key, digest in imported
-                if key in shipped and digest != _digest(_track_params(shipped[key]))
-            ]
-            await db.executemany("DELETE FROM tracks WHERE key = ?", taken_back)
-            await db.execute("DELETE FROM dramas WHERE origin = 'catalog'")
-            await db.execute("DELETE FROM artists WHERE origin = 'catalog'")
-            await db.execute("DELETE FROM tracks WHERE origin = 'catalog'")
-            await db.execute("DELETE FROM signals")
-            await db.executemany(
-                "INSERT OR IGNORE INTO dramas (title, title_ko, year, year_end, network, aliases,"
-                " genres, sources, notes, origin) VALUES (?,?,?,?,?,?,?,?,?,'catalog')",
-                [
-                    (
-                        d.title,
-                        d.title_ko,
-                        d.year,
-                        d.year_end,
-                        d.network,
-                        _dump(d.aliases),
-                        _dump(d.genres),
-                        _dump(d.sources),
-                        d.notes,
-                    )
-                    for d in catalog.dramas.values()
-                ],
-            )
-            await db.executemany(
-                "INSERT OR IGNORE INTO artists (name, name_ko, aliases, groups_, voice, origin)"
-                " VALUES (?,?,?,?,?,'catalog')",
-                [
-                    (a.name, a.name_ko, _dump(a.aliases), _dump(a.groups), a.voice)
-                    for a in catalog.artists.values()
-                ],
-            )
-            await db.executemany(
-                "INSERT OR IGNORE INTO tracks (key, title, title_ko, artist, drama, year, tags,"
-                " part, aliases, title_en, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'catalog')",
-                [_track_params(t) for t in catalog.tracks],
-            )
-            await db.executemany(
-                "INSERT OR IGNORE INTO signals (track_key, signal, value, source, notes)"
-                " VALUES (?,?,?,?,?)",
-                [(s.key, s.signal, s.value, s.source, s.notes) for s in catalog.signals],
-            )
-            await _set_meta(db, "catalog_fingerprint", stamp)
-            await _new_version(db)
-        return len(taken_back)
-
-    async def catalog_version(self) -> str:
-        """Changes with every change to the catalog tables (a data/ reload or an import)."""
-        return await self.meta(CATALOG_VERSION) or ""
-
-    async def load(self, data_dir: Path = DATA_DIR, *, tracks: bool = True) -> Catalog:
-        """The catalog as stored (shipped rows plus imports); without tracks if not needed."""
-        catalog = Catalog(vocabulary=load_vocabulary(data_dir))
-        async with self._db.execute(
-            "SELECT title, title_ko, year, year_end, network, aliases, genres, sources, notes"
-            " FROM dramas"
-        ) as cur:
-            rows = await cur.fetchall()
-        for r in rows:
-            catalog.dramas[r[0]] = Drama(
-                title=r[0],
-                title_ko=r[1],
-                year=r[2],
-                year_end=r[3],
-                network=r[4],
-                aliases=_load(r[5]),
-                genres=_load(r[6]),
-                sources=_load(r[7]),
-                notes=r[8],
-            )
-        async with self._db.execute(
-            "SELECT name, name_ko, aliases, groups_, voice FROM artists"
-        ) as cur:
-            rows = await cur.fetchall()
-        for r in rows:
-            catalog.artists[r[0]] = Artist(
-                name=r[0], name_ko=r[1], aliases=_load(r[2]), groups=_load(r[3]), voice=r[4]
-            )
-        catalog.signals = await self.signals()
-        if not tracks:
-            return catalog
-        async for batch in self.track_rows():
-            catalog.tracks.extend(map(_track, batch))
-        return catalog
-
-    async def signals(self) -> list[Signal]:
-        """The popularity signals of the shipped catalog (data/popularity.csv)."""
-        async with self._db.execute(
-            "SELECT track_key, signal, value, source, notes FROM signals ORDER BY rowid"
-        ) as cur:
-            return [Signal(r[0], r[1], r[2], r[3], r[4]) async for r in cur]
-
-    async def track_rows(self, batch: int = 5000) -> AsyncIterator[list[TrackRow]]:
-        """Every track as a plain row, in catalog order (by drama, then part), in batches:
-        what an index is built from, without a Track object (or every row) at once."""
-        lists: dict[str, tuple[str, ...]] = {}  # tags and aliases repeat: parse each once
-
-        def parsed(raw: str) -> tuple[str, ...]:
-            found = lists.get(raw)
-            if found is None:
-                found = lists[raw] = _load(raw)
-            return found
-
-        async with self._db.execute(
-            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases, title_en"
-            " FROM tracks ORDER BY drama, part IS NULL, part, rowid"
-        ) as cur:
-            while raw := await cur.fetchmany(batch):
-                yield [
-                    (r[0], r[1], r[2], r[3], r[4], r[5], parsed(r[6]), r[7], parsed(r[8]), r[9])
-                    for r in raw
-                ]
-
-    async def cached_index(self, version: str) -> bytes | None:
-        """The saved index for this catalog version, if there is one."""
-        async with self._db.execute(
-            "SELECT data FROM index_cache WHERE id = 1 AND version = ?", (version,)
-        ) as cur:
-            row = await cur.fetchone()
-        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
-
-    async def save_index(self, version: str, data: bytes) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT OR REPLACE INTO index_cache (id, version, data) VALUES (1, ?, ?)",
-                (version, data),
-            )
-
-    async def import_rows(self, rows: Sequence[ImportRow], known: Catalog) -> ImportResult:
-        """Insert or update tracks (already validated), all in one transaction.
-
-        `known` holds at least the stored dramas and artists. Unknown dramas and artists are
-        created from the rows' Hangul names and network, a new drama spanning its rows' years.
-        A row identical to the stored track changes nothing. A row that changes a shipped
-        track keeps a digest of the shipped version, so the change survives later data/
-        reloads until data/ changes that track itself (see replace_catalog).
-        """
-        multi = multiword(known.artists)
-        dramas: dict[str, tuple[int, int, str, str]] = {}  # new dramas: years, Hangul, network
-        artists: dict[str, str] = {}
-        for row in rows:
-            t = row.track
-            if t.drama not in known.dramas:
-                lo, hi, ko, network = dramas.get(t.drama, (t.year, t.year, "", ""))
-                dramas[t.drama] = (
-                    min(lo, t.year),
-                    max(hi, t.year),
-                    ko or row.drama_ko,
-                    network or row.network,
-                )
-            names = split_credit(t.artist, multi)
-            for name in names:
-                if name not in known.artists and not artists.get(name):
-                    artists[name] = row.artist_ko if len(names) == 1 else ""
-        incoming = {row.track.key: _track_params(row.track) for row in rows}
-        keep_title_en = {row.track.key for row in rows if not row.title_en_given}
-        async with self._transaction() as db:
-            await db.executemany(
-                "INSERT OR IGNORE INTO dramas (title, title_ko, year, year_end, network, origin)"
-                " VALUES (?,?,?,?,?,'import')",
-                [
-                    (title, ko, lo, hi if hi != lo else None, network)
-                    for title, (lo, hi, ko, network) in dramas.items()
-                ],
-            )
-            await db.executemany(
-                "INSERT OR IGNORE INTO artists (name, name_ko, origin) VALUES (?,?,'import')",
-                list(artists.items()),
-            )
-            stored = await _stored_tracks(db, incoming)
-            new, changed, unchanged, overrides = [], [], 0, 0
-            for key, params in incoming.items():
-                old = stored.get(key)
-                if old is None:
-                    new.append(params)
-                    continue
-                old_params, origin, shipped = old
-                if key in keep_title_en:  # a file without the column leaves it as it was
-                    params = (*params[:TITLE_EN], old_params[TITLE_EN])
-                if old_params == params:
-                    unchanged += 1
-                    continue
-                if origin == "catalog":
-                    shipped = _digest(old_params)
-                if shipped is not None:
-                    overrides += 1
-                changed.append((*params[1:], shipped, key))
-            await db.executemany(
-                "INSERT INTO tracks (key, title, title_ko, artist, drama, year, tags,"
-                " part, aliases, title_en, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'import')",
-                new,
-            )
-            await db.executemany(
-                "UPDATE tracks SET title = ?, title_ko = ?, artist = ?, drama = ?, year = ?,"
-                " tags = ?, part = ?, aliases = ?, title_en = ?, origin = 'import', shipped = ?"
-                " WHERE key = ?",
-                changed,
-            )
-            if new or changed or dramas or artists:
-                await _new_version(db)
-        return ImportResult(len(new), len(changed), unchanged, overrides)
-
-    # ------------------------------------------------------------- user state
-
     async def user_state(self, user: str) -> UserState:
-        """Everything the ranking needs about one user, in one indexed read (one snapshot)."""
         rows = await self._reads.execute_fetchall(
             "SELECT 0, track_key, NULL, NULL FROM heard WHERE user = ?1"
             " UNION ALL SELECT 1, track_key, value, NULL FROM feedback WHERE user = ?1"
-            " UNION ALL SELECT 2, last_query, last_tracks, NULL FROM users WHERE user = ?1"
+            " UNION ALL SELECT 2, last_query, last_tracks, version FROM users WHERE user = ?1"
             " UNION ALL SELECT * FROM (SELECT 3, track_key, at, rowid FROM history"
             " WHERE user = ?1 ORDER BY at DESC, rowid DESC LIMIT ?2)",
             (user, RECENT),
@@ -766,119 +1009,78 @@ class Store:
             elif kind == 2:
                 state.last_query = int(a) if a is not None else None
                 state.last_tracks = _load(b)
+                state.version = int(c)
             else:
                 shown.append((float(b), c, a))
         state.recent.extend((key, at) for at, _, key in sorted(shown))
         return state
 
-    async def history(self, user: str, limit: int = RECENT) -> list[tuple[str, float]]:
-        async with self._reads.execute(
-            "SELECT track_key, at FROM history WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT ?",
-            (user, limit),
-        ) as cur:
-            return [(r[0], r[1]) async for r in cur]
-
-    async def query(self, query_id: int) -> str | None:
-        async with self._reads.execute("SELECT spec FROM queries WHERE id = ?", (query_id,)) as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else None
-
-    async def apply(self, ops: Sequence[Write], *, wait: float = LOCK_WAIT) -> None:
-        """Apply a batch of writes in one transaction: all of them or none.
-
-        The batch is first reduced to its net effect (the last word on each user and track
-        wins), so each table gets one `executemany` however many writes the batch holds; then
-        each touched user's history and saved requests are cut back to what is kept.
-        """
-        net = _NetEffect(ops)
-        async with self._transaction(wait) as db:
-            if net.queries:
-                await db.executemany(
-                    "INSERT OR REPLACE INTO queries (id, user, spec, at) VALUES (?,?,?,?)",
-                    net.queries.values(),
-                )
-            forget = [pair for pair, heard in net.heard.items() if not heard]
-            if forget:
-                await db.executemany("DELETE FROM heard WHERE user = ? AND track_key = ?", forget)
-            heard = [pair for pair, heard in net.heard.items() if heard]
-            if heard:
-                await db.executemany(
-                    "INSERT OR IGNORE INTO heard (user, track_key) VALUES (?,?)", heard
-                )
-            if net.history:
-                await db.executemany(
-                    "INSERT INTO history (user, track_key, at, query_id) VALUES (?,?,?,?)",
-                    net.history,
-                )
-                await db.executemany(
-                    "INSERT INTO users (user, last_query, last_tracks) VALUES (?,?,?)"
-                    " ON CONFLICT (user) DO UPDATE SET last_query = excluded.last_query,"
-                    " last_tracks = excluded.last_tracks",
-                    net.last.values(),
-                )
-                await db.executemany(
-                    "DELETE FROM history WHERE rowid IN (SELECT rowid FROM history"
-                    " WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT -1 OFFSET ?)",
-                    [(user, RECENT) for user in net.last],
-                )
-            if net.feedback:
-                await db.executemany(
-                    "INSERT INTO feedback (user, track_key, value, at) VALUES (?,?,?,?)"
-                    " ON CONFLICT (user, track_key) DO UPDATE SET value = excluded.value,"
-                    " at = excluded.at",
-                    net.feedback.values(),
-                )
-            if net.queries:
-                await db.executemany(
-                    "DELETE FROM queries WHERE id IN (SELECT id FROM queries"
-                    " WHERE user = ? ORDER BY at DESC, id DESC LIMIT -1 OFFSET ?)",
-                    [(user, SAVED_QUERIES) for user in {q[1] for q in net.queries.values()}],
-                )
-
-    # ---------------------------------------------------------------- privacy
-
     async def user_tables(self) -> list[str]:
-        """Every table that keeps rows about a user: those with a `user` column, read from the
-        schema itself, so a table added by a later migration is never left out."""
-        async with self._db.execute(
+        rows = await self._main.fetchall(
             "SELECT m.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c"
             " WHERE m.type = 'table' AND c.name = 'user' ORDER BY m.name"
-        ) as cur:
-            return [str(r[0]) async for r in cur]
+        )
+        return [str(r[0]) for r in rows]
 
-    async def user_data(self, user: str) -> dict[str, int]:
-        """How many rows each of those tables keeps about one user (`platform:id`)."""
-        counts = {}
-        for table in await self.user_tables():
-            async with self._db.execute(
-                f"SELECT count(*) FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
-                (user,),
-            ) as cur:
-                row = await cur.fetchone()
-            counts[table] = int(row[0]) if row else 0
-        return counts
 
-    async def forget_user(self, user: str) -> dict[str, int]:
-        """Delete every row about one user from every table, in one transaction (all or
-        nothing); returns how many rows each table lost."""
-        tables = await self.user_tables()
-        deleted = {}
-        async with self._transaction() as db:
-            for table in tables:
-                cur = await db.execute(
-                    f"DELETE FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
-                    (user,),
-                )
-                deleted[table] = cur.rowcount
-        return deleted
+async def apply_in(db: Db, ops: Sequence[Write]) -> None:
+    """Apply a batch of writes inside the transaction `db` is in.
 
-    async def counts(self) -> dict[str, int]:
-        out = {}
-        for table in ("dramas", "artists", "tracks", "history", "feedback"):
-            async with self._db.execute(f"SELECT count(*) FROM {table}") as cur:  # noqa: S608
-                row = await cur.fetchone()
-            out[table] = int(row[0]) if row else 0
-        return out
+    The batch is first reduced to its net effect (the last word on each user and track wins),
+    so each table gets one `executemany` however many writes the batch holds; then each
+    touched user's history and saved requests are cut back to what is kept, and each user
+    whose state changed has their version raised once.
+    """
+    net = _NetEffect(ops)
+    if net.queries:
+        await db.executemany(
+            "INSERT INTO queries (id, user, spec, at) VALUES (?,?,?,?) ON CONFLICT (id)"
+            " DO UPDATE SET user = excluded.user, spec = excluded.spec, at = excluded.at",
+            net.queries.values(),
+        )
+    forget = [pair for pair, heard in net.heard.items() if not heard]
+    if forget:
+        await db.executemany("DELETE FROM heard WHERE user = ? AND track_key = ?", forget)
+    heard = [pair for pair, heard in net.heard.items() if heard]
+    if heard:
+        await db.executemany(
+            "INSERT INTO heard (user, track_key) VALUES (?,?) ON CONFLICT DO NOTHING", heard
+        )
+    if net.history:
+        await db.executemany(
+            "INSERT INTO history (user, track_key, at, query_id) VALUES (?,?,?,?)",
+            net.history,
+        )
+        await db.executemany(
+            "INSERT INTO users (user, last_query, last_tracks, version) VALUES (?,?,?,1)"
+            " ON CONFLICT (user) DO UPDATE SET last_query = excluded.last_query,"
+            " last_tracks = excluded.last_tracks, version = users.version + 1",
+            net.last.values(),
+        )
+        await db.executemany(
+            "DELETE FROM history WHERE user = ? AND rowid NOT IN (SELECT rowid FROM history"
+            " WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT ?)",
+            [(user, user, RECENT) for user in net.last],
+        )
+    if net.feedback:
+        await db.executemany(
+            "INSERT INTO feedback (user, track_key, value, at) VALUES (?,?,?,?)"
+            " ON CONFLICT (user, track_key) DO UPDATE SET value = excluded.value,"
+            " at = excluded.at",
+            net.feedback.values(),
+        )
+        rated = {user for user, _ in net.feedback} - net.last.keys()
+        await db.executemany(
+            "INSERT INTO users (user, version) VALUES (?, 1)"
+            " ON CONFLICT (user) DO UPDATE SET version = users.version + 1",
+            [(user,) for user in sorted(rated)],
+        )
+    if net.queries:
+        await db.executemany(
+            "DELETE FROM queries WHERE user = ? AND id NOT IN (SELECT id FROM queries"
+            " WHERE user = ? ORDER BY at DESC, id DESC LIMIT ?)",
+            [(user, user, SAVED_QUERIES) for user in {q[1] for q in net.queries.values()}],
+        )
 
 
 class _NetEffect:
@@ -917,24 +1119,24 @@ def _quoted(name: str) -> str:
 
 
 async def _stored_tracks(
-    db: aiosqlite.Connection, incoming: dict[str, tuple[object, ...]]
+    db: Db, incoming: dict[str, tuple[object, ...]]
 ) -> dict[str, tuple[tuple[object, ...], str, str | None]]:
     """The stored versions of these tracks: params, origin and shipped digest, by key."""
-    await db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (key TEXT PRIMARY KEY)")
-    await db.execute("DELETE FROM incoming")
-    await db.executemany(
-        "INSERT OR IGNORE INTO incoming (key) VALUES (?)", [(k,) for k in incoming]
-    )
-    async with db.execute(
-        "SELECT t.key, t.title, t.title_ko, t.artist, t.drama, t.year, t.tags, t.part,"
-        " t.aliases, t.title_en, t.origin, t.shipped FROM tracks t JOIN incoming USING (key)"
-    ) as cur:
-        rows = await cur.fetchall()
-    await db.execute("DELETE FROM incoming")
-    return {r[0]: (tuple(r[:10]), r[10], r[11]) for r in rows}
+    keys = list(incoming)
+    found: dict[str, tuple[tuple[object, ...], str, str | None]] = {}
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))  # placeholders only: the keys are parameters
+        rows = await db.fetchall(
+            "SELECT key, title, title_ko, artist, drama, year, tags, part, aliases, title_en,"  # noqa: S608
+            f" origin, shipped FROM tracks WHERE key IN ({marks})",
+            chunk,
+        )
+        found.update({r[0]: (tuple(r[:10]), r[10], r[11]) for r in rows})
+    return found
 
 
-async def _set_meta(db: aiosqlite.Connection, key: str, value: str) -> None:
+async def _set_meta(db: Db, key: str, value: str) -> None:
     await db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -942,9 +1144,11 @@ async def _set_meta(db: aiosqlite.Connection, key: str, value: str) -> None:
     )
 
 
-async def _new_version(db: aiosqlite.Connection) -> None:
+async def _new_version(db: Db) -> str:
     """Mark the catalog tables as changed, inside the transaction that changes them."""
-    await _set_meta(db, CATALOG_VERSION, secrets.token_hex(8))
+    version = secrets.token_hex(8)
+    await _set_meta(db, CATALOG_VERSION, version)
+    return version
 
 
 def _digest(params: tuple[object, ...]) -> str:

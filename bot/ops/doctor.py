@@ -24,7 +24,14 @@ import httpx
 
 from bot.config import Settings
 from bot.core.catalog import DATA_DIR, DataDirError, load_catalog
-from bot.core.store import SCHEMA_VERSION, StoreError, describe_database_error, recognise
+from bot.core.store import (
+    SCHEMA_VERSION,
+    DatabaseUrl,
+    Location,
+    StoreError,
+    describe_database_error,
+    recognise,
+)
 from bot.ops.backup import read_only
 
 DISCORD_API = "https://discord.com/api/v10"
@@ -76,7 +83,7 @@ class Report:
 
 async def diagnose(
     settings: Settings,
-    db_path: Path,
+    db_path: Location,
     *,
     quick: bool = False,
     data_dir: Path = DATA_DIR,
@@ -235,8 +242,10 @@ def check_telegram_token(settings: Settings, checks: list[Check]) -> bool:
 # -------------------------------------------------------------------------- database
 
 
-async def check_database(path: Path, *, thorough: bool = True) -> Check:
+async def check_database(path: Location, *, thorough: bool = True) -> Check:
     """Open read-only: ostbot's, a schema this version reads, and (thorough) intact."""
+    if isinstance(path, DatabaseUrl):
+        return await check_server(path)
     missing = _missing_database(path)
     if missing is not None:
         return missing
@@ -285,6 +294,40 @@ async def check_database(path: Path, *, thorough: bool = True) -> Check:
         Status.OK,
         "database",
         f"{path} (schema v{schema}, {tracks} tracks, {users} users{checked})" + upgrade,
+    )
+
+
+async def check_server(url: DatabaseUrl) -> Check:
+    """A PostgreSQL database, reading only: reachable, ostbot's (or empty), a schema this
+    version reads."""
+    from bot.core.postgres import describe_pg_error, inspect, is_failure
+
+    try:
+        schema, tracks, users = await inspect(url)
+    except StoreError as exc:
+        return Check(Status.FAIL, "database", str(exc))
+    except Exception as exc:
+        if not is_failure(exc):
+            raise
+        return Check(Status.FAIL, "database", describe_pg_error(exc, url))
+    if schema > SCHEMA_VERSION:
+        return Check(
+            Status.FAIL,
+            "database",
+            f"{url} was written by a newer ostbot (schema v{schema}; this one reads up to"
+            f" v{SCHEMA_VERSION}): upgrade ostbot",
+        )
+    if schema == 0:
+        return Check(Status.OK, "database", f"{url} (PostgreSQL) is empty: set up at first start")
+    upgrade = (
+        f"; upgraded to v{SCHEMA_VERSION} at next start (back it up first: pg_dump)"
+        if schema < SCHEMA_VERSION
+        else ""
+    )
+    return Check(
+        Status.OK,
+        "database",
+        f"{url} (PostgreSQL, schema v{schema}, {tracks} tracks, {users} users)" + upgrade,
     )
 
 
