@@ -240,11 +240,16 @@ async def _doctor(settings: Settings, db_path: Location, quick: bool) -> int:
 
 async def _chat(db_path: Location) -> int:
     from bot.adapters.console import chat
-    from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
+    from bot.lifecycle import (
+        following_catalog,
+        open_service,
+        stop_on_signals,
+        tune_gc_for_serving,
+    )
 
     stop = asyncio.Event()
     with stop_on_signals(stop):  # SIGINT/SIGTERM: stop reading, write what is queued, exit
-        async with open_service(db_path) as service:
+        async with open_service(db_path) as service, following_catalog(service):
             tune_gc_for_serving()
             await chat(service, stop=stop)
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import signal
 from collections.abc import AsyncIterator, Iterator
 
@@ -14,7 +15,10 @@ from bot.core.index import settle
 from bot.core.service import Service
 from bot.core.store import Location, Store
 
+log = logging.getLogger(__name__)
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+CATALOG_CHECK = 10.0  # seconds between checks of the catalog's version while serving
 # Collect young objects every 50,000 allocations instead of 700: a request makes many
 # short-lived ones, and each collection pauses every request in the loop.
 GC_THRESHOLDS = (50_000, 20, 100)
@@ -36,6 +40,39 @@ async def open_service(
             await service.close()
     finally:
         await store.close()
+
+
+@contextlib.asynccontextmanager
+async def following_catalog(service: Service, every: float = CATALOG_CHECK) -> AsyncIterator[None]:
+    """While the block runs, keep the service on the catalog as stored (follow_catalog)."""
+    task = asyncio.create_task(follow_catalog(service, every), name="ostbot-catalog")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.wait({task})
+
+
+async def follow_catalog(service: Service, every: float = CATALOG_CHECK) -> None:
+    """When another process changes the catalog (`ostbot db import`, `/reload`), build the
+    new index and switch to it, without a restart: at once when the database says so
+    (PostgreSQL's NOTIFY), else at the next check of the catalog's version, every `every`
+    seconds. Requests are answered from the old index until the new one is whole."""
+    async with service.store.catalog_changes() as changed:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(every):
+                    await changed.wait()
+            changed.clear()
+            try:
+                if await service.store.catalog_version() != service.catalog_version:
+                    await service.reload()
+                    log.info("the catalog changed: now %d tracks", len(service.index.tracks))
+            except Exception as exc:  # the database is away: try again at the next check
+                log.warning(
+                    "could not check the catalog for changes: %s",
+                    service.store.describe_failure(exc),
+                )
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from bot.adapters.common import STOP_GRACE, UNWIND
 from bot.config import Settings
 from bot.core.service import Service
 from bot.core.store import Location
-from bot.lifecycle import open_service, stop_on_signals, tune_gc_for_serving
+from bot.lifecycle import following_catalog, open_service, stop_on_signals, tune_gc_for_serving
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,12 @@ def adapters_for(settings: Settings) -> list[tuple[str, Serve]]:
 async def run(settings: Settings, db_path: Location) -> int:
     stop = asyncio.Event()
     with stop_on_signals(stop):
-        async with open_service(
-            db_path, owners=settings.owners, cooldown_seconds=settings.cooldown_seconds
-        ) as service:
+        async with (
+            open_service(
+                db_path, owners=settings.owners, cooldown_seconds=settings.cooldown_seconds
+            ) as service,
+            following_catalog(service),
+        ):
             tune_gc_for_serving()
             adapters = adapters_for(settings)
             if not adapters:

@@ -491,3 +491,43 @@ async def test_webhook_mode_passes_the_settings_on(
     assert seen["secret_token"] == "s3cret-Token_value"
     assert (seen["listen"], seen["port"]) == ("0.0.0.0", 8443)  # noqa: S104
     assert set(seen["allowed_updates"]) == set(tga.ALLOWED_UPDATES)
+
+
+CONFLICT = (
+    409,
+    {
+        "ok": False,
+        "error_code": 409,
+        "description": "Conflict: terminated by other getUpdates request; make sure that only"
+        " one bot instance is running",
+    },
+)
+
+
+async def test_a_second_poller_on_the_token_stops_with_one_clear_error(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram answers 409 when another process polls the same token: instead of retrying
+    for ever (and the two interrupting each other), the adapter stops and says why."""
+    api = FakeBotAPI()
+    api.fail("getUpdates", CONFLICT)
+    patch_build(monkeypatch, api)
+    stop = asyncio.Event()
+    with pytest.raises(tga.PollingConflict, match="another process is polling") as err:
+        await asyncio.wait_for(tga.serve(service, settings(), stop), 5)
+    assert "\n" not in str(err.value) and "TELEGRAM_WEBHOOK_URL" in str(err.value)
+    polls = [c for c in api.attempts if c.method == "getUpdates"]
+    assert len(polls) <= 2  # the conflict, and at most the last poll of the stop
+
+
+async def test_other_polling_errors_are_still_retried(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = FakeBotAPI()
+    api.fail("getUpdates", BAD_GATEWAY)
+    patch_build(monkeypatch, api)
+    stop = asyncio.Event()
+    task = asyncio.create_task(tga.serve(service, settings(), stop))
+    await wait_for(lambda: any(c.method == "getUpdates" for c in api.calls), budget=10)
+    stop.set()
+    await asyncio.wait_for(task, 5)  # no PollingConflict: a 502 is worth another try

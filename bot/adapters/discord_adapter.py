@@ -664,19 +664,28 @@ def slash_command(spec: Spec, adapter: DiscordAdapter) -> app_commands.Command[A
 
 class OstClient(discord.Client):
     def __init__(
-        self, service: Service, settings: Settings, *, defer_after: float = DEFER_AFTER
+        self,
+        service: Service,
+        settings: Settings,
+        *,
+        defer_after: float = DEFER_AFTER,
+        **options: Any,
     ) -> None:
         # Default intents: no privileged message-content intent (mentions and DMs suffice).
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS)
+        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS, **options)
         self.adapter = DiscordAdapter(service, defer_after=defer_after)
         self.guild_id = settings.discord_guild_id
+        # Slash commands are the application's, not a shard's: one process syncs them.
+        shards = settings.discord_shards
+        self.syncs_commands = shards is None or 0 in shards.ids
         self.tree = OstTree(self)
         add_commands(self.tree, self.adapter)
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
         await self.tree.set_translator(Translator())
-        await self.sync_commands()
+        if self.syncs_commands:
+            await self.sync_commands()
 
     async def sync_commands(self) -> None:
         """A development guild gets commands at once; global commands can take a while."""
@@ -701,6 +710,24 @@ class OstClient(discord.Client):
             await self.adapter.on_message(message, self.user)
 
 
+class ShardedOstClient(OstClient, discord.AutoShardedClient):
+    """The bot on some of the gateway's shards (DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS):
+    discord.py's AutoShardedClient runs them on one connection each; other processes run the
+    rest, all on one shared database (PostgreSQL)."""
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("discord: shard %d of %s ready", shard_id, self.shard_count)
+
+
+def make_client(service: Service, settings: Settings) -> OstClient:
+    """One unsharded connection, or the shards this process was given."""
+    shards = settings.discord_shards
+    if shards is None:
+        return OstClient(service, settings)
+    log.info("discord: running shards %s", shards)
+    return ShardedOstClient(service, settings, shard_count=shards.count, shard_ids=list(shards.ids))
+
+
 async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> None:
     """Run the Discord bot in the current loop until `stop` is set, then close it.
 
@@ -717,7 +744,7 @@ async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> No
         return isinstance(exc, aiohttp.ClientError | OSError | discord.GatewayNotFound)
 
     await keep_trying(
-        lambda: _run_client(OstClient(service, settings), token, stop),
+        lambda: _run_client(make_client(service, settings), token, stop),
         transient=transient,
         stop=stop,
         what="Discord",

@@ -37,10 +37,12 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import (
     BadRequest,
+    Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TelegramError,
     TimedOut,
 )
 from telegram.ext import (
@@ -774,12 +776,32 @@ async def serve(service: Service, settings: Settings, stop: asyncio.Event) -> No
         if app.post_init is not None:
             await app.post_init(app)  # start() does not call it (only run_polling does)
         await app.start()
+        conflict = asyncio.Event()
         try:
-            await start_updates(app, settings)
+            await start_updates(app, settings, on_conflict=conflict.set)
             log.info("Telegram bot @%s is running", app.bot.username)
-            await stop.wait()
+            await _first(stop, conflict)
         finally:
             await halt(app, STOP_GRACE)
+        if conflict.is_set() and not stop.is_set():
+            raise PollingConflict(
+                "another process is polling this TELEGRAM_TOKEN (Telegram answered 409"
+                " Conflict): run one poller per token, or webhook mode (TELEGRAM_WEBHOOK_URL)"
+                " to spread updates over several processes"
+            )
+
+
+class PollingConflict(RuntimeError):
+    """Telegram lets one getUpdates caller poll a token: another one is polling it."""
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waiting = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waiting:
+            task.cancel()
 
 
 async def halt(app: App, grace: float) -> None:
@@ -830,7 +852,12 @@ async def initialize(app: App, stop: asyncio.Event) -> bool:
     return bool(await keep_trying(attempt, transient=transient, stop=stop, what="Telegram"))
 
 
-async def start_updates(app: App, settings: Settings) -> None:
+async def start_updates(
+    app: App, settings: Settings, *, on_conflict: Callable[[], None] | None = None
+) -> None:
+    """Webhook or long polling. While polling, a 409 Conflict (another process polls the same
+    token) calls `on_conflict` instead of being retried for ever; other errors are logged and
+    retried as python-telegram-bot does."""
     updater = app.updater
     if updater is None:
         raise RuntimeError("the Application was built without an Updater")
@@ -847,7 +874,17 @@ async def start_updates(app: App, settings: Settings) -> None:
         )
     else:
         # Polling retries transient errors forever on its own; bootstrap (deleteWebhook) too.
-        await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=-1)
+        def polling_failed(exc: TelegramError) -> None:
+            if isinstance(exc, Conflict) and on_conflict is not None:
+                on_conflict()
+                return
+            log.error("Exception happened while polling for updates.", exc_info=exc)
+
+        await updater.start_polling(
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=-1,
+            error_callback=polling_failed,
+        )
 
 
 __all__ = [

@@ -39,11 +39,11 @@ from bot.core.models import (
 )
 from bot.core.occasions import OccasionError
 from bot.core.recommend import Recommender
-from bot.core.store import Store
+from bot.core.store import Store, StoreUnavailable
 from bot.core.suggest import Suggester
 from bot.core.text import clean_input
 from bot.core.understand import Parser
-from bot.core.userstate import UserCache, WriteBehind
+from bot.core.userstate import SharedUsers, UserCache, Users, WriteBehind
 
 # Button payloads. Saved-request ids are 40-bit (at most 8 base-36 digits); track keys are 12
 # hex digits; a "forget me" confirmation says when and whom for (features/privacy.py). Each
@@ -92,7 +92,10 @@ class Service:
         self.commands = commands or registry()
         self.cooldown = Cooldown(cooldown_seconds)
         self.writer = WriteBehind(store)
-        self.users = UserCache(store, self.writer)
+        # One process on its file (SQLite): users live in memory, their writes go behind the
+        # reply. A database several processes share (PostgreSQL): each request checks its
+        # user in the database and commits before it replies (see bot/core/userstate.py).
+        self.users: Users = SharedUsers(store) if store.shared else UserCache(store, self.writer)
         self.suggester = Suggester()
         self.browsing = Browsing(self)
         self.picks = Picks(self)
@@ -102,6 +105,7 @@ class Service:
         self.admin = Admin(self)
         self.privacy = Privacy(self)
         self._handlers = self._collect()
+        self.catalog_version = ""  # the catalog version the index was built from
         self._use(index)
 
     def features(self) -> list[Feature]:
@@ -145,9 +149,10 @@ class Service:
         data_dir: Path = DATA_DIR,
         cooldown_seconds: float = 0.0,
     ) -> Service:
+        version = await store.catalog_version()
         index = await load_index(store, load_vocabulary(data_dir))
         try:
-            return cls(
+            service = cls(
                 store,
                 index,
                 rng=rng,
@@ -158,18 +163,32 @@ class Service:
         except (RegistryError, LexiconError, OccasionError) as exc:
             # A broken commands.toml or lexicon.toml is reported like a broken catalog.
             raise CatalogError([Problem(str(exc).split(":", 1)[0], 1, str(exc))]) from exc
+        service.catalog_version = version
+        return service
 
     async def close(self) -> None:
         """Write out everything pending. Call before closing the store."""
         await self.writer.close()
 
     async def reload(self) -> None:
+        """Build the index of the catalog as stored now, then switch to it: a request is
+        answered from the old index or the new one, never from one half built."""
+        version = await self.store.catalog_version()
         self._use(await load_index(self.store, load_vocabulary(self.data_dir)))
+        self.catalog_version = version
 
     # ------------------------------------------------------------------ entry
 
     async def handle(self, request: Request) -> Reply:
-        """Answer one message, slash command or button press. Never raises for bad input."""
+        """Answer one message, slash command or button press. Never raises for bad input;
+        a database that does not answer gets an apology, not an exception."""
+        try:
+            return await self._handle(request)
+        except StoreUnavailable:  # already logged where it happened
+            locale = locale_of(request.locale)
+            return compose.hint(t("store_unavailable", locale), locale)
+
+    async def _handle(self, request: Request) -> Reply:
         if request.action is not None:
             return await self._press(request)
         reading = self.read(request)

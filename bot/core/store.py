@@ -1052,15 +1052,16 @@ async def apply_in(db: Db, ops: Sequence[Write]) -> None:
             net.history,
         )
         await db.executemany(
+            "DELETE FROM history WHERE user = ? AND rowid NOT IN (SELECT rowid FROM history"
+            " WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT ?)",
+            [(user, user, RECENT) for user in {row[0] for row in net.history}],
+        )
+    if net.last:
+        await db.executemany(
             "INSERT INTO users (user, last_query, last_tracks, version) VALUES (?,?,?,1)"
             " ON CONFLICT (user) DO UPDATE SET last_query = excluded.last_query,"
             " last_tracks = excluded.last_tracks, version = users.version + 1",
             net.last.values(),
-        )
-        await db.executemany(
-            "DELETE FROM history WHERE user = ? AND rowid NOT IN (SELECT rowid FROM history"
-            " WHERE user = ? ORDER BY at DESC, rowid DESC LIMIT ?)",
-            [(user, user, RECENT) for user in net.last],
         )
     if net.feedback:
         await db.executemany(

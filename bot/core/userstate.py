@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections import Counter, OrderedDict, deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.core.store import (
@@ -31,8 +32,6 @@ from bot.core.store import (
     StoreUnavailable,
     UserState,
     Write,
-    describe,
-    describe_database_error,
     is_busy,
 )
 
@@ -52,6 +51,18 @@ ATTEMPT_WAIT = 0.25
 RETRY_FIRST, RETRY_MAX = 0.05, 5.0
 LOG_EVERY = 30.0  # seconds between log lines while the database keeps failing
 EVICT_SCAN = 100  # users looked at per eviction, so a cache full of unsaved users stays cheap
+
+
+@dataclass(eq=False)
+class Turn:
+    """One request's hold on a user: their state, and the writes it makes (see
+    UserCache.turn and SharedUsers.turn)."""
+
+    state: UserState
+    ops: list[Write] = field(default_factory=list)
+
+    def record(self, *ops: Write) -> None:
+        self.ops.extend(ops)
 
 
 @dataclass(eq=False)
@@ -302,11 +313,7 @@ class WriteBehind:
         waited long enough or can't be written at all (their callers say so)."""
         self._queue.extendleft(reversed(behind))
         # What the operator reads when the stop cannot save everything: say what to do.
-        reason = (
-            describe_database_error(exc, self.store.path)
-            if isinstance(exc, sqlite3.Error)
-            else describe(exc)
-        )
+        reason = self.store.describe_failure(exc)
         error = StoreUnavailable(reason)
         kept = []
         for entry in durable:
@@ -412,11 +419,30 @@ class UserCache:
                 del self._waiting[user]
         return state
 
+    @asynccontextmanager
+    async def turn(self, user: str) -> AsyncIterator[Turn]:
+        """The user's state for a request that will write (reserve() first); the writes
+        recorded in the turn are queued behind the reply when it ends. The user stays in
+        memory all along."""
+        self._waiting[user] += 1
+        try:
+            turn = Turn(await self.reserve(user))
+            yield turn
+            if turn.ops:
+                self.writer.submit(*turn.ops)
+        finally:
+            self._waiting[user] -= 1
+            if not self._waiting[user]:
+                del self._waiting[user]
+
     async def rate(self, user: str, key: str, value: int) -> None:
         """Like (1) or dislike (-1) a track, committed before this returns."""
         state = await self.get(user)
         await self.writer.save(Rate(user, key, value))
         state.feedback[key] = value
+
+    def unsaved_spec(self, query_id: int) -> str | None:
+        return self.writer.unsaved_spec(query_id)
 
     def _trim(self) -> None:
         looked = 0
@@ -427,3 +453,94 @@ class UserCache:
                 self._users.move_to_end(user)  # look again once its writes are in
             else:
                 del self._users[user]
+
+
+class SharedUsers:
+    """Users of a database that several processes serve from (PostgreSQL): a user's next
+    message may reach another process, so memory is never trusted on its own.
+
+    - get() checks the user's version in the database (one indexed read) and uses the state
+      kept in memory only if it is still current; else it reads the user again.
+    - turn() holds the user's lock in the database for the whole request — state read (or
+      validated) under it, the pick, and the writes committed with it before the reply — so
+      two processes never pick for one user at once, and what one showed the other knows.
+    - A like or dislike is committed in a turn of its own before it is acknowledged.
+
+    Nothing is written behind the reply: what a reply recorded is in the database when the
+    user sees it, so a crash loses nothing acknowledged.
+    """
+
+    def __init__(self, store: Store, limit: int = MAX_USERS) -> None:
+        from bot.core.postgres import PostgresStore, describe_pg_error, is_failure
+
+        if not isinstance(store, PostgresStore):
+            raise TypeError("SharedUsers needs a store that several processes share")
+        self.store = store
+        self.limit = limit
+        self._users: OrderedDict[str, UserState] = OrderedDict()
+        self._is_failure = is_failure
+        self._describe = describe_pg_error
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+    async def get(self, user: str) -> UserState:
+        try:
+            version = await self.store.user_version(user)
+            state = self._users.get(user)
+            if state is None or state.version != version:
+                state = await self.store.user_state(user)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        self._keep(user, state)
+        return state
+
+    async def reserve(self, user: str) -> UserState:
+        return await self.get(user)
+
+    @asynccontextmanager
+    async def turn(self, user: str) -> AsyncIterator[Turn]:
+        """The user locked in the database until the request's writes are committed."""
+        try:
+            async with self.store.user_turn(user) as locked:
+                version = await locked.version()
+                state = self._users.get(user)
+                if state is None or state.version != version:
+                    state = await locked.state()
+                turn = Turn(state)
+                yield turn
+                if turn.ops:
+                    await locked.apply(turn.ops)
+                    state.version = await locked.version()
+        except BaseException as exc:
+            # The state in memory may hold changes that were not committed: read it again.
+            self._users.pop(user, None)
+            if isinstance(exc, Exception) and self._is_failure(exc):
+                raise self._unavailable(exc) from exc
+            raise
+        self._keep(user, state)
+
+    async def rate(self, user: str, key: str, value: int) -> None:
+        """Like (1) or dislike (-1) a track, committed before this returns."""
+        async with self.turn(user) as turn:
+            turn.record(Rate(user, key, value))
+            turn.state.feedback[key] = value
+
+    def unsaved_spec(self, query_id: int) -> str | None:
+        return None  # every saved request is committed before its reply
+
+    def _keep(self, user: str, state: UserState) -> None:
+        self._users[user] = state
+        self._users.move_to_end(user)
+        while len(self._users) > self.limit:
+            self._users.popitem(last=False)
+
+    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
+        if isinstance(exc, StoreUnavailable):
+            return exc
+        reason = self._describe(exc, self.store.url)
+        log.warning("the database did not answer: %s", reason)
+        return StoreUnavailable(reason)
+
+
+Users = UserCache | SharedUsers

@@ -127,7 +127,8 @@ async def diagnose(
 def check_settings(settings: Settings) -> Iterable[Check]:
     started = []
     if settings.discord_token:
-        started.append("Discord")
+        shards = settings.discord_shards
+        started.append(f"Discord (shards {shards})" if shards else "Discord")
     if settings.telegram_token:
         mode = "webhook" if settings.telegram_webhook_url else "long polling"
         started.append(f"Telegram ({mode})")

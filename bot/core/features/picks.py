@@ -19,6 +19,7 @@ from bot.core.query import Query
 from bot.core.recommend import Outcome
 from bot.core.store import SaveQuery, Shown, StoreUnavailable
 from bot.core.text import clean_input
+from bot.core.userstate import Turn
 
 if TYPE_CHECKING:
     from bot.core.service import Service
@@ -111,10 +112,27 @@ class Picks(Feature):
         """
         service = self.service
         try:
-            state = await service.users.reserve(req.user)  # waits while the queue is full
+            # Waits while the write queue is full (SQLite), or while another process is
+            # answering this user (PostgreSQL): the pick is made from what they really heard.
+            async with service.users.turn(req.user) as turn:
+                return await self._pick(req, q, locale, turn, query_id, changes, kept, extra)
         except StoreUnavailable as exc:
             log.warning("not recommending: %s", exc)
             return compose.hint(t("store_unavailable", locale), locale)
+
+    async def _pick(
+        self,
+        req: Request,
+        q: Query,
+        locale: str,
+        turn: Turn,
+        query_id: int | None,
+        changes: tuple[str, ...],
+        kept: tuple[str, ...],
+        extra: tuple[str, ...],
+    ) -> Reply:
+        service = self.service
+        state = turn.state
         if query_id is not None:
             saved = await self.saved(query_id)
             if saved is not None and saved.count != q.count:
@@ -126,7 +144,7 @@ class Picks(Feature):
         # Only what is still marked heard needs clearing (each clear is a write).
         forget = tuple(k for k in outcome.forget if k in state.heard)
         state.heard.difference_update(forget)
-        query_id = await self.remember(req, q, keys, query_id, forget)
+        query_id = await self.remember(req, q, keys, query_id, forget, turn=turn)
         return compose.recommendation(
             service.index, q, outcome, locale, query_id, changes=changes, kept=kept, extra=extra
         )
@@ -138,19 +156,35 @@ class Picks(Feature):
         keys: tuple[str, ...],
         query_id: int | None = None,
         forget: tuple[str, ...] = (),
+        *,
+        turn: Turn | None = None,
     ) -> int:
-        """Save the request (a new id unless given) as the user's last, with what was shown."""
-        service = self.service
-        state = await service.users.get(req.user)
+        """Save the request (a new id unless given) as the user's last, with what was shown,
+        in the user's turn (a turn of its own if none is given)."""
+        if turn is None:
+            async with self.service.users.turn(req.user) as own:
+                return self._record(req, q, keys, query_id, forget, own)
+        return self._record(req, q, keys, query_id, forget, turn)
+
+    def _record(
+        self,
+        req: Request,
+        q: Query,
+        keys: tuple[str, ...],
+        query_id: int | None,
+        forget: tuple[str, ...],
+        turn: Turn,
+    ) -> int:
+        state = turn.state
         if query_id is None:
             query_id = secrets.randbits(40)
             self._remember(query_id, q)
-            service.writer.submit(SaveQuery(query_id, req.user, q.to_json()))
+            turn.record(SaveQuery(query_id, req.user, q.to_json()))
         state.heard.update(keys)
         state.last_query, state.last_tracks = query_id, keys
         now = time.time()
         state.recent.extend((key, now) for key in keys)
-        service.writer.submit(Shown(req.user, query_id, keys, forget))
+        turn.record(Shown(req.user, query_id, keys, forget))
         return query_id
 
     async def preview(
@@ -211,7 +245,7 @@ class Picks(Feature):
         if q is not None:
             return q
         service = self.service
-        raw = service.writer.unsaved_spec(query_id) or await service.store.query(query_id)
+        raw = service.users.unsaved_spec(query_id) or await service.store.query(query_id)
         if raw is None:
             return None
         try:
