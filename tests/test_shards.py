@@ -4,6 +4,7 @@ start with one clear line, and the client each setting gives."""
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr
 
 from bot.adapters.discord_adapter import OstClient, ShardedOstClient, make_client
 from bot.config import Settings, SettingsError, Shards, describe_ids, load_settings
@@ -63,13 +64,16 @@ def test_shards_are_described_as_ranges() -> None:
 
 
 async def test_each_setting_gives_its_client(service: Service) -> None:
-    plain = make_client(service, Settings(discord_token="x"))
+    token = SecretStr("x")
+    plain = make_client(service, Settings(discord_token=token))
     assert type(plain) is OstClient and plain.syncs_commands
     first = make_client(
-        service, Settings(discord_token="x", discord_shard_count=4, discord_shard_ids="0-1")
+        service,
+        Settings(discord_token=token, discord_shard_count=4, discord_shard_ids="0-1"),
     )
     second = make_client(
-        service, Settings(discord_token="x", discord_shard_count=4, discord_shard_ids="2,3")
+        service,
+        Settings(discord_token=token, discord_shard_count=4, discord_shard_ids="2,3"),
     )
     assert isinstance(first, ShardedOstClient) and isinstance(second, ShardedOstClient)
     assert (first.shard_count, first.shard_ids) == (4, [0, 1])
