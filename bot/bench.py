@@ -18,12 +18,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.bench_pg import BenchServer
 from bot.bench_process import machine, process_figures
 from bot.core.catalog import Catalog, load_catalog
 from bot.core.index import CatalogIndex
 from bot.core.models import Artist, Drama, Request, Track
 from bot.core.service import Service
-from bot.core.store import Store
+from bot.core.store import DatabaseUrl, Location, Store
 from bot.lifecycle import tune_gc_for_serving
 
 REQUESTS = (
@@ -152,15 +153,27 @@ async def measure(
     users: int = 200,
     each: int = 10,
     writes: bool = False,
+    server: BenchServer | None = None,
 ) -> dict[str, object]:
     """Every figure of issue 11's table, on the shipped catalog plus `tracks` imported ones:
     whole processes first (see bench_process), then Service.handle() in this process, and
-    with `writes` the write path's rows (see bench_writes)."""
+    with `writes` the write path's rows (see bench_writes). With `server`, on fresh
+    PostgreSQL databases there instead of SQLite files."""
     shipped = len(load_catalog().tracks)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        db = workdir / "bench.db"
-        figures = process_figures(workdir, db, tracks, shipped, runs)
+        db: Location = workdir / "bench.db"
+        import_db: Location = workdir / "import.db"
+        if server is not None:
+            db, import_db = await server.database(), await server.database()
+        figures = process_figures(
+            workdir,
+            db.url if isinstance(db, DatabaseUrl) else db,
+            tracks,
+            shipped,
+            runs,
+            import_db.url if isinstance(import_db, DatabaseUrl) else import_db,
+        )
         store = await Store.open(db)
         try:
             service = await Service.create(store, rng=random.Random(3))
@@ -173,6 +186,7 @@ async def measure(
         finally:
             await store.close()
     return {
+        "backend": "postgres" if server is not None else "sqlite",
         "catalog_tracks": len(index.tracks),
         "catalog_dramas": len(index.dramas),
         "synthetic_tracks": tracks,
@@ -254,6 +268,12 @@ def report(result: dict[str, object], about: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _cell(value: object, unit: str) -> str:
+    if unit == "req/s" and isinstance(value, int | float):
+        return f"{value:,.0f} {unit}"
+    return f"{_shown(value)} {unit}"
+
+
 def _row_lines(rows: Sequence[tuple[str, str, str, str]], result: dict[str, object]) -> list[str]:
     lines = []
     for what, key, unit, target in rows:
@@ -284,10 +304,14 @@ async def bench(
     runs: int = 5,
     users: int = 200,
     load: bool = False,
+    backend: str = "sqlite",
+    pg_url: str | None = None,
 ) -> int:
     if load:
         return await load_bench(as_json)
     about = machine()
+    if backend != "sqlite":
+        return await bench_postgres(tracks, as_json, requests, runs, users, backend, pg_url)
     if scale:
         results = [
             await measure(n, requests=min(requests, 1000), runs=min(runs, 3), users=users)
@@ -299,6 +323,62 @@ async def bench(
     result = await measure(tracks, requests, runs, users, writes=not tracks)
     print(json.dumps({**result, "machine": about}) if as_json else report(result, about))
     return 0
+
+
+async def bench_postgres(
+    tracks: int,
+    as_json: bool,
+    requests: int,
+    runs: int,
+    users: int,
+    backend: str,
+    pg_url: str | None,
+) -> int:
+    """`--backend postgres`: the table on PostgreSQL; `both`: SQLite and PostgreSQL measured
+    in the same run, side by side."""
+    from bot.bench_pg import bench_server
+
+    about = machine()
+    results = []
+    with bench_server(pg_url) as server:
+        try:
+            if backend == "both":
+                results.append(await measure(tracks, requests, runs, users))
+            results.append(await measure(tracks, requests, runs, users, server=server))
+        finally:
+            await server.drop_all()
+    if as_json:
+        print(json.dumps({"machine": about, "backends": results}))
+    elif len(results) == 1:
+        print(report(results[0], about))
+    else:
+        print(side_by_side(results, about))
+    return 0
+
+
+def side_by_side(results: list[dict[str, object]], about: dict[str, object]) -> str:
+    first = results[0]
+    extra = first.get("synthetic_tracks")
+    lines = [
+        f"ostbot bench: {first['catalog_tracks']:,} tracks"
+        + (f" (shipped + {extra:,} synthetic)" if extra else " (shipped)")
+        + ", each backend measured in this run",
+        _machine_line(about),
+        "",
+        f"  {'what':<40} " + " ".join(f"{r['backend']!s:>12}" for r in results),
+    ]
+    for what, key, unit, _ in ROWS:
+        values = [r.get(key) for r in results]
+        if all(v is None for v in values):
+            continue
+        cells = [
+            f"{v:,.0f} {unit}"
+            if unit == "req/s" and isinstance(v, float)
+            else f"{_shown(v)} {unit}"
+            for v in values
+        ]
+        lines.append(f"  {what.format(**first):<40} " + " ".join(f"{c:>12}" for c in cells))
+    return "\n".join(lines)
 
 
 async def write_rows(service: Service, index: CatalogIndex) -> dict[str, object]:

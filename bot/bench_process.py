@@ -77,7 +77,7 @@ def run(args: list[str], cwd: Path, stdin: str = "") -> Run:
     return Run(seconds, peak)
 
 
-def ostbot(db: Path, *args: str) -> list[str]:
+def ostbot(db: Path | str, *args: str) -> list[str]:
     return [sys.executable, "-m", "bot", "--db", str(db), *args]
 
 
@@ -96,19 +96,24 @@ def median_run(args: list[str], cwd: Path, runs: int, stdin: str = "") -> Run:
 
 
 def process_figures(
-    workdir: Path, db: Path, tracks: int, shipped: int, runs: int
+    workdir: Path,
+    db: Path | str,
+    tracks: int,
+    shipped: int,
+    runs: int,
+    import_db: Path | str | None = None,
 ) -> dict[str, object]:
     """Every whole-process figure, on `db`: the shipped catalog plus `tracks` imported ones.
 
     Without `tracks`, the import is timed with as many rows as the shipped catalog has, into
-    a database of its own, so that `db` keeps only the shipped catalog.
+    a database of its own (`import_db`), so that `db` keeps only the shipped catalog.
     """
     out: dict[str, object] = {}
     baseline = median_run([sys.executable, "-c", "pass"], workdir, runs)
     out["python_ms"] = round(baseline.seconds * 1e3, 1)
 
     rows = tracks or shipped
-    target = db if tracks else workdir / "import.db"
+    target = db if tracks else import_db or workdir / "import.db"
     for path in {db, target}:
         _seed(path, workdir)
     csv_path = workdir / "synthetic.csv"
@@ -135,14 +140,14 @@ def _mb(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _seed(db: Path, workdir: Path) -> None:
+def _seed(db: Path | str, workdir: Path) -> None:
     """Create the database and load data/ into it (what any first command does)."""
     seeded = workdir / "seeded.csv"
     run(ostbot(db, "db", "export", str(seeded)), workdir)
     seeded.unlink()
 
 
-def _platform_imports(workdir: Path, db: Path) -> list[str]:
+def _platform_imports(workdir: Path, db: Path | str) -> list[str]:
     """The platform libraries (and pydantic) that `ostbot ask` loaded: none, by design."""
     probe = (
         f"import sys, runpy; sys.argv=['ostbot','--db',{str(db)!r},'ask','healing'];"

@@ -100,6 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--load", action="store_true", help="the durability load: nothing dropped, shutdown time"
     )
+    bench.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres", "both"),
+        default="sqlite",
+        help="measure on SQLite (default), PostgreSQL, or both side by side in one run",
+    )
+    bench.add_argument(
+        "--pg-url",
+        metavar="URL",
+        help="a PostgreSQL server to measure on (fresh databases, dropped after); default: a"
+        " temporary one started with pgserver",
+    )
     ev = sub.add_parser(
         "eval",
         help="score the bot on the labelled request set (a temporary database; --db is unused)",
@@ -187,7 +199,16 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, db_path
         from bot.bench import bench
 
         return int(
-            asyncio.run(bench(args.tracks, args.json, scale=args.scale or (), load=args.load))
+            asyncio.run(
+                bench(
+                    args.tracks,
+                    args.json,
+                    scale=args.scale or (),
+                    load=args.load,
+                    backend=args.backend,
+                    pg_url=args.pg_url,
+                )
+            )
         )
     if command == "eval":
         from bot.evaluate.run import main as evaluate

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot.bench import ROWS, bench, report
+from bot.bench import ROWS, bench, report, side_by_side
 from bot.bench_process import machine
 from bot.core.catalog import Catalog
 
@@ -45,3 +45,27 @@ async def test_bench_scale_reports_every_figure_for_each_size(
     text = report({**first, "throughput_200_users_rps": 1.0}, machine())
     assert "db import of 40 rows" in text and "chat peak memory (RSS)" in text
     assert len([line for line in text.splitlines() if line.startswith("  ")]) == len(ROWS) + 2
+
+
+async def test_bench_measures_both_backends_side_by_side(
+    capsys: pytest.CaptureFixture[str], pg_server: str
+) -> None:
+    await bench(as_json=True, requests=30, runs=1, users=5, backend="both", pg_url=pg_server)
+    out = json.loads(capsys.readouterr().out)
+    sqlite, postgres = out["backends"]
+    assert (sqlite["backend"], postgres["backend"]) == ("sqlite", "postgres")
+    for result in (sqlite, postgres):
+        assert result["requests"] == 30 and result["catalog_tracks"] > 200
+        for key in FIGURES:
+            assert isinstance(result[key], (int, float)) and result[key] > 0, key
+    text = side_by_side([sqlite, postgres], out["machine"])
+    assert "sqlite     postgres" in text and "handle() p99" in text
+    # Its databases were dropped: the server holds what it held before.
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_server)
+    try:
+        names = [r[0] for r in await conn.fetch("SELECT datname FROM pg_database")]
+    finally:
+        await conn.close()
+    assert not [n for n in names if n.startswith("ostbot_bench_")]

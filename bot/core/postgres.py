@@ -343,13 +343,23 @@ class PostgresStore(Store):
         return await read_state(self._reader, user)
 
     @asynccontextmanager
-    async def user_turn(self, user: str) -> AsyncIterator[LockedUser]:
+    async def user_turn(self, user: str, *, durable: bool = True) -> AsyncIterator[LockedUser]:
         """A transaction holding the lock on one user: no other process (nor task) reads
         this user for a pick, or writes about them, until it ends. Committed at the end of
-        the block; rolled back if the block fails."""
+        the block; rolled back if the block fails.
+
+        Not `durable` (what a reply showed): the commit does not wait for the server's disk
+        (synchronous_commit off for this transaction). Other processes see it at once, as
+        always; only a crash of the server itself within a fraction of a second can lose it —
+        what SQLite's write-behind allows too. A like is durable: on the disk before "noted".
+        """
         async with self._pool.acquire() as conn, conn.transaction():
             db = PgDb(conn)
-            await db.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (user,))
+            await db.execute(
+                "SELECT set_config('synchronous_commit', ?, true),"
+                " pg_advisory_xact_lock(hashtextextended(?, 0))",
+                ("on" if durable else "off", user),
+            )
             yield LockedUser(db, user)
 
     async def user_tables(self) -> list[str]:

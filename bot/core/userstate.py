@@ -22,7 +22,7 @@ import asyncio
 import logging
 from collections import Counter, OrderedDict, deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.core.store import (
@@ -498,11 +498,15 @@ class SharedUsers:
     async def reserve(self, user: str) -> UserState:
         return await self.get(user)
 
+    def turn(self, user: str) -> AbstractAsyncContextManager[Turn]:
+        """The user locked in the database until the request's writes are committed (not
+        waiting for the server's disk: see PostgresStore.user_turn)."""
+        return self._turn(user, durable=False)
+
     @asynccontextmanager
-    async def turn(self, user: str) -> AsyncIterator[Turn]:
-        """The user locked in the database until the request's writes are committed."""
+    async def _turn(self, user: str, *, durable: bool) -> AsyncIterator[Turn]:
         try:
-            async with self.store.user_turn(user) as locked:
+            async with self.store.user_turn(user, durable=durable) as locked:
                 version = await locked.version()
                 state = self._users.get(user)
                 if state is None or state.version != version:
@@ -511,7 +515,9 @@ class SharedUsers:
                 yield turn
                 if turn.ops:
                     await locked.apply(turn.ops)
-                    state.version = await locked.version()
+                    # Every write of a turn is about its user, so apply raised their version
+                    # once, under our lock.
+                    state.version = version + 1
         except BaseException as exc:
             # The state in memory may hold changes that were not committed: read it again.
             self._users.pop(user, None)
@@ -522,7 +528,7 @@ class SharedUsers:
 
     async def rate(self, user: str, key: str, value: int) -> None:
         """Like (1) or dislike (-1) a track, committed before this returns."""
-        async with self.turn(user) as turn:
+        async with self._turn(user, durable=True) as turn:
             turn.record(Rate(user, key, value))
             turn.state.feedback[key] = value
 
