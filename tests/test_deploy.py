@@ -232,3 +232,28 @@ def test_env_example_names_every_setting() -> None:
         if "=" in line and not line.startswith("#")
     }
     assert written == {name.upper() for name in Settings.model_fields} | {DB, LEVEL}
+
+
+def test_the_postgres_compose_file_splits_the_shards_over_two_processes() -> None:
+    from bot.config import shards
+    from bot.core.store import DatabaseUrl, database_location
+
+    compose = yaml.safe_load((ROOT / "compose.postgres.yaml").read_text())
+    services = compose["services"]
+    bots = [s for name, s in services.items() if name.startswith("ostbot")]
+    assert len(bots) == 2
+    split = []
+    for bot in bots:
+        env = bot["environment"]
+        assert isinstance(database_location(env["OSTBOT_DB"]), DatabaseUrl)
+        assert "@postgres:5432/" in env["OSTBOT_DB"]
+        given = shards(int(env["DISCORD_SHARD_COUNT"]), env["DISCORD_SHARD_IDS"])
+        assert given is not None
+        split.append(given)
+        assert bot["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert bot["init"] is True and bot["cap_drop"] == ["ALL"]
+    assert split[0].count == split[1].count
+    assert sorted(split[0].ids + split[1].ids) == list(range(split[0].count))  # each shard once
+    assert services["postgres"]["healthcheck"]["test"][1] == "pg_isready"
+    # One Telegram poller per token: the second process must not poll too.
+    assert bots[1]["environment"].get("TELEGRAM_TOKEN") == ""
