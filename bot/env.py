@@ -23,6 +23,20 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SECRETS = ("DISCORD_TOKEN", "TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 
 
+def database_password(db: str | None) -> str | None:
+    """The password in a postgresql:// OSTBOT_DB, to keep out of every log line."""
+    if not db or "://" not in db:
+        return None
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    try:
+        parts = urlsplit(db.strip())
+        given = parts.password or parse_qs(parts.query).get("password", [None])[0]
+    except ValueError:
+        return None
+    return unquote(given) if given else None
+
+
 class SettingsError(ValueError):
     """A setting is invalid or .env unreadable. The message names the setting, never its value,
     which may be a token."""
@@ -55,10 +69,14 @@ class CoreSettings:
     def load(cls, env: Mapping[str, str], env_file: Path | None = Path(".env")) -> CoreSettings:
         values = read_env(env, env_file)
         level = values.get(LEVEL, "INFO").strip().upper()
+        secrets = [values[name].strip() for name in SECRETS if name in values]
+        password = database_password(values.get(DB))
+        if password:
+            secrets.append(password)
         return cls(
             db=values.get(DB),
             log_level=level if level in LEVELS else "INFO",
-            secrets=tuple(values[name].strip() for name in SECRETS if name in values),
+            secrets=tuple(secrets),
         )
 
     @property

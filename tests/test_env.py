@@ -38,3 +38,12 @@ def test_an_unreadable_dotenv_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="not valid UTF-8") as err:
         CoreSettings.load({}, env_file)
     assert "secret" not in str(err.value)
+
+
+def test_a_database_password_is_kept_out_of_the_logs(tmp_path: Path) -> None:
+    url = "postgresql://ostbot:pa%24%24word@db:5432/ostbot"
+    settings = CoreSettings.load({"OSTBOT_DB": url, "DISCORD_TOKEN": "tok"}, tmp_path / "none")
+    assert settings.secrets == ("tok", "pa$$word")
+    assert CoreSettings.load({"OSTBOT_DB": "/var/lib/x.db"}, tmp_path / "none").secrets == ()
+    query = CoreSettings.load({"OSTBOT_DB": "postgresql://h/db?password=qq"}, tmp_path / "n")
+    assert query.secrets == ("qq",)

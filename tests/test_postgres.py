@@ -25,6 +25,7 @@ from bot.core.service import Service
 from bot.core.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    DatabaseUrl,
     Rate,
     SaveQuery,
     Shown,
@@ -445,3 +446,27 @@ async def test_two_ostbot_processes_on_one_database(pg_url: str) -> None:
         f" rows: heard {heard}, feedback {len(likes)}, history {history}, saved requests"
         f" {queries}; repeats 0 (pool {pool})"
     )
+
+
+async def test_doctor_reads_a_postgres_database_without_changing_it(pg_server: str) -> None:
+    from bot.core.store import database_location
+    from bot.ops.doctor import Status, check_database
+
+    seeded = database_location(await postgres.fresh_database(pg_server))
+    fresh = database_location(await empty(pg_server))
+    ok = await check_database(seeded)
+    assert ok.status is Status.OK and f"schema v{SCHEMA_VERSION}" in ok.detail
+    assert "tracks" in ok.detail and "PostgreSQL" in ok.detail
+    new = await check_database(fresh)
+    assert new.status is Status.OK and "empty: set up at first start" in new.detail
+    assert isinstance(fresh, DatabaseUrl)
+    conn = await asyncpg.connect(fresh.url)
+    try:
+        assert (
+            await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0
+        )
+        await conn.execute("CREATE TABLE notes (id integer)")
+    finally:
+        await conn.close()
+    theirs = await check_database(fresh)
+    assert theirs.status is Status.FAIL and "another program's tables" in theirs.detail
