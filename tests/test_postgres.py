@@ -470,3 +470,21 @@ async def test_doctor_reads_a_postgres_database_without_changing_it(pg_server: s
         await conn.close()
     theirs = await check_database(fresh)
     assert theirs.status is Status.FAIL and "another program's tables" in theirs.detail
+
+
+async def test_forget_me_through_one_process_reaches_the_other(pg_url: str) -> None:
+    stores = [await Store.open(pg_url), await Store.open(pg_url)]
+    services = [await Service.create(st, rng=random.Random(2)) for st in stores]
+    try:
+        await services[0].handle(ask("a healing song", user="gone"))
+        await services[0].handle(ask("like", user="gone"))
+        before = await services[0].users.get("console:gone")
+        assert before.feedback and before.heard
+        deleted = await services[1].users.forget("console:gone")
+        assert deleted["feedback"] == 1 and deleted["heard"] == 1
+        after = await services[0].users.get("console:gone")  # its memory is not trusted
+        assert not after.feedback and not after.heard and after.last_query is None
+    finally:
+        for svc, st in zip(services, stores, strict=True):
+            await svc.close()
+            await st.close()

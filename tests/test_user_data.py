@@ -7,6 +7,7 @@ later migration adds is covered by these tests too.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +35,7 @@ async def remember(store: Store, user: str, keys: tuple[str, ...], query_id: int
 
 def tables_and_columns(store: Store) -> dict[str, list[str]]:
     path = store.path
+    assert isinstance(path, Path)  # these tests read the SQLite file itself
     with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
         tables = [
             r[0]

@@ -264,7 +264,7 @@ async def test_closing_twice_and_writing_after_close(tmp_path: Path, store: SQLi
 
 
 async def test_a_read_overlapping_a_forget_does_not_bring_the_user_back(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await store.apply([Rate("u", "k", 1), Shown("u", 1, ("k",))])
     writer = WriteBehind(store)
@@ -276,7 +276,7 @@ async def test_a_read_overlapping_a_forget_does_not_bring_the_user_back(
     async def slow(user: str) -> UserState:
         nonlocal reads
         reads += 1
-        state = await read(user)
+        state: UserState = await read(user)
         if reads == 1:
             await gate.wait()  # read before the deletion, returned after it
         return state

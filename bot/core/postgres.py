@@ -386,8 +386,9 @@ class LockedUser:
     async def state(self) -> UserState:
         return await read_state(self.db, self.user)
 
-    async def apply(self, ops: Sequence[Write]) -> None:
-        await apply_in(self.db, ops)
+    async def apply(self, ops: Sequence[Write]) -> int | None:
+        """Apply the turn's writes; the user's new version (None: unchanged)."""
+        return (await apply_in(self.db, ops)).get(self.user)
 
 
 async def read_state(db: Db, user: str) -> UserState:

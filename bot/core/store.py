@@ -890,14 +890,8 @@ class Store:
         """Delete every row about one user from every table, in one transaction (all or
         nothing); returns how many rows each table lost."""
         tables = await self.user_tables()
-        deleted = {}
         async with self._transaction() as db:
-            for table in tables:
-                deleted[table] = await db.execute(
-                    f"DELETE FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
-                    (user,),
-                )
-        return deleted
+            return await forget_in(db, tables, user)
 
     async def counts(self) -> dict[str, int]:
         out = {}
@@ -1023,15 +1017,29 @@ class SQLiteStore(Store):
         return [str(r[0]) for r in rows]
 
 
-async def apply_in(db: Db, ops: Sequence[Write]) -> None:
-    """Apply a batch of writes inside the transaction `db` is in.
+async def forget_in(db: Db, tables: Iterable[str], user: str) -> dict[str, int]:
+    """Delete every row about user from these tables, inside the transaction `db` is in."""
+    deleted = {}
+    for table in tables:
+        deleted[table] = await db.execute(
+            f"DELETE FROM {_quoted(table)} WHERE user = ?",  # noqa: S608
+            (user,),
+        )
+    return deleted
+
+
+async def apply_in(db: Db, ops: Sequence[Write]) -> dict[str, int]:
+    """Apply a batch of writes inside the transaction `db` is in; the new version of each user
+    whose state it changed.
 
     The batch is first reduced to its net effect (the last word on each user and track wins),
     so each table gets one `executemany` however many writes the batch holds; then each
-    touched user's history and saved requests are cut back to what is kept, and each user
-    whose state changed has their version raised once.
+    touched user's history and saved requests are cut back to what is kept. A new version is
+    a random number, not a count: a user forgotten and seen again never comes back to a version
+    that a process remembers from before.
     """
     net = _NetEffect(ops)
+    versions = {user: secrets.randbits(62) for user in sorted({*net.last, *net.rated})}
     if net.queries:
         await db.executemany(
             "INSERT INTO queries (id, user, spec, at) VALUES (?,?,?,?) ON CONFLICT (id)"
@@ -1058,10 +1066,10 @@ async def apply_in(db: Db, ops: Sequence[Write]) -> None:
         )
     if net.last:
         await db.executemany(
-            "INSERT INTO users (user, last_query, last_tracks, version) VALUES (?,?,?,1)"
+            "INSERT INTO users (user, last_query, last_tracks, version) VALUES (?,?,?,?)"
             " ON CONFLICT (user) DO UPDATE SET last_query = excluded.last_query,"
-            " last_tracks = excluded.last_tracks, version = users.version + 1",
-            net.last.values(),
+            " last_tracks = excluded.last_tracks, version = excluded.version",
+            [(*row, versions[user]) for user, row in net.last.items()],
         )
     if net.feedback:
         await db.executemany(
@@ -1070,11 +1078,10 @@ async def apply_in(db: Db, ops: Sequence[Write]) -> None:
             " at = excluded.at",
             net.feedback.values(),
         )
-        rated = {user for user, _ in net.feedback} - net.last.keys()
         await db.executemany(
-            "INSERT INTO users (user, version) VALUES (?, 1)"
-            " ON CONFLICT (user) DO UPDATE SET version = users.version + 1",
-            [(user,) for user in sorted(rated)],
+            "INSERT INTO users (user, version) VALUES (?, ?)"
+            " ON CONFLICT (user) DO UPDATE SET version = excluded.version",
+            [(user, versions[user]) for user in sorted(net.rated - net.last.keys())],
         )
     if net.queries:
         await db.executemany(
@@ -1082,6 +1089,7 @@ async def apply_in(db: Db, ops: Sequence[Write]) -> None:
             " WHERE user = ? ORDER BY at DESC, id DESC LIMIT ?)",
             [(user, user, SAVED_QUERIES) for user in {q[1] for q in net.queries.values()}],
         )
+    return versions
 
 
 class _NetEffect:
@@ -1093,6 +1101,7 @@ class _NetEffect:
         self.history: list[tuple[str, str, float, int | None]] = []
         self.last: dict[str, tuple[str, int | None, str]] = {}  # user -> users row
         self.feedback: dict[tuple[str, str], tuple[str, str, int, float]] = {}
+        self.rated: set[str] = set()  # users who liked or disliked something
         for op in ops:
             if isinstance(op, SaveQuery):
                 self.queries[op.query_id] = (op.query_id, op.user, op.spec, op.at)
@@ -1105,6 +1114,7 @@ class _NetEffect:
                 self.last[op.user] = (op.user, op.query_id, _dump(op.keys))
             else:
                 self.feedback[op.user, op.key] = (op.user, op.key, op.value, op.at)
+                self.rated.add(op.user)
 
 
 async def _close_quietly(conn: aiosqlite.Connection) -> None:

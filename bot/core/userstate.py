@@ -32,6 +32,7 @@ from bot.core.store import (
     StoreUnavailable,
     UserState,
     Write,
+    forget_in,
     is_busy,
 )
 
@@ -514,10 +515,7 @@ class SharedUsers:
                 turn = Turn(state)
                 yield turn
                 if turn.ops:
-                    await locked.apply(turn.ops)
-                    # Every write of a turn is about its user, so apply raised their version
-                    # once, under our lock.
-                    state.version = version + 1
+                    state.version = await locked.apply(turn.ops) or version
         except BaseException as exc:
             # The state in memory may hold changes that were not committed: read it again.
             self._users.pop(user, None)
@@ -534,6 +532,23 @@ class SharedUsers:
 
     def unsaved_spec(self, query_id: int) -> str | None:
         return None  # every saved request is committed before its reply
+
+    def __contains__(self, user: str) -> bool:
+        return user in self._users
+
+    async def forget(self, user: str) -> dict[str, int]:
+        """Delete every row about the user, under their lock (no process is picking for them
+        meanwhile), and forget them here; how many rows each table lost. Another process that
+        kept them in memory reads them again: their version is gone with their row."""
+        tables = await self.store.user_tables()
+        try:
+            async with self.store.user_turn(user) as locked:
+                deleted = await forget_in(locked.db, tables, user)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        finally:
+            self._users.pop(user, None)
+        return deleted
 
     def _keep(self, user: str, state: UserState) -> None:
         self._users[user] = state

@@ -17,6 +17,7 @@ import pytest
 from bot.core.catalog import DATA_DIR, TRACK_COLUMNS, Catalog, load_catalog
 from bot.core.models import Artist, Drama, Reply, Request, Track
 from bot.core.service import Service
+from bot.core.store import Location
 
 
 def ask(
@@ -84,9 +85,11 @@ def add_track(data: Path, **cells: object) -> None:
         csv.DictWriter(fh, TRACK_COLUMNS, restval="", lineterminator="\n").writerow(cells)
 
 
-def rows_mentioning(path: Path, user: str) -> dict[str, int]:
+def rows_mentioning(path: Location, user: str) -> dict[str, int]:
     """Rows of any table of the database whose any column holds the user id, whole or inside
     JSON: what is left of a user, found without trusting the store's idea of its tables."""
+    if not isinstance(path, Path):
+        raise TypeError("rows_mentioning reads an SQLite file")
     found = {}
     with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
         tables = [
