@@ -488,3 +488,28 @@ async def test_forget_me_through_one_process_reaches_the_other(pg_url: str) -> N
         for svc, st in zip(services, stores, strict=True):
             await svc.close()
             await st.close()
+
+
+async def test_a_turn_never_waits_for_a_second_connection(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn holds a connection; what else the pick reads (a request saved by another
+    process) is read before it, so even a pool of one connection never waits on itself."""
+    first = await Store.open(pg_url)
+    asking = await Service.create(first, rng=random.Random(4))
+    monkeypatch.setattr("bot.core.postgres.POOL_SIZE", 1)
+    second = await Store.open(pg_url)
+    following = await Service.create(second, rng=random.Random(5))
+    try:
+        said = await asking.handle(ask("a healing song", user="solo"))
+        last = (await second.user_state("console:solo")).last_query
+        assert last is not None and not following.picks._queries  # not in this one's memory
+        q = following.parser.query("a healing song")
+        more = await asyncio.wait_for(
+            following.picks.pick(ask("another", user="solo"), q, "en", query_id=last), 5
+        )
+        assert more.cards and more.cards[0].track.key != said.cards[0].track.key
+    finally:
+        for svc, st in ((asking, first), (following, second)):
+            await svc.close()
+            await st.close()

@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 10  # connections per process; a user's turn holds one for about a millisecond
 CONNECT_TIMEOUT = 10.0  # seconds to reach the server
 COMMAND_TIMEOUT = 30.0  # seconds any statement may take before it is given up
+ACQUIRE_WAIT = 10.0  # seconds a user's turn waits for a free connection before giving up
 CHANNEL = "ostbot_catalog"  # NOTIFY channel: the catalog's new version
 # Advisory locks: (ostbot, what) pairs for the schema and the catalog; a user's turn locks
 # the one-number key hashtextextended(user), a key space of its own.
@@ -353,7 +354,7 @@ class PostgresStore(Store):
         always; only a crash of the server itself within a fraction of a second can lose it —
         what SQLite's write-behind allows too. A like is durable: on the disk before "noted".
         """
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._pool.acquire(timeout=ACQUIRE_WAIT) as conn, conn.transaction():
             db = PgDb(conn)
             await db.execute(
                 "SELECT set_config('synchronous_commit', ?, true),"

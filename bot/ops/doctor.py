@@ -255,15 +255,9 @@ async def check_database(path: Location, *, thorough: bool = True) -> Check:
             await db.execute("PRAGMA busy_timeout = 5000")
             await recognise(db, path)
             schema = await _one(db, "PRAGMA user_version")
-            if schema > SCHEMA_VERSION:
-                return Check(
-                    Status.FAIL,
-                    "database",
-                    f"{path} was written by a newer ostbot (schema v{schema}; this one reads up"
-                    f" to v{SCHEMA_VERSION}): upgrade ostbot",
-                )
-            if schema == 0:
-                return Check(Status.OK, "database", f"{path} is empty: set up at first start")
+            unusable = _unusable_schema(path, schema)
+            if unusable is not None:
+                return unusable
             if thorough:
                 async with db.execute("PRAGMA quick_check") as cur:
                     verdict = [str(r[0]) for r in await cur.fetchall()]
@@ -279,11 +273,7 @@ async def check_database(path: Location, *, thorough: bool = True) -> Check:
         return Check(Status.FAIL, "database", str(exc))
     except sqlite3.Error as exc:
         return Check(Status.FAIL, "database", describe_database_error(exc, path))
-    upgrade = (
-        f"; upgraded to v{SCHEMA_VERSION} at next start (back it up first: ostbot db backup)"
-        if schema < SCHEMA_VERSION
-        else ""
-    )
+    upgrade = _upgrade_note(schema, "ostbot db backup")
     if not _writable(path):
         return Check(
             Status.FAIL,
@@ -311,25 +301,35 @@ async def check_server(url: DatabaseUrl) -> Check:
         if not is_failure(exc):
             raise
         return Check(Status.FAIL, "database", describe_pg_error(exc, url))
-    if schema > SCHEMA_VERSION:
-        return Check(
-            Status.FAIL,
-            "database",
-            f"{url} was written by a newer ostbot (schema v{schema}; this one reads up to"
-            f" v{SCHEMA_VERSION}): upgrade ostbot",
-        )
-    if schema == 0:
-        return Check(Status.OK, "database", f"{url} (PostgreSQL) is empty: set up at first start")
-    upgrade = (
-        f"; upgraded to v{SCHEMA_VERSION} at next start (back it up first: pg_dump)"
-        if schema < SCHEMA_VERSION
-        else ""
-    )
+    unusable = _unusable_schema(f"{url} (PostgreSQL)", schema)
+    if unusable is not None:
+        return unusable
+    upgrade = _upgrade_note(schema, "pg_dump")
     return Check(
         Status.OK,
         "database",
         f"{url} (PostgreSQL, schema v{schema}, {tracks} tracks, {users} users)" + upgrade,
     )
+
+
+def _unusable_schema(where: object, schema: int) -> Check | None:
+    """A database from a newer ostbot (FAIL), or an empty one (set up at first start)."""
+    if schema > SCHEMA_VERSION:
+        return Check(
+            Status.FAIL,
+            "database",
+            f"{where} was written by a newer ostbot (schema v{schema}; this one reads up to"
+            f" v{SCHEMA_VERSION}): upgrade ostbot",
+        )
+    if schema == 0:
+        return Check(Status.OK, "database", f"{where} is empty: set up at first start")
+    return None
+
+
+def _upgrade_note(schema: int, backup: str) -> str:
+    if schema >= SCHEMA_VERSION:
+        return ""
+    return f"; upgraded to v{SCHEMA_VERSION} at next start (back it up first: {backup})"
 
 
 async def _one(db: aiosqlite.Connection, sql: str) -> int:

@@ -111,6 +111,10 @@ class Picks(Feature):
         `extra` lines go before the intro (a like recorded on the way).
         """
         service = self.service
+        if query_id is not None:  # read before the turn, which holds a database connection
+            saved = await self.saved(query_id)
+            if saved is not None and saved.count != q.count:
+                query_id = None  # "2 more": the same request, another count
         try:
             # Waits while the write queue is full (SQLite), or while another process is
             # answering this user (PostgreSQL): the pick is made from what they really heard.
@@ -133,10 +137,6 @@ class Picks(Feature):
     ) -> Reply:
         service = self.service
         state = turn.state
-        if query_id is not None:
-            saved = await self.saved(query_id)
-            if saved is not None and saved.count != q.count:
-                query_id = None  # "2 more": the same request, another count
         outcome = service.recommender.recommend(q, state.heard, state.feedback, service.rng)
         if not outcome.picks:
             return self._nothing(q, outcome, state.feedback, locale, changes)
