@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections import Counter, OrderedDict, deque
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -32,6 +33,8 @@ from bot.core.store import (
     StoreUnavailable,
     UserState,
     Write,
+    describe,
+    describe_database_error,
     forget_in,
     is_busy,
 )
@@ -314,7 +317,11 @@ class WriteBehind:
         waited long enough or can't be written at all (their callers say so)."""
         self._queue.extendleft(reversed(behind))
         # What the operator reads when the stop cannot save everything: say what to do.
-        reason = self.store.describe_failure(exc)
+        reason = (
+            describe_database_error(exc, self.store.path)
+            if isinstance(exc, sqlite3.Error)
+            else describe(exc)
+        )
         error = StoreUnavailable(reason)
         kept = []
         for entry in durable:
