@@ -114,8 +114,16 @@ def foreign_tracks_table(tmp: Path, seed: Path) -> list[str]:
     return ["--db", str(path), "db", "export", "-"]
 
 
+# Nothing listens on port 1: refused at once, no name to look up.
+UNREACHABLE = f"postgresql://ostbot:{SECRET}@127.0.0.1:1/ostbot"
+
+
 def postgresql_url(tmp: Path, seed: Path) -> list[str]:
-    return ["--db", f"postgresql://ostbot:{SECRET}@db.example/ostbot", "ask", "healing"]
+    return ["--db", UNREACHABLE, "ask", "healing"]
+
+
+def another_url(tmp: Path, seed: Path) -> list[str]:
+    return ["--db", f"mysql://ostbot:{SECRET}@db.example/ostbot", "ask", "healing"]
 
 
 def ask_healing(tmp: Path, seed: Path) -> list[str]:
@@ -180,14 +188,19 @@ CASES = [
     Case(foreign_tracks_table, ("music.db is another program's database",)),
     Case(
         postgresql_url,
-        ("PostgreSQL is not supported by this version", "path of an SQLite file"),
+        ("cannot reach PostgreSQL at postgresql://ostbot@127.0.0.1:1/ostbot", "is running"),
         never_created=("postgresql:",),
     ),
     Case(
         ask_healing,
-        ("PostgreSQL is not supported by this version",),
-        env={"OSTBOT_DB": f"postgresql://ostbot:{SECRET}@db.example/ostbot"},
+        ("cannot reach PostgreSQL at postgresql://ostbot@127.0.0.1:1/ostbot",),
+        env={"OSTBOT_DB": UNREACHABLE},
         never_created=("postgresql:",),
+    ),
+    Case(
+        another_url,
+        ("a mysql: URL is not supported by this version", "path of an SQLite file"),
+        never_created=("mysql:",),
     ),
     Case(
         export_into_missing_folder,

@@ -250,3 +250,35 @@ async def test_a_file_without_title_en_keeps_the_stored_english_title(
     assert await import_text(store, text) == (0, 1, 0, 1)
     changed = next(t for t in (await store.load()).tracks if t.key == track.key)
     assert changed.title_en == "Another Title"
+
+
+async def test_a_running_bot_picks_an_import_up_without_a_restart(tmp_path: Path) -> None:
+    """SQLite has no way to announce a change: the serving process checks the catalog's
+    version now and then, builds the new index, and only then switches to it."""
+    import asyncio
+    import random
+
+    from bot.cli import main
+    from bot.core.service import Service
+    from bot.lifecycle import follow_catalog
+
+    db = tmp_path / "live.db"
+    store = await Store.open(db)
+    service = await Service.create(store, rng=random.Random(1))
+    before = service.index
+    follower = asyncio.create_task(follow_catalog(service, every=0.05))
+    try:
+        csv_file = tmp_path / "new.csv"
+        csv_file.write_text(HEADER + "Brand New Song,Nobody New,Goblin,2016,sad;low-energy\n")
+        assert await asyncio.to_thread(main, ["--db", str(db), "db", "import", str(csv_file)]) == 0
+        for _ in range(200):
+            if service.index is not before:
+                break
+            await asyncio.sleep(0.05)
+        assert any(t.title == "Brand New Song" for t in service.index.tracks)
+        assert len(service.index.tracks) == len(before.tracks) + 1
+    finally:
+        follower.cancel()
+        await asyncio.wait({follower})
+        await service.close()
+        await store.close()
