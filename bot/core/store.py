@@ -298,7 +298,8 @@ def redacted_url(url: str) -> str:
         netloc = netloc.rsplit("@", 1)[1]
         if parts.username:
             netloc = f"{parts.username}@{netloc}"
-    query = urlencode([(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)])
+    shown = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
+    query = urlencode(shown, safe="/")  # host=/run/postgresql reads as written
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
