@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -54,9 +55,14 @@ async def store(tmp_path: Path, seeded_db: Path) -> AsyncIterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A PostgreSQL server for the whole session, with a seeded template database; its URL."""
-    server, url = postgres.start_server(tmp_path_factory.mktemp("pg"))
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server for the whole session, with a seeded template database; its URL.
+
+    Its folder is made outside pytest's numbered temporary folders, which another pytest run
+    on the same machine may prune while this one is still using them.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="ostbot-test-pg-"))
+    server, url = postgres.start_server(folder)
     try:
         # On a thread of its own: the first test to ask for it may be running in a loop.
         with ThreadPoolExecutor(1) as thread:
@@ -64,6 +70,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         server.cleanup()  # type: ignore[attr-defined]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
