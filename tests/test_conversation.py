@@ -318,3 +318,23 @@ async def test_a_command_word_said_in_passing_does_not_take_over(service: Servic
     assert more.cards and more.cards[0].track.drama == "Goblin"
     info = await service.handle(ask("info on goblin ost", user="k4"))
     assert info.kind is ReplyKind.LOOKUP and info.title == "Goblin"
+
+
+async def test_thanks_that_praise_are_thanks_unless_a_song_is_meant(service: Service) -> None:
+    first = await service.handle(ask("a sad song", user="t1"))
+    assert len(first.cards) == 1
+    for text in ("This was perfect, thank you so much.", "perfect, thanks"):
+        reply = await service.handle(ask(text, user="t1"))
+        assert reply.kind is ReplyKind.SMALLTALK
+    state = await service.users.get("console:t1")
+    assert not state.feedback  # nothing was liked on the way
+    liked = await service.handle(ask("love it, thanks!", user="t1"))  # "it": the song
+    assert liked.kind is ReplyKind.FEEDBACK
+    assert (await service.users.get("console:t1")).feedback == {first.cards[0].track.key: 1}
+
+
+async def test_a_greeting_then_a_request_is_a_new_request(service: Service) -> None:
+    await service.handle(ask("sad songs from goblin", user="t2"))
+    reply = await service.handle(ask("hello! any recs for a lazy sunday?", user="t2"))
+    assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards
+    assert not any(c.track.drama == "Goblin" for c in reply.cards)  # not a follow-up

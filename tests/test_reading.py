@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bot.core.index import CatalogIndex
+from bot.core.tokens import unstretch
 from bot.core.understand import Parser
 from tests.support import make_catalog
 
@@ -293,6 +294,52 @@ def test_small_talk_with_a_word_more(parser: Parser, text: str, kind: str) -> No
 @pytest.mark.parametrize("text", ["ost 뭐 있어?", "ost 뭐 들을까", "what is the best ost"])
 def test_questions_about_songs_are_no_small_talk(parser: Parser, text: str) -> None:
     assert "what_is_ost" not in parser.read(text).smalltalk
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [
+        ("hiii", "hi"),
+        ("heyyy", "hey"),
+        ("thxx", "thx"),  # a letter doubled at the end of a word that is nothing as written
+        ("sooo", "so"),
+        ("goood", "good"),  # two letters tried before one: not "god"
+        ("hahahaha", "haha"),
+        ("lmaooo", "lmao"),
+        ("soo", None),  # an everyday word as written, and no letter said three times
+        ("good", None),
+        ("cheeze", None),  # a name (Cheeze) stays a name
+    ],
+)
+def test_a_stretched_word_is_the_word_it_stretches(
+    parser: Parser, word: str, meant: str | None
+) -> None:
+    assert unstretch(word, parser.knows) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hiii", "greeting"),
+        ("heyyy bot", "greeting"),
+        ("thxx!!", "thanks"),
+        ("annyeong!!", "greeting"),
+        ("gomawo~", "thanks"),
+        ("kamsahamnida", "thanks"),
+        ("saranghae ostbot", "praise"),
+        ("daebak bot", "praise"),
+        ("수고하셨습니다", "thanks"),
+        ("고마웡 ㅎㅎ", "thanks"),
+        ("내일 또 올게요", "bye"),  # 또 here is no "another"
+        ("ㅂㅂ 잘자~", "bye"),
+        ("tyyy ur the best", "praise"),  # "the best" here is no popularity
+    ],
+)
+def test_small_talk_in_chat_spellings_romanised_and_korean_registers(
+    parser: Parser, text: str, kind: str
+) -> None:
+    said = parser.read(text)
+    assert kind in said.smalltalk and not said.content and not said.has("op:more")
 
 
 def test_small_talk_is_read_as_such(parser: Parser) -> None:

@@ -54,6 +54,9 @@ TALK_ORDER = (
     "ok",
     "chat",
 )
+# Small talk that thanks, greets or praises the bot: a like word said with it ("perfect,
+# thanks") is part of the thanks unless it points at a song.
+COURTESY = frozenset({"thanks", "bye", "greeting", "praise"})
 FOLLOW_OPS = frozenset(
     {
         "more",
@@ -107,6 +110,12 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
 
     # Small talk: nothing but greetings, thanks, laughter, questions about the bot.
     talk = [k for k in TALK_ORDER if k in said.smalltalk]
+    # Thanks that praise ("this was perfect, thanks", "perfect, thank you!") thank the bot:
+    # praise counts as a like only when a song is clearly meant (an ordinal, a title, "love
+    # it", "this one").
+    pointed = said.refs or said.has("this") or said.titles
+    if feedback > 0 and not pointed and COURTESY.intersection(talk):
+        feedback = 0
     browse = said.has("browse")
     only_talk = not (said.content or said.refs or feedback or follow or browse)
     if talk and only_talk and (not requested or talk[0] in ("what_is_ost", "about_bot", "help")):
@@ -135,7 +144,6 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
         return Plan("smalltalk", talk="reaction")
 
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
-    pointed = said.refs or said.has("this") or said.titles
     if feedback and (pointed or not said.content) and (pointed or not said.has("request")):
         if said.titles and not said.refs and not said.has("this"):
             named = [t for t in said.titles if t in shown] or _best_titles(
@@ -188,12 +196,14 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     if asks and (q.drama or q.artist) and not picky:  # "거미 잔잔한 곡 있어?" is picks
         return Plan("lookup", query=replace(q, lookup=True))
 
-    # A follow-up to the last request.
-    if (ctx.last is not None and not ctx.last.lookup) or (ctx.last is not None and follow):
+    # A follow-up to the last request; a request that opens with a greeting ("hello! any recs
+    # for a lazy sunday?") starts afresh.
+    last = None if "greeting" in talk and said.content and not follow else ctx.last
+    if (last is not None and not last.lookup) or (last is not None and follow):
         plan = _follow(said, replace(ctx, focus=focus), index, ops)
         if plan is not None:
             return plan
-    elif ctx.last is not None and ctx.last.lookup:
+    elif last is not None and last.lookup:
         plan = _after_lookup(said, ctx, index)
         if plan is not None:
             return plan

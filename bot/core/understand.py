@@ -404,7 +404,7 @@ class Parser:
         """What a listing of dramas is narrowed by, in plain words ("2016 page 2", "kbs"):
         the rest of "dramas from 2016", "드라마 목록 2페이지 보여줘" is left out."""
         said = Said(text=text, query=Query())
-        state = _Reading(self, tokenize(text, self.lex.shorthand), said, "")
+        state = _Reading(self, tokenize(text, self.lex.shorthand, self.knows), said, "")
         state.run()
         return said.browse_arg if "browse" in said.signals else state.browse_arg()
 
@@ -415,7 +415,7 @@ class Parser:
     def read(self, text: str, prefer: str = "") -> Said:
         """Everything the message says. `prefer` ("artist" or "drama") reads a name that is
         both as that one (the `artist` and `drama` commands)."""
-        msg = tokenize(text, self.lex.shorthand)
+        msg = tokenize(text, self.lex.shorthand, self.knows)
         said = Said(text=text, query=Query())
         state = _Reading(self, msg, said, prefer)
         state.run()
@@ -480,6 +480,20 @@ class Parser:
     def is_word(self, word: str) -> bool:
         """An everyday English word, or an everyday Korean one written in Latin letters."""
         return word in self.english or word in self.korean_words
+
+    def knows(self, word: str) -> int:
+        """How well a word is known as written: 2 for a word of the lexicon, the moods or
+        the catalog's names, 1 for an everyday word, 0 for none (then it may be a stretched
+        word: "hiii", "sooo", `tokens.unstretch`)."""
+        if (
+            word in self.table
+            or word in self.quiet
+            or word in self.lex.shorthand
+            or word in self.index.names
+            or word in self.index.titles
+        ):
+            return 2
+        return 1 if self.is_word(word) else 0
 
 
 _JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
@@ -793,6 +807,8 @@ class _Reading:
         # a signal only.
         if meanings == ["this"] and j - i == 1 and not self._points(i):
             meanings = []  # "songs that would...": a relative pronoun, not "that one"
+        if {"like", "dislike"} & set(meanings) and self.words[j - 1] in self.p.lex.references.this:
+            said.signals.add("this")  # "love it", "hate this": a song pointed at
         for meaning in meanings:
             said.signals.add(meaning)
             head, _, rest = meaning.partition(":")
