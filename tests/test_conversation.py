@@ -338,3 +338,27 @@ async def test_a_greeting_then_a_request_is_a_new_request(service: Service) -> N
     reply = await service.handle(ask("hello! any recs for a lazy sunday?", user="t2"))
     assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards
     assert not any(c.track.drama == "Goblin" for c in reply.cards)  # not a follow-up
+
+
+async def test_praise_or_a_pan_beside_an_ordinal_rates_that_card(service: Service) -> None:
+    for user, ask_for, said, card, value in (
+        ("p1", "3 romantic songs", "the first one is so my style", 0, 1),
+        ("p2", "3 upbeat songs", "2nd one is daebak!!", 1, 1),
+        ("p3", "설레는 노래 3곡", "첫번째 거 완전 내 스타일", 0, 1),  # 스타일 here is no drama
+        ("p4", "신나는 노래 3개", "두번째 노래 미쳤다", 1, 1),
+        ("p5", "3 healing songs", "last one kinda mid", 2, -1),
+    ):
+        shown = await service.handle(ask(ask_for, user=user))
+        assert len(shown.cards) == 3
+        reply = await service.handle(ask(said, user=user))
+        assert reply.kind is ReplyKind.FEEDBACK, said
+        feedback = (await service.users.get(f"console:{user}")).feedback
+        assert feedback == {shown.cards[card].track.key: value}, said
+
+
+async def test_praise_said_of_nothing_rates_nothing(service: Service) -> None:
+    await service.handle(ask("3 sad songs", user="p6"))
+    for said in ("daebak bot", "beautiful songs please"):
+        reply = await service.handle(ask(said, user="p6"))
+        assert reply.kind is not ReplyKind.FEEDBACK, said
+    assert not (await service.users.get("console:p6")).feedback

@@ -139,6 +139,12 @@ class FeedbackWords:
     dislike: Phrases
     dislike_emoji: tuple[str, ...]
     dislike_ko: tuple[str, ...]
+    # Words that judge a song only when one is pointed at ("the 2nd one is daebak", "첫번째 거
+    # 완전 내 스타일", "last one kinda mid"): a like (praise) or a dislike (pan) then.
+    praise: Phrases
+    praise_ko: tuple[str, ...]
+    pan: Phrases
+    pan_ko: tuple[str, ...]
 
 
 # Small talk, by what it answers: greeting, thanks, bye, laugh, praise, ok, sorry, what_is_ost,
@@ -327,6 +333,10 @@ class Lexicon:
                 dislike=read.phrases("feedback.dislike"),
                 dislike_emoji=read.stems("feedback.dislike_emoji"),
                 dislike_ko=read.stems("feedback.dislike_ko"),
+                praise=read.phrases("feedback.praise"),
+                praise_ko=read.stems("feedback.praise_ko"),
+                pan=read.phrases("feedback.pan"),
+                pan_ko=read.stems("feedback.pan_ko"),
             ),
             smalltalk=Smalltalk(
                 en={kind: read.phrases(f"smalltalk.{kind}") for kind in SMALLTALK},

@@ -147,6 +147,8 @@ class Parser:
             (lex.references.this, "this"),
             (lex.feedback.like, "like"),
             (lex.feedback.dislike, "dislike"),
+            (lex.feedback.praise, "praise"),
+            (lex.feedback.pan, "pan"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.en.items()),
             *(([p for p, a in lex.popularity.items() if a == ask], f"pop:{ask}") for ask in ASKS),
             *(
@@ -188,6 +190,8 @@ class Parser:
             (lex.references.this_ko, "this"),
             (lex.feedback.like_ko, "like"),
             (lex.feedback.dislike_ko, "dislike"),
+            (lex.feedback.praise_ko, "praise"),
+            (lex.feedback.pan_ko, "pan"),
             (lex.similar_ko, "similar_ko"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.ko.items()),
             *((stems_ko, f"pop:{ask}") for ask, stems_ko in lex.popularity_ko),
@@ -508,6 +512,10 @@ def _jamo(text: str) -> str:
 HANGUL_NEAR_SINGLE = 3
 HANGUL_NEAR_SPAN = 4
 HANGUL_NEAR_WORDS = 4  # words a misspelt name may cover
+# Lexicon meanings that judge a song pointed at ("the 2nd one is beautiful"): a title said alone
+# ("Beautiful") is still the title.
+JUDGING = ("praise", "pan")
+STEM_REACH = 3  # characters before a Hangul name a lexicon word covering it may start
 
 
 Buckets = dict[tuple[str, int], list[str]]
@@ -607,6 +615,12 @@ class _Reading:
             k in flat for k in p.reaction_keys
         ):
             said.signals.add("reaction")
+        if said.refs or "this" in said.signals:
+            # "the 2nd one is daebak", "last one kinda mid": praise of a song pointed at.
+            if "praise" in said.signals and "dislike" not in said.signals:
+                said.signals.add("like")
+            if "pan" in said.signals and "like" not in said.signals:
+                said.signals.add("dislike")
         if "list" in said.signals:
             self._listing()
         if "browse" in said.signals:
@@ -1077,7 +1091,8 @@ class _Reading:
             return False  # a drama or an artist by the same name: the name, unless asked
         # The title is the whole message ("Stay With Me", "Paradise song"); a one-word title
         # that is an everyday word only when written like one ("Paradise", not "something").
-        if not self._bare(i, j) or self.p.table.get(key):
+        said_else = [m for m in self.p.table.get(key, ()) if m not in JUDGING]
+        if not self._bare(i, j) or said_else:
             return False
         if j - i == 1 and (self.p.is_word(key) or key in self.p.quiet):
             return self.msg.tokens[i].capital and key not in self.p.quiet
@@ -1317,6 +1332,9 @@ class _Reading:
         ):
             # A longer word of the lexicon starts here: "별로" (not really) is no 별 + 로.
             return self._hangul_cue_kind(a, b) != ""
+        if self._inside_stem(a, b):
+            # ...or covers it from before: "내 스타일" (my style) is no drama Style.
+            return self._hangul_cue_kind(a, b) != ""
         if len(key) >= 2 and key not in lex.everyday_ko and key not in self.p.stem_keys:
             return True
         return (
@@ -1324,6 +1342,16 @@ class _Reading:
             or self._hangul_cued(a, b)
             or self._hangul_window(a, b)
         )
+
+    def _inside_stem(self, a: int, b: int) -> bool:
+        """Whether a word of the lexicon starting a few characters before a covers a..b-1."""
+        text = self.msg.flat.text
+        by_first = self.p.stems_by_first
+        for start in range(max(0, a - STEM_REACH), a):
+            for key, _ in by_first.get(text[start], ()):
+                if start + len(key) >= b and text.startswith(key, start):
+                    return True
+        return False
 
     def _hangul_window(self, a: int, b: int) -> bool:
         """ "거미 슬픈 노래", "노을 애절한 발라드 곡": a name that opens the request, then only
