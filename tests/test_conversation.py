@@ -362,3 +362,29 @@ async def test_praise_said_of_nothing_rates_nothing(service: Service) -> None:
         reply = await service.handle(ask(said, user="p6"))
         assert reply.kind is not ReplyKind.FEEDBACK, said
     assert not (await service.users.get("console:p6")).feedback
+
+
+async def test_follow_ups_in_other_words(service: Service) -> None:
+    # A name with a polite topic particle and a question replaces the singer.
+    await service.handle(ask("다비치 노래 추천해줘", user="q1"))
+    reply = await service.handle(ask("태연은요?", user="q1"))
+    assert reply.cards and all(c.track.artist == "Taeyeon" for c in reply.cards)
+    # "none from X" said later adds an exclusion; the moods stay.
+    await service.handle(ask("sad songs pls", user="q2"))
+    reply = await service.handle(ask("none from goblin tho", user="q2"))
+    assert reply.cards and all(c.track.drama != "Goblin" for c in reply.cards)
+    assert all("sad" in c.track.tags for c in reply.cards)
+    # Songs like the one shown, from the drama named.
+    first = await service.handle(ask("one song from descendants of the sun", user="q3"))
+    reply = await service.handle(ask("anything similar from Goblin?", user="q3"))
+    assert reply.cards and all(c.track.drama == "Goblin" for c in reply.cards)
+    assert reply.text.startswith(f"Songs like {first.cards[0].track.title}, now from Goblin")
+    # A season's feel is that season, added to the moods kept.
+    await service.handle(ask("로맨틱한 노래 추천해주세요", user="q4"))
+    reply = await service.handle(ask("겨울 느낌으로요", user="q4"))
+    assert reply.cards and all({"winter", "romantic"} <= set(c.track.tags) for c in reply.cards)
+    # "recent ones" are the catalog's recent years, as in a first message.
+    newest = service.index.max_year
+    await service.handle(ask("romantic songs please", user="q5"))
+    reply = await service.handle(ask("recent ones?", user="q5"))
+    assert reply.cards and all(c.track.year >= newest - 2 for c in reply.cards)

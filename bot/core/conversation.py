@@ -382,14 +382,19 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             plan.rate = [(focus, -1)]
         return plan
     if ("similar" in ops or said.has("similar_ko")) and focus is not None and not said.titles:
+        # "anything similar from Goblin?": songs like it, from the drama (or by the singer)
+        # named.
         new = Query(
             similar_to=index.tracks[focus].key,
+            drama=q.drama,
+            artist=q.artist,
+            also_artists=q.also_artists,
             count=count or last.count,
             not_tags=q.not_tags,
             not_artists=q.not_artists,
             not_dramas=q.not_dramas,
         )
-        return Plan("recommend", query=new, changes=["similar"])
+        return Plan("recommend", query=new, changes=["similar", *(["renamed"] if scope else [])])
     if "same_artist" in ops and focus is not None and not scope:
         acts = index.credit(index.tracks[focus].artist)
         new = replace(
@@ -462,7 +467,19 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
 
     # Moods said outright replace the last ones; exclusions add up.
     said_tags = [t for t in q.tags if not any(m.value == t and m.relative for m in moved)]
-    if said_tags and not changes:
+    if said_tags and not changes and all(vocab[t].kind != "mood" for t in said_tags):
+        # A season or a scene alone ("겨울 느낌으로요", "for a date") adds to the moods kept; it
+        # replaces only a season or scene said before.
+        kinds = {vocab[t].kind for t in said_tags}
+        kept_tags = tuple(t for t in new.tags if vocab[t].kind not in kinds)
+        new = replace(
+            new,
+            tags=(*kept_tags, *said_tags),
+            weights=tuple(w for w in new.weights if w[0] in kept_tags) + q.weights,
+            similar_to=None,
+        )
+        changes.append("moods")
+    elif said_tags and not changes:
         new = replace(new, tags=q.tags, weights=q.weights, occasion=q.occasion, similar_to=None)
         changes.append("moods")
     if q.energy and not relative:

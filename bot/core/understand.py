@@ -559,6 +559,7 @@ class _Reading:
         self.mentions: list[Mention] = []
         self.neg_after: list[int] = []  # flat offsets of Korean "말고"
         self.neg_before_ko: list[int] = []
+        self.similar_at: list[int] = []  # flat offsets of Korean "같은", "느낌"
         self.meaning_at: dict[int, list[str]] = {}  # word -> what the lexicon read it as
         self.lookup = False
         self.similar = False
@@ -582,6 +583,7 @@ class _Reading:
         self._hangul_near_names()
         self._stems()
         self._emoji()
+        self._a_feel()
         self._years()
         self._count()
         self._inflections()
@@ -1490,6 +1492,8 @@ class _Reading:
                     self.said.signals.add("browse")
                 elif head == "negafter":
                     self.neg_after.append(a)
+                elif meaning == "similar_ko":
+                    self.similar_at.append(a)
                 elif head == "neg":
                     self.neg_before_ko.append(first)
 
@@ -1507,6 +1511,19 @@ class _Reading:
             rest = flat.rest_of_word(b)
             return not rest or any(rest.startswith(x) for x in self.p.lex.names.particles_ko)
         return True
+
+    def _a_feel(self) -> None:
+        """ "겨울 느낌으로요", "설레는 느낌": a mood's feel is that mood, not songs like the
+        one shown; "Stay With Me 같은 노래" and "비슷한 거" stay songs like one."""
+        flat = self.msg.flat
+        for at in self.similar_at:
+            word = flat.owner[at]
+            before = [m for m in self.mentions if (m.last, m.at) < (word, at) or m.last < word]
+            if not before:
+                continue
+            nearest = max(before, key=lambda m: (m.last, m.at))
+            if nearest.kind in ("tag", "occasion") and nearest.last >= word - 1:
+                self.said.signals.discard("similar_ko")
 
     # ---------------------------------------------------------------- emoji
 
