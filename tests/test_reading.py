@@ -421,3 +421,30 @@ def test_before_and_after_a_year_in_korean(parser: Parser) -> None:
     assert parser.query("2015년 후 노래").year_from == 2015
     q = parser.query("2016년 전곡")  # 전곡 is every song, not "before"
     assert (q.year_from, q.year_to) == (2016, 2016)
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("I would like something hopeful", "hopeful"),
+        ("I'd like a sad song", "sad"),
+        ("i like sad songs", "sad"),
+        ("songs that feel like home", "healing"),
+        ("smth that sounds like falling in love", "fluttering"),
+        ("something that feels like summer", "summer"),  # the season, not the song Summer
+        ("like, something sad?", "sad"),  # not the song Something
+    ],
+)
+def test_like_as_a_verb_is_no_songs_like_a_title(parser: Parser, text: str, tag: str) -> None:
+    q = parser.query(text)
+    assert tag in q.tags and q.similar_to is None and "like" not in q.unknown
+
+
+def test_songs_like_a_title_still_are(parser: Parser, index: CatalogIndex) -> None:
+    for text in (
+        "I'd like songs like Everytime",
+        "something like Stay With Me",
+        "id like a song like Everytime",
+    ):
+        q = parser.query(text)
+        assert q.similar_to is not None, text

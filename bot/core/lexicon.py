@@ -55,6 +55,7 @@ class Names:
 @dataclass(frozen=True)
 class Intents:
     request: Words
+    wish: Phrases
     request_ko: tuple[str, ...]
     request_emoji: tuple[str, ...]
     lookup: Phrases
@@ -207,6 +208,7 @@ class Lexicon:
     spent: Words
     similar: Words
     similar_joiner: Words
+    similar_not_after: Words
     similar_ko: tuple[str, ...]
     follow_endings_ko: tuple[str, ...]
     topic_endings_ko: tuple[str, ...]
@@ -264,6 +266,7 @@ class Lexicon:
             spent=read.words("cues.spent"),
             similar=read.words("similar.en"),
             similar_joiner=read.words("similar.en_joiner"),
+            similar_not_after=read.words("similar.not_after"),
             similar_ko=read.stems("similar.ko"),
             follow_endings_ko=read.stems("endings.follow_ko"),
             topic_endings_ko=read.stems("endings.topic_ko"),
@@ -289,6 +292,7 @@ class Lexicon:
             ),
             intents=Intents(
                 request=read.words("intents.request"),
+                wish=read.phrases("intents.wish"),
                 request_ko=read.stems("intents.request_ko"),
                 request_emoji=read.stems("intents.request_emoji"),
                 lookup=read.phrases("intents.lookup"),

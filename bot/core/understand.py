@@ -140,6 +140,7 @@ class Parser:
             (lex.negation.before, "neg"),
             (lex.smalltalk.any, "any"),
             (lex.intents.lookup, "lookup"),
+            (lex.intents.wish, "request"),
             (lex.intents.list, "list"),
             (lex.intents.browse_dramas, "browse:dramas"),
             (lex.intents.browse_moods, "browse:moods"),
@@ -563,6 +564,7 @@ class _Reading:
         self.meaning_at: dict[int, list[str]] = {}  # word -> what the lexicon read it as
         self.lookup = False
         self.similar = False
+        self.verb_like: set[int] = set()  # "like" as a verb ("I would like"), word positions
 
     # ------------------------------------------------------------------- run
 
@@ -597,6 +599,7 @@ class _Reading:
             w
             for i, w in enumerate(self.words)
             if not self.used[i]
+            and i not in self.verb_like
             and not has_hangul(w)
             and not w.isdigit()
             and w not in p.quiet
@@ -676,9 +679,21 @@ class _Reading:
         self.lookup = any(f" {p} " in text for p in self.p.lex.intents.lookup) or any(
             k in self.msg.flat.text for k in self.p.lookup_keys
         )
-        self.similar = any(w in self.p.lex.similar for w in self.words) or any(
-            k in self.msg.flat.text for k in self.p.similar_keys
-        )
+        # "I would like", "feels like": "like" as a verb, or how something feels; "like,"
+        # said in passing. No "songs like X".
+        not_after = self.p.lex.similar_not_after
+        self.verb_like = {
+            i
+            for i, w in enumerate(self.words)
+            if w == "like"
+            and (
+                (i > 0 and self.words[i - 1] in not_after)
+                or (self.msg.tokens[i].brk and i < len(self.words) - 1)
+            )
+        }
+        self.similar = any(
+            w in self.p.lex.similar and i not in self.verb_like for i, w in enumerate(self.words)
+        ) or any(k in self.msg.flat.text for k in self.p.similar_keys)
         # Where a like or a dislike is said ("I don't like X" is no "like X"), and a "like"
         # that ends the message ("세 번째 like") is one too.
         table = self.p.table
@@ -1075,13 +1090,27 @@ class _Reading:
         )
         if self.lookup or the_song:
             return True
-        if before in self.p.lex.similar and not sentiment and i - 1 not in self.sentiment:
+        # An everyday word as a title after "like" only written as a title: "like Something",
+        # not "like, something sad?".
+        plain = j - i == 1 and self.p.is_word(key) and not self.msg.tokens[i].capital
+        if (
+            before in self.p.lex.similar
+            and not sentiment
+            and not plain
+            and i - 1 not in self.sentiment
+            and i - 1 not in self.verb_like
+        ):
             return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
         if any(after.startswith(x) for x in self.p.similar_keys):
             return True
-        if before in self.p.lex.similar_joiner and i > 1 and words[i - 2] in self.p.lex.similar:
+        if (
+            before in self.p.lex.similar_joiner
+            and i > 1
+            and words[i - 2] in self.p.lex.similar
+            and i - 2 not in self.verb_like
+        ):
             return True
         # Pinned by an artist or drama beside it: "Flower by Yoon Mi-rae", "My Eyes 10cm",
         # "Beautiful ost crush" (though Beautiful Days is a drama).
@@ -1163,7 +1192,7 @@ class _Reading:
         k = i - 1
         if k >= 0 and words[k] in lex.similar_joiner:
             k -= 1
-        if k >= 0 and words[k] in lex.similar and k not in self.sentiment:
+        if k >= 0 and words[k] in lex.similar and k not in self.sentiment | self.verb_like:
             return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
