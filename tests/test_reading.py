@@ -448,3 +448,29 @@ def test_songs_like_a_title_still_are(parser: Parser, index: CatalogIndex) -> No
     ):
         q = parser.query(text)
         assert q.similar_to is not None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "occasion", "energy"),
+    [
+        ("after the party, something quiet", "wind-down", ("low-energy",)),
+        ("회식 끝나고 조용한 노래 부탁해요", "wind-down", ("low-energy",)),
+        ("after my workout", "wind-down", ("low-energy", "mid-energy")),
+        ("party songs", "party", ("mid-energy", "high-energy")),
+        ("I would like to hear a calm ballad", "ballad", ("low-energy",)),
+        ("after i got dumped", "breakup", ()),  # a breakup is already what comes after
+    ],
+)
+def test_what_is_said_outright_beats_what_an_occasion_suggests(
+    parser: Parser, text: str, occasion: str, energy: tuple[str, ...]
+) -> None:
+    q = parser.query(text)
+    assert (q.occasion, q.energy) == (occasion, energy)
+
+
+def test_a_mood_said_leaves_out_the_occasions_moods_against_it(parser: Parser) -> None:
+    q = parser.query("it is raining but i want happy song")
+    assert "upbeat" in q.tags and not {"sad", "heartbreak"} & set(q.tags)
+    assert "upbeat" not in q.not_tags  # the rain's "avoid upbeat" gives way too
+    q = parser.query("이별 노래 말고 위로해주는 노래")
+    assert "heartbreak" in q.not_tags and "heartbreak" not in q.tags

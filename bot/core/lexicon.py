@@ -198,6 +198,9 @@ class Lexicon:
     before: Words
     after: Words
     since: Words
+    aftermath: Words  # "after the party": what comes after an occasion
+    aftermath_between: Words
+    aftermath_ko: tuple[str, ...]
     before_ko: tuple[str, ...]
     after_ko: tuple[str, ...]
     before_word_ko: tuple[str, ...]
@@ -256,6 +259,9 @@ class Lexicon:
             before=read.words("years.before"),
             after=read.words("years.after"),
             since=read.words("years.since"),
+            aftermath=read.words("aftermath.en"),
+            aftermath_between=read.words("aftermath.between"),
+            aftermath_ko=read.stems("aftermath.ko"),
             before_ko=read.stems("years.before_ko"),
             after_ko=read.stems("years.after_ko"),
             before_word_ko=read.stems("years.before_word_ko"),

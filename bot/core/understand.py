@@ -586,6 +586,7 @@ class _Reading:
         self._stems()
         self._emoji()
         self._a_feel()
+        self._aftermath()
         self._years()
         self._count()
         self._inflections()
@@ -608,6 +609,7 @@ class _Reading:
         said.leftover = len(said.unknown)
         if any(w in p.lex.intents.request for w in self.words):
             said.signals.add("request")
+        self._moods_not_moves()
         last = self.words[-1] if self.words else ""
         if has_hangul(last) and last.endswith(p.lex.follow_endings_ko) and len(last) > 1:
             said.signals.add("op:markers")  # "이별 노래로": make it breakup songs
@@ -1554,6 +1556,29 @@ class _Reading:
             if nearest.kind in ("tag", "occasion") and nearest.last >= word - 1:
                 self.said.signals.discard("similar_ko")
 
+    def _aftermath(self) -> None:
+        """ "after the party", "회식 끝나고": the time after an occasion is not the occasion;
+        it is what occasions.toml says comes after (winding down), or, where it says nothing
+        (a breakup, a tiring day), the occasion itself."""
+        lex, words = self.p.lex, self.words
+        items = self.p.occasions.items
+        for m in self.mentions:
+            if m.kind != "occasion" or not items[str(m.value)].after or m.last >= len(words):
+                continue  # an emoji (said after the words) has no "after"
+            k = m.first - 1
+            while k >= 0 and words[k] in lex.aftermath_between:
+                k -= 1
+            if k >= 0 and words[k] in lex.aftermath and not self.used[k]:
+                self.used[k] = True
+            else:
+                nxt = words[m.last + 1] if m.last + 1 < len(words) else ""
+                own = words[m.last]
+                if not (
+                    nxt.startswith(lex.aftermath_ko) or any(x in own[1:] for x in lex.aftermath_ko)
+                ):
+                    continue
+            m.value = items[str(m.value)].after
+
     # ---------------------------------------------------------------- emoji
 
     def _emoji(self) -> None:
@@ -1859,6 +1884,20 @@ class _Reading:
             if spans and not any(sp.start <= first or sp.stop > last for sp in spans):
                 self.said.signals.discard(op)
 
+    def _moods_not_moves(self) -> None:
+        """ "잔잔한 노래 추천해줘", "회식 끝나고 조용한 노래 부탁해요": a mood word that is also a
+        follow-up word (calm, 잔잔, 조용, 신나) asks for that mood in a message that asks for
+        something of its own; "calmer", "더 잔잔하게", "잔잔한 걸로" still move the last one."""
+        said = self.said
+        if not said.has("request") or said.has("comparative") or said.has("op:markers"):
+            return
+        for op in ("op:calmer", "op:livelier"):
+            places = [i for i, meaning in self.marks if meaning == op]
+            if places and all(
+                any(m.startswith("tag:") for m in self.meaning_at.get(i, ())) for i in places
+            ):
+                said.signals.discard(op)
+
     def _span_of(self, i: int, meaning: str) -> range:
         """The words a lexicon meaning found at word i covers."""
         j = i
@@ -1922,6 +1961,7 @@ class _Reading:
         year_from = year_to = None
         occasion = None
         avoid: list[str] = []
+        occasion_energy: list[str] = []  # what occasions suggest, when no energy is said
         other = None
         similar_to: list[int] | None = None
         eras: list[str] = []
@@ -1950,7 +1990,7 @@ class _Reading:
                 occasion = occasion or occ.name
                 for tag, w in occ.tags:
                     weights[tag] = max(weights.get(tag, 0.0), w * 0.8)
-                energy.extend(occ.energy)
+                occasion_energy.extend(occ.energy)
                 avoid.extend(occ.avoid)
             elif m.kind == "drama":
                 (not_dramas if m.negated else dramas).append(str(m.value))
@@ -1978,13 +2018,19 @@ class _Reading:
                     eras.append(str(m.value))
         if eras and year_from is None and year_to is None:
             year_from, year_to = self._era(eras[-1], dramas, artists)
-        # Moods said outright count more than what an occasion suggests.
-        tags = [t for t in weights if t not in not_tags]
+        # What is said outright wins over what an occasion suggests: an energy said replaces
+        # the occasion's ("after the party, something quiet"), a mood said leaves out the
+        # occasion's moods that go against it, and counts more than the rest.
         explicit = {
             str(m.value)
             for m in said.mentions
             if m.kind == "tag" and not m.negated and m.relative >= 0
         }
+        if not energy:
+            energy = occasion_energy
+        against = {x for t in explicit for x in vocab[t].opposite} - explicit
+        weights = {t: w for t, w in weights.items() if t not in against}
+        tags = [t for t in weights if t not in not_tags]
         if explicit & {t for t in weights if vocab[t].kind == "mood"}:
             for t in weights:
                 if t not in explicit:
