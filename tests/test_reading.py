@@ -474,3 +474,29 @@ def test_a_mood_said_leaves_out_the_occasions_moods_against_it(parser: Parser) -
     assert "upbeat" not in q.not_tags  # the rain's "avoid upbeat" gives way too
     q = parser.query("이별 노래 말고 위로해주는 노래")
     assert "heartbreak" in q.not_tags and "heartbreak" not in q.tags
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "artist"),
+    [
+        ("sad songs to listen in winter", "winter", None),  # "in" cues dramas only
+        ("I want a song for Winter", "winter", None),  # a capital is no cue for a season
+        ("when it snows", "winter", None),
+        ("snows", "winter", None),
+        ("songs by winter", None, "Winter"),
+        ("Winter (aespa) songs", None, "Winter"),  # beside her group
+    ],
+)
+def test_a_seasons_word_is_the_season_unless_an_artist_is_meant(
+    parser: Parser, text: str, tag: str | None, artist: str | None
+) -> None:
+    q = parser.query(text)
+    assert q.artist == artist
+    assert (tag in q.tags) if tag else "winter" not in q.tags
+
+
+@pytest.mark.parametrize(
+    "text", ["눈 올 때 듣기 좋은 노래", "눈이 내리는 밤", "it's snowing outside"]
+)
+def test_snow_said_as_it_falls(parser: Parser, text: str) -> None:
+    assert "winter" in parser.query(text).tags

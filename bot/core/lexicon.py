@@ -46,6 +46,7 @@ class Names:
     cue_ko: tuple[str, ...]
     artist_cue: Words
     drama_cue: Words
+    drama_only_cue: Words
     particles_ko: tuple[str, ...]
     window_ko: int
     window_cue_ko: tuple[str, ...]
@@ -291,6 +292,7 @@ class Lexicon:
                 cue_ko=read.stems("names.cue_ko"),
                 artist_cue=frozenset(read.stems("names.artist_cue")),
                 drama_cue=frozenset(read.stems("names.drama_cue")),
+                drama_only_cue=read.words("names.drama_only_cue"),
                 particles_ko=tuple(sorted(read.stems("names.particles_ko"), key=len, reverse=True)),
                 window_ko=read.number("names.window_ko"),
                 window_cue_ko=read.stems("names.window_cue_ko"),

@@ -517,6 +517,8 @@ HANGUL_NEAR_WORDS = 4  # words a misspelt name may cover
 # ("Beautiful") is still the title.
 JUDGING = ("praise", "pan")
 STEM_REACH = 3  # characters before a Hangul name a lexicon word covering it may start
+# Endings tried on a word no list has, for its mood or occasion ("snows", "crying").
+INFLECTIONS = ("ing", "es", "ed", "s")
 
 
 Buckets = dict[tuple[str, int], list[str]]
@@ -879,7 +881,9 @@ class _Reading:
         after = words[j] if j < len(words) else ""
         kind = ""
         cued = False
-        if before in lex.cue_before:
+        if before in lex.cue_before and not (
+            before in lex.drama_only_cue and not self._may_be("drama", i, j)
+        ):  # "sad songs in winter": "in" cues a drama, never the singer Winter
             cued = True
             kind = "artist" if before in lex.artist_cue else "drama"
         if after in lex.cue_after:
@@ -890,9 +894,9 @@ class _Reading:
         if self._pointed(i, j):
             cued = True  # "the iu one", "crush's song in goblin"
             self.said.signals.add("pointed")
-        if self.msg.named(i, j):
-            cued = True
-        if after in ("from", "of") and self._member_of_next(i, j):
+        if self.msg.named(i, j) and not self._season(i, j):
+            cued = True  # a capital says nothing of "Winter": seasons are written so too
+        if self._member_of_next(i, j):
             cued, kind = True, "artist"
         if not cued:
             partner = self._partner(i, j)
@@ -942,15 +946,32 @@ class _Reading:
         return ""
 
     def _member_of_next(self, i: int, j: int) -> bool:
-        """ "Joy from Red Velvet": a name followed by a group it belongs to."""
-        index = self.p.index
-        ents = self.p.readings(" ".join(self.words[i:j]))
+        """ "Joy from Red Velvet", "Winter (aespa)", "aespa winter": a name beside a group it
+        belongs to ("from" or "of" between, or nothing)."""
+        index, words = self.p.index, self.words
+        ents = self.p.readings(" ".join(words[i:j]))
         members = {e.name for e in ents if e.kind != "drama"}
-        for size in range(4, 0, -1):
-            group = index.names.get(" ".join(self.words[j + 1 : j + 1 + size]))
+        if not members:
+            return False
+        start = j + 1 if j < len(words) and words[j] in ("from", "of") else j
+        spans = [words[start : start + size] for size in range(4, 0, -1)]
+        spans += [words[max(0, i - size) : i] for size in range(4, 0, -1) if i - size >= 0]
+        for span in spans:
+            group = index.names.get(" ".join(span)) if span else None
             if group and members & index.group_members.get(group.name, set()):
                 return True
         return False
+
+    def _may_be(self, kind: str, i: int, j: int) -> bool:
+        """Whether words i..j-1 name something of that kind (drama, or else an act)."""
+        ents = self.p.readings(" ".join(self.words[i:j]))
+        return any((e.kind == "drama") == (kind == "drama") for e in ents)
+
+    def _season(self, i: int, j: int) -> bool:
+        """Whether words i..j-1 are a season's word ("winter", "summer")."""
+        vocab = self.p.index.vocabulary.tags
+        meanings = self.p.table.get(" ".join(self.words[i:j]), ())
+        return any(m.startswith("tag:") and vocab[m[4:]].kind == "season" for m in meanings)
 
     def _name_or_title(self, i: int, j: int, key: str, meanings: list[str]) -> bool:
         p = self.p
@@ -1048,10 +1069,14 @@ class _Reading:
         lex = self.p.lex.names
         before = self.words[i - 1] if i > 0 else ""
         after = self.words[j] if j < len(self.words) else ""
-        if before in lex.cue_before or after in lex.artist_cue_after or self.msg.named(i, j):
+        if before in lex.cue_before and not (
+            before in lex.drama_only_cue and not self._may_be("drama", i, j)
+        ):
             return True
-        if after in ("from", "of") and self._member_of_next(i, j):
-            return True  # "Joy from Red Velvet"
+        if after in lex.artist_cue_after or (self.msg.named(i, j) and not self._season(i, j)):
+            return True
+        if self._member_of_next(i, j):
+            return True  # "Joy from Red Velvet", "Winter (aespa)"
         # "Remember OST": written as a name, and a cue after it.
         return self.msg.tokens[i].capital and not self.msg.shouting and after in lex.cue_after
 
@@ -1728,6 +1753,26 @@ class _Reading:
                     if relative:
                         self.said.signals.add("comparative")
                     break
+                if self.used[i]:
+                    break
+        self._plain_inflections()
+
+    def _plain_inflections(self) -> None:
+        """ "when it snows", "it rains", "snowed in", "crying": a mood or an occasion word
+        with an -s, -ed or -ing it is not listed with."""
+        table = self.p.table
+        for i, w in enumerate(self.words):
+            if self.used[i] or len(w) < 4 or not w.isalpha() or w in table:
+                continue
+            for ending in INFLECTIONS:
+                if not w.endswith(ending) or len(w) - len(ending) < 3:
+                    continue
+                stem = w[: -len(ending)]
+                for cand in (stem, stem + "e", stem[:-1]):
+                    meanings = [m for m in table.get(cand, ()) if m.startswith(("tag:", "occ:"))]
+                    if meanings:
+                        self._meanings(i, i + 1, meanings)
+                        break
                 if self.used[i]:
                     break
 
