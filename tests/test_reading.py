@@ -500,3 +500,23 @@ def test_a_seasons_word_is_the_season_unless_an_artist_is_meant(
 )
 def test_snow_said_as_it_falls(parser: Parser, text: str) -> None:
     assert "winter" in parser.query(text).tags
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("main character energy songs", "hopeful"),
+        ("smth that slaps", "upbeat"),
+        ("angsty songs", "sad"),
+        ("lowkey sad ones", "sad"),  # "lowkey" says how much, not how calm
+        ("심쿵 노래", "fluttering"),
+        ("청량한 노래", "upbeat"),
+        ("갬성 터지는 노래", "longing"),
+        ("오열각 노래", "sad"),
+    ],
+)
+def test_slang_and_vibe_words(parser: Parser, text: str, tag: str) -> None:
+    q = parser.query(text)
+    assert tag in q.tags
+    if text.startswith("lowkey"):
+        assert not q.energy
