@@ -520,3 +520,35 @@ def test_slang_and_vibe_words(parser: Parser, text: str, tag: str) -> None:
     assert tag in q.tags
     if text.startswith("lowkey"):
         assert not q.energy
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("songs from the early 2000s", (2000, 2004)),
+        ("late 2010s ballads", (2015, 2019)),
+        ("2000년대 초반 드라마 노래", (2000, 2004)),
+        ("songs from 2010 to 2015", (2010, 2015)),
+        ("2010-2015 sad songs", (2010, 2015)),
+        ("between 2005 and 2009", (2005, 2009)),
+        ("2010년부터 2015년까지", (2010, 2015)),
+    ],
+)
+def test_parts_of_decades_and_ranges_of_years(
+    parser: Parser, text: str, years: tuple[int, int]
+) -> None:
+    q = parser.query(text)
+    assert (q.year_from, q.year_to) == years
+
+
+def test_old_eras_in_words_and_the_era_said_of_the_songs(
+    parser: Parser, index: CatalogIndex
+) -> None:
+    old = index.max_year - 10
+    for text in ("ballads from back in the day", "old-school love songs", "그 시절 감성 노래"):
+        assert parser.query(text).year_to == old, text
+    background = "I don't know the newer dramas well. Could you suggest some older sad songs?"
+    assert parser.query(background).year_to == old
+    assert parser.query("recent songs please, im tired of old dramas").year_from == (
+        index.max_year - 2
+    )

@@ -193,9 +193,13 @@ class Lexicon:
     recent_ko: tuple[str, ...]
     latest: Words
     latest_ko: tuple[str, ...]
-    old: Words
+    old: Phrases
     old_ko: tuple[str, ...]
     era_years: dict[str, int]  # latest, recent, old: how many years back each reaches
+    decade_parts: dict[str, tuple[int, int]]  # "early" -> (0, 4): years into a decade
+    range_joiners: Words  # "2003 to 2007"
+    range_opener: Words  # "between 2005 and 2009"
+    wished_nouns: Words  # what an era said of the songs asked for stands beside
     before: Words
     after: Words
     since: Words
@@ -255,7 +259,11 @@ class Lexicon:
             latest=read.words("years.latest"),
             latest_ko=read.stems("years.latest_ko"),
             era_years=read.numbers("years.spans"),
-            old=read.words("years.old"),
+            old=read.phrases("years.old"),
+            decade_parts=read.pairs("years.decade_parts"),
+            range_joiners=read.words("years.range_joiners"),
+            range_opener=read.words("years.range_opener"),
+            wished_nouns=read.words("years.wished_nouns"),
             old_ko=read.stems("years.old_ko"),
             before=read.words("years.before"),
             after=read.words("years.after"),
@@ -457,6 +465,25 @@ class _Reader:
             if not isinstance(n, int) or isinstance(n, bool) or n == 0:
                 raise LexiconError(f"{self.name}: {key}.{word} must be a whole number, not 0")
         return dict(value)
+
+    def pairs(self, key: str) -> dict[str, tuple[int, int]]:
+        """Words and two whole numbers, the first not above the second: early = [0, 4]."""
+        value = self._get(key)
+        if not isinstance(value, dict) or not value:
+            raise LexiconError(f"{self.name}: {key} must be a table of words and number pairs")
+        out: dict[str, tuple[int, int]] = {}
+        for word, pair in value.items():
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
+                or not 0 <= pair[0] <= pair[1]
+            ):
+                raise LexiconError(
+                    f"{self.name}: {key}.{word} must be two whole numbers, low first"
+                )
+            out[word] = (pair[0], pair[1])
+        return out
 
     def numbers(self, key: str) -> dict[str, int]:
         value = self._get(key)

@@ -1631,6 +1631,7 @@ class _Reading:
     def _years(self) -> None:
         lex = self.p.lex
         words = self.words
+        found: list[Mention] = []
         for i, w in enumerate(words):
             if self.used[i]:
                 continue
@@ -1638,12 +1639,17 @@ class _Reading:
             if decade:
                 d = int(decade.group(1))
                 d = d + (1900 if d >= 50 else 2000) if d < 100 else d
-                self.mentions.append(Mention("years", (d, d + 9), i, i))
-                self.take(i, i + 1)
+                # "the early 2000s": part of the decade.
+                within = lex.decade_parts.get(words[i - 1] if i else "")
+                lo, hi = within or (0, 9)
+                first = i - 1 if within else i
+                found.append(Mention("years", (d + lo, d + hi), first, i))
+                self.take(first, i + 1)
                 continue
             m = YEAR.fullmatch(w)
             if not m:
                 continue
+            glued = False
             year = int(m.group(1))
             self.take(i, i + 1)
             span: tuple[int | None, int | None] = (year, year)
@@ -1654,13 +1660,14 @@ class _Reading:
                 self.take(i + 1, i + 2)
                 if nxt.startswith("년대"):
                     part = words[i + 2] if i + 2 < len(words) else ""
-                    offsets = {"초반": (0, 4), "중반": (3, 6), "후반": (5, 9)}
+                    offsets = lex.decade_parts
                     lo, hi = next((v for k, v in offsets.items() if part.startswith(k)), (0, 9))
                     span = (year + lo, year + hi)
                     if part[:2] in offsets:
                         last = i + 2
                         self.take(i + 2, i + 3)
                 rest = nxt.lstrip("년대도")
+                glued = bool(rest)  # "2010년부터": what follows is in the word already
                 nxt = rest or (words[last + 1] if last + 1 < len(words) else "")
             if w.endswith("년대"):
                 span = (year, year + 9)
@@ -1678,13 +1685,44 @@ class _Reading:
                 self.take(first, i)
             elif nxt.startswith(lex.before_ko) or nxt in lex.before_word_ko:
                 span = (None, year - 1)
-                self.take(last + 1, last + 2)
+                if not glued:
+                    self.take(last + 1, last + 2)
             elif nxt.startswith(lex.after_ko) or nxt in lex.after_word_ko:
                 span = (year, None)
-                self.take(last + 1, last + 2)
+                if not glued:
+                    self.take(last + 1, last + 2)
             if prev == "than":  # "older than 2015": a year range, not the era "old" too
                 self.mentions = [m for m in self.mentions if (m.kind, m.first) != ("era", i - 2)]
-            self.mentions.append(Mention("years", span, first, last))
+            found.append(Mention("years", span, first, last))
+        self.mentions += self._ranges(found)
+
+    def _ranges(self, found: list[Mention]) -> list[Mention]:
+        """ "from 2003 to 2007", "2010-2015", "between 2005 and 2009", "2010년부터 2015년까지":
+        two years with a joiner (or a dash) between, or an open year and the one right after
+        it, are one range."""
+        out: list[Mention] = []
+        joiners = self.p.lex.range_joiners
+        for m in found:
+            prev = out[-1] if out else None
+            if prev is not None and m.first - prev.last <= 2:
+                lo, _ = cast(tuple[int | None, int | None], prev.value)
+                _, hi = cast(tuple[int | None, int | None], m.value)
+                between = self.words[prev.last + 1 : m.first]
+                gap = self.msg.text[self.msg.tokens[prev.last].end : self.msg.tokens[m.first].start]
+                # "and" joins two years only after "between": "2016 and 2020" are two years.
+                opener = self.words[prev.first - 1] if prev.first else ""
+                joined = (
+                    (between and all(w in joiners for w in between))
+                    or (between == ["and"] and opener in self.p.lex.range_opener)
+                    or (not between and any(ch in gap for ch in "-~–"))
+                )
+                opened = not between and prev.value[1] is None  # type: ignore[index]
+                if lo is not None and hi is not None and lo <= hi and (joined or opened):
+                    self.take(prev.last + 1, m.first)
+                    out[-1] = Mention("years", (lo, hi), prev.first, m.last)
+                    continue
+            out.append(m)
+        return out
 
     def _count(self) -> None:
         lex = self.p.lex
@@ -1971,6 +2009,23 @@ class _Reading:
 
         return index.tracks[min(ids, key=rank)].key
 
+    def _wished(self, said: list[Mention]) -> Mention:
+        """Of several eras, the one said of the songs asked for: the nearest to a song word
+        ("I don't know the newer dramas. Could you suggest some older sad songs?"), the later
+        when two are as near."""
+        nouns = (*self.p.lex.intents.list_songs, *self.p.lex.wished_nouns)
+        anchors = [
+            i
+            for i, w in enumerate(self.words)
+            if w in nouns or (has_hangul(w) and w.startswith(self.p.lex.intents.list_songs))
+        ]
+        if not anchors:
+            return said[-1]
+        return min(
+            reversed(said),
+            key=lambda m: min(min(abs(a - m.first), abs(a - m.last)) for a in anchors),
+        )
+
     def _era(
         self, era: str, dramas: Iterable[str] = (), artists: Iterable[str] = ()
     ) -> tuple[int | None, int | None]:
@@ -2009,7 +2064,7 @@ class _Reading:
         occasion_energy: list[str] = []  # what occasions suggest, when no energy is said
         other = None
         similar_to: list[int] | None = None
-        eras: list[str] = []
+        eras: list[Mention] = []
         voice: list[str] = []  # issue 10: voice and form tags are conditions, not moods
         known: set[str] = set()  # issue 10: how well known (popularity.ASKS)
         for m in said.mentions:
@@ -2060,9 +2115,10 @@ class _Reading:
                 if m.negated:  # "옛날 노래 말고", "nothing too recent": the era left out
                     not_years.append((lo or 0, hi or 9999))
                 else:
-                    eras.append(str(m.value))
+                    eras.append(m)
         if eras and year_from is None and year_to is None:
-            year_from, year_to = self._era(eras[-1], dramas, artists)
+            era = str(self._wished(eras).value)
+            year_from, year_to = self._era(era, dramas, artists)
         # What is said outright wins over what an occasion suggests: an energy said replaces
         # the occasion's ("after the party, something quiet"), a mood said leaves out the
         # occasion's moods that go against it, and counts more than the rest.
