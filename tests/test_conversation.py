@@ -388,3 +388,24 @@ async def test_follow_ups_in_other_words(service: Service) -> None:
     await service.handle(ask("romantic songs please", user="q5"))
     reply = await service.handle(ask("recent ones?", user="q5"))
     assert reply.cards and all(c.track.year >= newest - 2 for c in reply.cards)
+
+
+async def test_lists_and_the_catalog_asked_for_in_other_words(service: Service) -> None:
+    for text, drama in (
+        ("도깨비 노래 제목들 좀 알려주세요", "Goblin"),
+        ("눈물의 여왕에 나온 노래들", "Queen of Tears"),
+    ):
+        reply = await service.handle(ask(text))
+        assert reply.kind is ReplyKind.LOOKUP and not reply.cards, text
+        assert drama in reply.text or service.index.dramas[drama].title_ko in reply.text
+    dramas = await service.handle(ask("어떤 드라마들 있는지 보여줘"))
+    assert dramas.kind is ReplyKind.INFO and "가을동화" in dramas.text  # the first page
+    collection = await service.handle(ask("Which dramas are in your collection?"))
+    assert collection.kind is ReplyKind.INFO and "Autumn in My Heart" in collection.text
+    moods = await service.handle(ask("무슨 분위기로 추천 가능해?"))
+    assert moods.kind is ReplyKind.INFO and "힐링" in moods.text
+    catalog = await service.handle(ask("whats in ur catalog"))
+    assert catalog.kind is ReplyKind.INFO and not catalog.cards
+    # Asking for picks is still picks: a mood said, or "something sad".
+    picks = await service.handle(ask("do you have anything sad from goblin"))
+    assert picks.kind is ReplyKind.RECOMMENDATION and picks.cards

@@ -124,14 +124,16 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
         return Plan("smalltalk", talk=talk[0])
 
     # Listing the catalog in words: "what moods are there", "dramas from 2020".
+    # The dramas or the moods, when said, before the catalog as a whole ("which dramas are in
+    # your collection?").
     if browse and not said.titles and not (q.artists or q.drama):
-        if said.has("browse:about"):
-            return Plan("browse", browse="about")
-        if said.has("browse:moods"):
-            return Plan("browse", browse="moods")
         asking = said.has("list") or not said.has("request")  # "드라마 목록 알려줘"
         if said.has("browse:dramas") and asking and not q.tags:
             return Plan("browse", browse="dramas", browse_arg=said.browse_arg)
+        if said.has("browse:moods"):
+            return Plan("browse", browse="moods")
+        if said.has("browse:about"):
+            return Plan("browse", browse="about")
 
     shown = list(ctx.shown)
     focus = ctx.focus if ctx.focus is not None else (shown[0] if shown else None)
