@@ -552,3 +552,18 @@ def test_old_eras_in_words_and_the_era_said_of_the_songs(
     assert parser.query("recent songs please, im tired of old dramas").year_from == (
         index.max_year - 2
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("sad song sung by a guy", "male"),
+        ("please song with girl voice", "female"),
+        ("a boy singing something soft", "male"),
+        ("a song with a girl's voice", "female"),
+        ("여자 목소리 잔잔한 노래", "female"),
+        ("남자가 부르는 노래", "male"),
+    ],
+)
+def test_who_sings_in_everyday_words(parser: Parser, text: str, voice: str) -> None:
+    assert parser.query(text).voice == (voice,)
