@@ -567,3 +567,32 @@ def test_old_eras_in_words_and_the_era_said_of_the_songs(
 )
 def test_who_sings_in_everyday_words(parser: Parser, text: str, voice: str) -> None:
     assert parser.query(text).voice == (voice,)
+
+
+@pytest.mark.parametrize(
+    ("text", "drama"),
+    [
+        ("눈여 노래 추천", "Queen of Tears"),  # 눈의 여왕 has far fewer songs here
+        ("사불 ost 뭐 있어", "Crash Landing on You"),
+        ("이클 노래", "Itaewon Class"),
+        ("호델 노래 들려줘", "Hotel del Luna"),
+    ],
+)
+def test_fans_short_forms_of_big_dramas_with_a_cue(parser: Parser, text: str, drama: str) -> None:
+    assert parser.query(text).drama == drama
+
+
+def test_a_short_form_needs_a_cue_and_a_known_drama(parser: Parser) -> None:
+    assert parser.query("사불").drama == "Crash Landing on You"  # the whole message
+    assert parser.query("사불 진짜 재밌었는데 슬픈 노래").drama is None  # no cue beside it
+    assert "아유" not in parser.initials()  # an interjection, and a drama with few songs
+    assert "아이" not in parser.initials()  # an everyday word (a child)
+
+
+def test_a_romanised_drama_beside_a_title_pins_it(parser: Parser, index: CatalogIndex) -> None:
+    for text, drama in (
+        ("taeyangui huye everytime", "Descendants of the Sun"),
+        ("dokkaebi stay with me plz", "Goblin"),
+    ):
+        said = parser.read(text)
+        assert said.titles and index.tracks[said.pinned[0]].drama == drama, text

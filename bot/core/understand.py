@@ -259,6 +259,8 @@ class Parser:
         for table in (self.latin_readings, self.hangul_readings):
             for key in [k for k, ents in table.items() if len(ents) < 2]:
                 del table[key]
+        self._latin_of: dict[str, frozenset[str]] | None = None  # see latin_names
+        self._initials: dict[str, str] | None = None  # see initials
         self.networks = {norm(d.network).replace(" ", "") for d in index.dramas.values()}
         self.genres = {norm(g) for d in index.dramas.values() for g in d.genres}
         # Typo tolerance: names long enough that one edit is still recognisable.
@@ -428,6 +430,62 @@ class Parser:
 
     # ---------------------------------------------------------------- names
 
+    def initials(self) -> dict[str, str]:
+        """Korean fans' short forms of drama titles, the first syllable of each word: 눈물의
+        여왕 눈여, 사랑의 불시착 사불, 이태원 클라쓰 이클, 갯마을 차차차 갯차. Only forms that
+        stand for one drama and are no name, no word of the lexicon and no everyday Korean
+        word (아이 is a child, 기사 an article: checked in their Latin spellings against
+        words-ko.txt). Worked out on first use; they need a cue to be read (`_short_names_ko`)."""
+        if self._initials is None:
+            from bot.core.romanize import latin_forms
+
+            found: dict[str, set[str]] = {}
+            for d in self.index.dramas.values():
+                for name in (d.title_ko, *d.aliases):
+                    words = [w for w in re.split(r"[\s,:\-]+", name) if w]
+                    if len(words) < 2 or not all(HANGUL_TAIL.match(w) for w in words):
+                        continue
+                    found.setdefault("".join(w[0] for w in words), set()).add(d.title)
+            index = self.index
+
+            def known(title: str) -> int:
+                return len(index.drama_tracks.get(title, ()))
+
+            # Two dramas, one short form: the one with at least twice the other's songs here
+            # (눈여 is 눈물의 여왕, 2024, before 눈의 여왕, 2006), else neither.
+            best: dict[str, str] = {}
+            for short, titles in found.items():
+                ranked = sorted(titles, key=lambda t: (-known(t), t))
+                if len(ranked) == 1 or known(ranked[0]) >= max(1, 2 * known(ranked[1])):
+                    best[short] = ranked[0]
+            self._initials = {
+                short: title
+                for short, title in best.items()
+                # Two syllables are often a word: only for a drama known enough to be
+                # shortened (by its number of songs here, as `known` weighs names).
+                if (len(short) > 2 or known(title) >= SHORT_FORM_SONGS)
+                and short not in index.hangul_names
+                and short not in index.hangul_titles
+                and short not in self.stem_keys
+                and short not in self.lex.names.everyday_ko
+                and not any(f in self.korean_words for f in latin_forms(short))
+            }
+        return self._initials
+
+    def latin_names(self, name: str) -> frozenset[str]:
+        """Every Latin key the index knows a drama or an act by, romanised ones included
+        ("taeyangui huye" for Descendants of the Sun): what pins a title beside it. Worked out
+        once, on first use, from the index's names."""
+        if self._latin_of is None:
+            found: dict[str, set[str]] = {}
+            for key, ent in self.index.names.items():
+                found.setdefault(ent.name, set()).add(key)
+            for key, ents in self.latin_readings.items():
+                for ent in ents:
+                    found.setdefault(ent.name, set()).add(key)
+            self._latin_of = {n: frozenset(keys) for n, keys in found.items()}
+        return self._latin_of.get(name, frozenset())
+
     def readings(self, key: str) -> list[Entity]:
         """Every entity a normalised name may be (a drama and an artist for "punch")."""
         first = self.index.names.get(key)
@@ -516,6 +574,7 @@ HANGUL_NEAR_WORDS = 4  # words a misspelt name may cover
 # Lexicon meanings that judge a song pointed at ("the 2nd one is beautiful"): a title said alone
 # ("Beautiful") is still the title.
 JUDGING = ("praise", "pan")
+SHORT_FORM_SONGS = 8  # songs a drama needs here for a two-syllable short form (눈여, 사불)
 STEM_REACH = 3  # characters before a Hangul name a lexicon word covering it may start
 # Endings tried on a word no list has, for its mood or occasion ("snows", "crying").
 INFLECTIONS = ("ing", "es", "ed", "s")
@@ -584,6 +643,7 @@ class _Reading:
         self._jamo_words()
         self._spans()
         self._hangul_names()
+        self._short_names_ko()
         self._hangul_near_names()
         self._stems()
         self._emoji()
@@ -1196,9 +1256,10 @@ class _Reading:
 
     def _forms(self, credit: str, drama: str) -> set[str]:
         index = self.p.index
-        out: set[str] = set()
+        out: set[str] = set(self.p.latin_names(drama))
         for act in index.credit(credit):
             out.add(norm(act))
+            out.update(self.p.latin_names(act))
             a = index.artists.get(act)
             if a:
                 out.update(norm(x) for x in a.aliases)
@@ -1305,6 +1366,32 @@ class _Reading:
                     nxt = self.words[last + 1] if last + 1 < len(self.words) else ""
                     if (rest or nxt).startswith(self.p.lex.names.pointed_ko):
                         self.said.signals.add("pointed")  # "호텔 델루나 거": the one from it
+                    break
+
+    def _short_names_ko(self) -> None:
+        """ "눈여 노래 추천", "사불 ost 뭐 있어": a drama by its fans' short form (the first
+        syllable of each word of its title), as a word of its own with a cue beside it (a song
+        word after it, or nothing else said)."""
+        flat = self.msg.flat
+        if not has_hangul(flat.text):
+            return
+        initials = None
+        for i, tok in enumerate(self.msg.tokens):
+            if self.used[i] or not tok.hangul or len(tok.text) < 2:
+                continue
+            initials = initials if initials is not None else self.p.initials()
+            word = tok.text
+            ends = ("", *(x for x in self.p.lex.names.particles_ko if word.endswith(x)))
+            for end in ends:
+                key = word[: len(word) - len(end)] if end else word
+                drama = initials.get(key)
+                if drama is None:
+                    continue
+                a = flat.starts[i]
+                b = a + len(key)
+                if self._hangul_cue_kind(a, b) or self._hangul_cued(a, b):
+                    self.mentions.append(Mention("drama", drama, i, i, at=a, cue="drama"))
+                    self.take(i, i + 1)
                     break
 
     def _hangul_near_names(self) -> None:
