@@ -596,3 +596,19 @@ def test_a_romanised_drama_beside_a_title_pins_it(parser: Parser, index: Catalog
     ):
         said = parser.read(text)
         assert said.titles and index.tracks[said.pinned[0]].drama == drama, text
+
+
+@pytest.mark.parametrize(
+    ("text", "artist", "count"),
+    [
+        ("one wendy song pls", "Wendy", 1),
+        ("2 taeyeon songs", "Taeyeon", 2),
+        ("three iu songs please", "IU", 3),
+        ("a few winter songs", None, 3),  # a season's word, counted, is still the season
+    ],
+)
+def test_a_name_in_lower_case_in_a_count_phrase(
+    parser: Parser, text: str, artist: str | None, count: int
+) -> None:
+    q = parser.query(text)
+    assert (q.artist, q.count) == (artist, count)

@@ -954,6 +954,8 @@ class _Reading:
         if self._pointed(i, j):
             cued = True  # "the iu one", "crush's song in goblin"
             self.said.signals.add("pointed")
+        elif self._counted(i, j):
+            cued = True  # "one wendy song"
         if self.msg.named(i, j) and not self._season(i, j):
             cued = True  # a capital says nothing of "Winter": seasons are written so too
         if self._member_of_next(i, j):
@@ -975,6 +977,15 @@ class _Reading:
         return self.msg.tokens[j - 1].possessive or (
             i > 0 and words[i - 1] in self.p.lex.references.determiners
         )
+
+    def _counted(self, i: int, j: int) -> bool:
+        """ "one wendy song", "2 taeyeon songs": songs counted by their artist or drama (a
+        season's word stays the season: "a few winter songs")."""
+        words = self.words
+        if j >= len(words) or words[j] not in self.p.lex.names.cue_pointed or i == 0:
+            return False
+        before = words[i - 1]
+        return (before.isdigit() or before in self.p.lex.numbers) and not self._season(i, j)
 
     def _partner(self, i: int, j: int) -> str:
         """The kind words i..j-1 are read as when a name of the other kind stands beside them
