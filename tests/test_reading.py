@@ -612,3 +612,8 @@ def test_a_name_in_lower_case_in_a_count_phrase(
 ) -> None:
     q = parser.query(text)
     assert (q.artist, q.count) == (artist, count)
+
+
+def test_a_korean_name_that_is_a_word_alone_after_a_follow_up_opener(parser: Parser) -> None:
+    assert parser.query("그럼 거미는요?").artist == "Gummy"  # the name is all it says
+    assert parser.query("거미 무서워").artist is None

@@ -1548,11 +1548,15 @@ class _Reading:
             if after.startswith(x) and any(after[len(x) :].startswith(c) for c in lex.cue_ko):
                 return True
         first, last = flat.token_span(a, b)
+        # The name is all the message says, give or take song words and the words a follow-up
+        # opens with: "거미", "거미 노래", "그럼 거미는요?".
+        openers = self.p.lex.refine.markers_ko
         rest = [
             w
             for n, w in enumerate(self.words)
             if not first <= n <= last
             and w not in self.p.lex.bare
+            and w not in openers
             and not any(w.startswith(squash(c)) for c in lex.cue_ko)
         ]
         return not rest
