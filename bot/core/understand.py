@@ -9,8 +9,10 @@ request from a follow-up, a look-up, a like or small talk.
 How a message is read, in order:
 
 1. Words (`bot.core.tokens`): folded, with how each was typed (a capital in mid-sentence, a
-   quote) and where punctuation falls. A word of a title said as such ("with snow in the
-   title", "제목에 눈") is set aside first, so it is no mood.
+   quote) and where punctuation falls; a stretched word ("hiii", "sooo") as the one it
+   stretches. A word of a title said as such ("with snow in the title", "제목에 눈") is set
+   aside first, so it is no mood. "like" as a verb or a feeling ("I would like", "feels
+   like") is marked, so it never makes "songs like <title>".
 2. Spans of words, longest first, against every vocabulary at once: catalog names (with their
    romanised and hand-written aliases, their short forms and spellings without spaces), song
    titles, moods, occasions and the lexicon's small words. A name that is also an everyday
@@ -18,15 +20,19 @@ How a message is read, in order:
    in mid-sentence, quotes, pointing ("the crush one"), a name beside it it shares songs with
    ("crush cloy ost"), or nothing else in the message. A song title needs one too.
 3. Korean, with spaces ignored: names and titles at the start of a word (외로운 is not 로운,
-   드라이브 is not 라이브; a name's word goes on only with particles), cued beside it or a few
-   words on with only moods between (거미 슬픈 노래); then misspelt names (one jamo off), then
-   mood, occasion and lexicon stems.
-4. Emoji, years, counts, and typos of what is left (never of an everyday word).
+   드라이브 is not 라이브; a name's word goes on only with particles; a lexicon word covering it
+   keeps it a word: 내 스타일), cued beside it or a few words on with only moods between (거미
+   슬픈 노래); fans' short forms of big dramas with a cue (눈여 노래); then misspelt names (one
+   jamo off), then mood, occasion and lexicon stems. A mood's feel is that mood (겨울 느낌),
+   and the time after an occasion is what comes after it ("after the party", 회식 끝나고).
+4. Emoji, years (parts of decades, ranges), counts, moods in other forms ("sadder", "snows"),
+   and typos of what is left (never of an everyday word).
 5. Exclusions: an English "not / no / without / except / anything but" excludes what follows
    to the end of its clause; a Korean "말고 / 빼고 / 아닌 / 없이 / 제외" the nearest thing said
    before it. An excluded era is a range left out.
 6. Follow-up words said in passing (inside a message that asks for something of its own) are
    dropped, and small talk is looked for again with hedges left out ("what even is an ost").
+   Praise or a pan ("daebak", "mid") is a like or a dislike only of a song pointed at.
 """
 
 from __future__ import annotations
@@ -941,9 +947,7 @@ class _Reading:
         after = words[j] if j < len(words) else ""
         kind = ""
         cued = False
-        if before in lex.cue_before and not (
-            before in lex.drama_only_cue and not self._may_be("drama", i, j)
-        ):  # "sad songs in winter": "in" cues a drama, never the singer Winter
+        if self._cue_word(before, i, j):
             cued = True
             kind = "artist" if before in lex.artist_cue else "drama"
         if after in lex.cue_after:
@@ -958,7 +962,7 @@ class _Reading:
             cued = True  # "one wendy song"
         if self.msg.named(i, j) and not self._season(i, j):
             cued = True  # a capital says nothing of "Winter": seasons are written so too
-        if self._member_of_next(i, j):
+        if self._beside_group(i, j):
             cued, kind = True, "artist"
         if not cued:
             partner = self._partner(i, j)
@@ -1016,7 +1020,7 @@ class _Reading:
                     return "drama" if ent.kind == "drama" else "artist"
         return ""
 
-    def _member_of_next(self, i: int, j: int) -> bool:
+    def _beside_group(self, i: int, j: int) -> bool:
         """ "Joy from Red Velvet", "Winter (aespa)", "aespa winter": a name beside a group it
         belongs to ("from" or "of" between, or nothing)."""
         index, words = self.p.index, self.words
@@ -1033,10 +1037,15 @@ class _Reading:
                 return True
         return False
 
-    def _may_be(self, kind: str, i: int, j: int) -> bool:
-        """Whether words i..j-1 name something of that kind (drama, or else an act)."""
-        ents = self.p.readings(" ".join(self.words[i:j]))
-        return any((e.kind == "drama") == (kind == "drama") for e in ents)
+    def _cue_word(self, before: str, i: int, j: int) -> bool:
+        """Whether the word before words i..j-1 cues them as a name: "by", "from", ...; "in"
+        only a drama ("sad songs in winter" is never the singer Winter)."""
+        lex = self.p.lex.names
+        if before not in lex.cue_before:
+            return False
+        if before in lex.drama_only_cue:
+            return any(e.kind == "drama" for e in self.p.readings(" ".join(self.words[i:j])))
+        return True
 
     def _season(self, i: int, j: int) -> bool:
         """Whether words i..j-1 are a season's word ("winter", "summer")."""
@@ -1140,13 +1149,11 @@ class _Reading:
         lex = self.p.lex.names
         before = self.words[i - 1] if i > 0 else ""
         after = self.words[j] if j < len(self.words) else ""
-        if before in lex.cue_before and not (
-            before in lex.drama_only_cue and not self._may_be("drama", i, j)
-        ):
+        if self._cue_word(before, i, j):
             return True
         if after in lex.artist_cue_after or (self.msg.named(i, j) and not self._season(i, j)):
             return True
-        if self._member_of_next(i, j):
+        if self._beside_group(i, j):
             return True  # "Joy from Red Velvet", "Winter (aespa)"
         # "Remember OST": written as a name, and a cue after it.
         return self.msg.tokens[i].capital and not self.msg.shouting and after in lex.cue_after
