@@ -438,10 +438,11 @@ class Parser:
 
     def initials(self) -> dict[str, str]:
         """Korean fans' short forms of drama titles, the first syllable of each word: 눈물의
-        여왕 눈여, 사랑의 불시착 사불, 이태원 클라쓰 이클, 갯마을 차차차 갯차. Only forms that
-        stand for one drama and are no name, no word of the lexicon and no everyday Korean
-        word (아이 is a child, 기사 an article: checked in their Latin spellings against
-        words-ko.txt). Worked out on first use; they need a cue to be read (`_short_names_ko`)."""
+        여왕 눈여, 사랑의 불시착 사불, 이태원 클라쓰 이클. Only forms that stand for one drama
+        and are no name and no word of the lexicon; two syllables only for a well-known drama
+        and no everyday Korean word (아이 is a child, 기사 an article: checked in their Latin
+        spellings against words-ko.txt). Worked out on first use (a few ms); they need a cue to
+        be read (`_short_names_ko`)."""
         if self._initials is None:
             from bot.core.romanize import latin_forms
 
@@ -467,14 +468,20 @@ class Parser:
             self._initials = {
                 short: title
                 for short, title in best.items()
-                # Two syllables are often a word: only for a drama known enough to be
-                # shortened (by its number of songs here, as `known` weighs names).
-                if (len(short) > 2 or known(title) >= SHORT_FORM_SONGS)
-                and short not in index.hangul_names
+                if short not in index.hangul_names
                 and short not in index.hangul_titles
                 and short not in self.stem_keys
                 and short not in self.lex.names.everyday_ko
-                and not any(f in self.korean_words for f in latin_forms(short))
+                # Two syllables are often a word: only for a drama known enough to be
+                # shortened (by its number of songs here, as `known` weighs names), and no
+                # everyday word in Latin letters.
+                and (
+                    len(short) > 2
+                    or (
+                        known(title) >= SHORT_FORM_SONGS
+                        and not any(f in self.korean_words for f in latin_forms(short))
+                    )
+                )
             }
         return self._initials
 
