@@ -2067,8 +2067,12 @@ class _Reading:
         talk = self.p.lex.smalltalk
         asides = talk.en["laugh"] | talk.en["ok"]
         words = self.words
+        # Small talk is an aside too: "Thank you. Could you also ..." opens with "also".
         aside = [
-            w in self.p.quiet or w in asides or self.msg.tokens[i].hangul
+            w in self.p.quiet
+            or w in asides
+            or self.msg.tokens[i].hangul
+            or any(m.startswith("talk:") for m in self.meaning_at.get(i, ()))
             for i, w in enumerate(words)
         ]
         ops = ("op:more", "op:markers")
