@@ -409,3 +409,10 @@ async def test_lists_and_the_catalog_asked_for_in_other_words(service: Service) 
     # Asking for picks is still picks: a mood said, or "something sad".
     picks = await service.handle(ask("do you have anything sad from goblin"))
     assert picks.kind is ReplyKind.RECOMMENDATION and picks.cards
+
+
+async def test_more_of_an_energy_is_calmer_or_livelier_and_says_so(service: Service) -> None:
+    await service.handle(ask("신나는 노래 3곡", user="e1"))
+    reply = await service.handle(ask("감사합니다~ 좀 더 잔잔한 것도 있을까요?", user="e1"))
+    assert reply.text.startswith("더 잔잔하게")
+    assert reply.cards and all("low-energy" in c.track.tags for c in reply.cards)

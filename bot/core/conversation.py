@@ -509,9 +509,17 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     if new.artist in new.not_artists:
         new = replace(new, artist=None, also_artists=())
     # Moods moved: "sadder", "more upbeat", "less sad".
+    energies = index.vocabulary.energies()
+    energy_said: tuple[str, ...] = ()
     for m in moved:
         tag = str(m.value)
         if vocab[tag].kind == "energy":
+            # "좀 더 잔잔한": calmer, and the calm ones; "덜 시끄러운": calmer than those shown.
+            level = energies.index(tag) if tag in energies else -1
+            if level in (0, len(energies) - 1):
+                lower = (level == 0) == (m.relative > 0)
+                relative.add("calmer" if lower else "livelier")
+                energy_said = (tag,) if m.relative > 0 else ()
             continue
         if m.relative > 0:
             left = set(vocab[tag].opposite)
@@ -537,7 +545,6 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
                 relative.add("calmer")
     years = [index.tracks[i].year for i in shown]
     levels = [lv for lv in (_level(i, index) for i in shown) if lv is not None]
-    energies = index.vocabulary.energies()
     if "calmer" in relative or "livelier" in relative:
         calmer = "calmer" in relative
         top = len(energies) - 1
@@ -557,6 +564,8 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         )
         if calmer:
             new = replace(new, not_tags=tuple(t for t in new.not_tags if t != "low-energy"))
+        if energy_said:
+            new = replace(new, energy=energy_said)
         changes.append("calmer" if calmer else "livelier")
     if ("older" in relative or "newer" in relative) and years:
         mean = fmean(years)
