@@ -416,3 +416,15 @@ async def test_more_of_an_energy_is_calmer_or_livelier_and_says_so(service: Serv
     reply = await service.handle(ask("감사합니다~ 좀 더 잔잔한 것도 있을까요?", user="e1"))
     assert reply.text.startswith("더 잔잔하게")
     assert reply.cards and all("low-energy" in c.track.tags for c in reply.cards)
+
+
+async def test_thanks_that_say_how_one_feels_and_moods_said_after_an_occasion(
+    service: Service,
+) -> None:
+    await service.handle(ask("위로되는 노래 하나만요", user="h1"))
+    reply = await service.handle(ask("고마워요 덕분에 힘이 나네요", user="h1"))
+    assert reply.kind is ReplyKind.SMALLTALK and not reply.cards
+    # What an occasion left out gives way to a mood said later.
+    await service.handle(ask("cheer me up pls", user="h2"))
+    sad = await service.handle(ask("sad ones now", user="h2"))
+    assert sad.cards and all("sad" in c.track.tags for c in sad.cards)

@@ -57,6 +57,7 @@ TALK_ORDER = (
 # Small talk that thanks, greets or praises the bot: a like word said with it ("perfect,
 # thanks") is part of the thanks unless it points at a song.
 COURTESY = frozenset({"thanks", "bye", "greeting", "praise"})
+FACET_KEPT = 0.5  # the weight the moods kept keep when a season alone is added ("winter ones")
 FOLLOW_OPS = frozenset(
     {
         "more",
@@ -118,6 +119,11 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
         feedback = 0
     browse = said.has("browse")
     only_talk = not (said.content or said.refs or feedback or follow or browse)
+    # Thanks that say how one feels ("고마워요 덕분에 힘이 나네요", "thank you, I feel better
+    # now"): a mood with no wish, follow-up word, name or song in it thanks the bot.
+    feeling = not (q.drama or q.artists or said.titles or said.refs or said.has("op:markers"))
+    if "thanks" in talk and feeling and not (requested or follow or feedback or browse):
+        return Plan("smalltalk", talk="thanks")
     if talk and only_talk and (not requested or talk[0] in ("what_is_ost", "about_bot", "help")):
         if talk[0] == "help":
             return Plan("browse", browse="help")
@@ -472,17 +478,29 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     if said_tags and not changes and all(vocab[t].kind != "mood" for t in said_tags):
         # A season or a scene alone ("겨울 느낌으로요", "for a date") adds to the moods kept; it
         # replaces only a season or scene said before.
+        # The moods kept count half as much as the season asked for: it is the point now.
         kinds = {vocab[t].kind for t in said_tags}
         kept_tags = tuple(t for t in new.tags if vocab[t].kind not in kinds)
+        kept_weights = {t: new.weight(t) * FACET_KEPT for t in kept_tags}
         new = replace(
             new,
-            tags=(*kept_tags, *said_tags),
-            weights=tuple(w for w in new.weights if w[0] in kept_tags) + q.weights,
+            tags=(*said_tags, *kept_tags),
+            weights=tuple(kept_weights.items()) + q.weights,
+            not_tags=tuple(t for t in new.not_tags if t not in said_tags),
             similar_to=None,
         )
         changes.append("moods")
     elif said_tags and not changes:
-        new = replace(new, tags=q.tags, weights=q.weights, occasion=q.occasion, similar_to=None)
+        # Moods said now replace the last ones, and what was left out before gives way to
+        # them ("sad ones now" after an occasion that avoided sad songs).
+        new = replace(
+            new,
+            tags=q.tags,
+            weights=q.weights,
+            occasion=q.occasion,
+            not_tags=tuple(t for t in new.not_tags if t not in said_tags),
+            similar_to=None,
+        )
         changes.append("moods")
     if q.energy and not relative:
         new = replace(new, energy=q.energy)
