@@ -617,3 +617,9 @@ def test_a_name_in_lower_case_in_a_count_phrase(
 def test_a_korean_name_that_is_a_word_alone_after_a_follow_up_opener(parser: Parser) -> None:
     assert parser.query("그럼 거미는요?").artist == "Gummy"  # the name is all it says
     assert parser.query("거미 무서워").artist is None
+
+
+def test_a_number_after_episode_or_part_is_no_count(parser: Parser) -> None:
+    assert parser.query("which song is playing in episode 5 of goblin").count == 1
+    assert parser.query("goblin ep 3 song").count == 1
+    assert parser.query("3 songs from goblin").count == 3

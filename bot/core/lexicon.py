@@ -189,6 +189,7 @@ class Lexicon:
     numbers: dict[str, int]
     numbers_ko: dict[str, int]
     units_ko: tuple[str, ...]
+    not_counts_after: Words  # "episode 5": no count
     recent: Words
     recent_ko: tuple[str, ...]
     latest: Words
@@ -254,6 +255,7 @@ class Lexicon:
             numbers=read.numbers("numbers.en"),
             numbers_ko=read.numbers("numbers.ko"),
             units_ko=read.stems("numbers.units_ko"),
+            not_counts_after=read.words("numbers.not_after"),
             recent=read.words("years.recent"),
             recent_ko=read.stems("years.recent_ko"),
             latest=read.words("years.latest"),

@@ -1856,6 +1856,9 @@ class _Reading:
                 self.take(i, i + 1)
                 continue
             before = self.words[i - 1] if i > 0 else ""
+            if before in lex.not_counts_after and w.isdigit():
+                self.take(i - 1, i + 1)  # "episode 5 of goblin": which episode, not how many
+                continue
             numbered = before in self.p.lex.references.number_words
             if numbered and w.isdigit() and before not in ("song", "track"):
                 said.refs.append(int(w))  # "number 2"
