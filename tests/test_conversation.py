@@ -428,3 +428,11 @@ async def test_thanks_that_say_how_one_feels_and_moods_said_after_an_occasion(
     await service.handle(ask("cheer me up pls", user="h2"))
     sad = await service.handle(ask("sad ones now", user="h2"))
     assert sad.cards and all("sad" in c.track.tags for c in sad.cards)
+
+
+async def test_a_rejection_with_a_change_dislikes_and_changes(service: Service) -> None:
+    first = await service.handle(ask("잔잔한 노래 하나", user="r1"))
+    reply = await service.handle(ask("ㄴㄴ 좀 더 신나는 거", user="r1"))
+    assert reply.cards and all("low-energy" not in c.track.tags for c in reply.cards)
+    feedback = (await service.users.get("console:r1")).feedback
+    assert feedback == {first.cards[0].track.key: -1}

@@ -57,6 +57,7 @@ TALK_ORDER = (
 # Small talk that thanks, greets or praises the bot: a like word said with it ("perfect,
 # thanks") is part of the thanks unless it points at a song.
 COURTESY = frozenset({"thanks", "bye", "greeting", "praise"})
+RELATIVE_OPS = frozenset({"calmer", "livelier", "older", "newer"})
 FACET_KEPT = 0.5  # the weight the moods kept keep when a season alone is added ("winter ones")
 FOLLOW_OPS = frozenset(
     {
@@ -381,14 +382,19 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     count = said.count if said.count is not None else None
     new = last
     changes: list[str] = []
+    rejected: list[tuple[int, int]] = []
     if "reject" in ops and focus is not None:
-        plan = Plan("recommend", query=_with_count(last, count), again=count is None)
-        plan.changes = ["reject"]
         # One song shown, or one pointed at ("not that one"): that one is disliked. "nah"
         # after several says none of them, not which: the next ones only.
         if len(shown) <= 1 or said.has("this") or said.has("pointer") or said.refs:
-            plan.rate = [(focus, -1)]
-        return plan
+            rejected = [(focus, -1)]
+        asks_more = moved or q.tags or q.energy or q.voice or q.excludes or scope
+        if not (asks_more or q.year_from or q.year_to or ops & RELATIVE_OPS):
+            plan = Plan("recommend", query=_with_count(last, count), again=count is None)
+            plan.changes = ["reject"]
+            plan.rate = rejected
+            return plan
+        # "ㄴㄴ 더 신나는 거", "nah, something sadder": that one disliked, and the change.
     if ("similar" in ops or said.has("similar_ko")) and focus is not None and not said.titles:
         # "anything similar from Goblin?": songs like it, from the drama (or by the singer)
         # named.
@@ -463,7 +469,7 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             changes.append("renamed")
         else:
             return None  # a new drama or artist: a new request
-    relative = ops & {"calmer", "livelier", "older", "newer"}
+    relative = ops & RELATIVE_OPS
     if not (changes or relative or moved or ops & {"more", "count_change"} or marker):
         return None
     if (
@@ -595,11 +601,11 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             changes.append("newer")
     new = _with_count(replace(new, lookup=False, unknown=(), suggestions=()), count)
     if not changes and new == _with_count(last, count):
-        return Plan("recommend", query=new, again=count is None, changes=["more"])
+        return Plan("recommend", query=new, again=count is None, changes=["more"], rate=rejected)
     kept = [
         k for k in ("drama", "artist") if getattr(new, k) and getattr(new, k) == getattr(last, k)
     ]
-    return Plan("recommend", query=new, changes=changes, kept=kept)
+    return Plan("recommend", query=new, changes=changes, kept=kept, rate=rejected)
 
 
 def _only_names(said: Said, ops: set[str]) -> bool:
