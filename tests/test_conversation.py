@@ -318,3 +318,121 @@ async def test_a_command_word_said_in_passing_does_not_take_over(service: Servic
     assert more.cards and more.cards[0].track.drama == "Goblin"
     info = await service.handle(ask("info on goblin ost", user="k4"))
     assert info.kind is ReplyKind.LOOKUP and info.title == "Goblin"
+
+
+async def test_thanks_that_praise_are_thanks_unless_a_song_is_meant(service: Service) -> None:
+    first = await service.handle(ask("a sad song", user="t1"))
+    assert len(first.cards) == 1
+    for text in ("This was perfect, thank you so much.", "perfect, thanks"):
+        reply = await service.handle(ask(text, user="t1"))
+        assert reply.kind is ReplyKind.SMALLTALK
+    state = await service.users.get("console:t1")
+    assert not state.feedback  # nothing was liked on the way
+    liked = await service.handle(ask("love it, thanks!", user="t1"))  # "it": the song
+    assert liked.kind is ReplyKind.FEEDBACK
+    assert (await service.users.get("console:t1")).feedback == {first.cards[0].track.key: 1}
+
+
+async def test_a_greeting_then_a_request_is_a_new_request(service: Service) -> None:
+    await service.handle(ask("sad songs from goblin", user="t2"))
+    reply = await service.handle(ask("hello! any recs for a lazy sunday?", user="t2"))
+    assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards
+    assert not any(c.track.drama == "Goblin" for c in reply.cards)  # not a follow-up
+
+
+async def test_praise_or_a_pan_beside_an_ordinal_rates_that_card(service: Service) -> None:
+    for user, ask_for, said, card, value in (
+        ("p1", "3 romantic songs", "the first one is so my style", 0, 1),
+        ("p2", "3 upbeat songs", "2nd one is daebak!!", 1, 1),
+        ("p3", "설레는 노래 3곡", "첫번째 거 완전 내 스타일", 0, 1),  # 스타일 here is no drama
+        ("p4", "신나는 노래 3개", "두번째 노래 미쳤다", 1, 1),
+        ("p5", "3 healing songs", "last one kinda mid", 2, -1),
+    ):
+        shown = await service.handle(ask(ask_for, user=user))
+        assert len(shown.cards) == 3
+        reply = await service.handle(ask(said, user=user))
+        assert reply.kind is ReplyKind.FEEDBACK, said
+        feedback = (await service.users.get(f"console:{user}")).feedback
+        assert feedback == {shown.cards[card].track.key: value}, said
+
+
+async def test_praise_said_of_nothing_rates_nothing(service: Service) -> None:
+    await service.handle(ask("3 sad songs", user="p6"))
+    for said in ("daebak bot", "beautiful songs please"):
+        reply = await service.handle(ask(said, user="p6"))
+        assert reply.kind is not ReplyKind.FEEDBACK, said
+    assert not (await service.users.get("console:p6")).feedback
+
+
+async def test_follow_ups_in_other_words(service: Service) -> None:
+    # A name with a polite topic particle and a question replaces the singer.
+    await service.handle(ask("다비치 노래 추천해줘", user="q1"))
+    reply = await service.handle(ask("태연은요?", user="q1"))
+    assert reply.cards and all(c.track.artist == "Taeyeon" for c in reply.cards)
+    # "none from X" said later adds an exclusion; the moods stay.
+    await service.handle(ask("sad songs pls", user="q2"))
+    reply = await service.handle(ask("none from goblin tho", user="q2"))
+    assert reply.cards and all(c.track.drama != "Goblin" for c in reply.cards)
+    assert all("sad" in c.track.tags for c in reply.cards)
+    # Songs like the one shown, from the drama named.
+    first = await service.handle(ask("one song from descendants of the sun", user="q3"))
+    reply = await service.handle(ask("anything similar from Goblin?", user="q3"))
+    assert reply.cards and all(c.track.drama == "Goblin" for c in reply.cards)
+    assert reply.text.startswith(f"Songs like {first.cards[0].track.title}, now from Goblin")
+    # A season's feel is that season, added to the moods kept.
+    await service.handle(ask("로맨틱한 노래 추천해주세요", user="q4"))
+    reply = await service.handle(ask("겨울 느낌으로요", user="q4"))
+    assert reply.cards and all({"winter", "romantic"} <= set(c.track.tags) for c in reply.cards)
+    # "recent ones" are the catalog's recent years, as in a first message.
+    newest = service.index.max_year
+    await service.handle(ask("romantic songs please", user="q5"))
+    reply = await service.handle(ask("recent ones?", user="q5"))
+    assert reply.cards and all(c.track.year >= newest - 2 for c in reply.cards)
+
+
+async def test_lists_and_the_catalog_asked_for_in_other_words(service: Service) -> None:
+    for text, drama in (
+        ("도깨비 노래 제목들 좀 알려주세요", "Goblin"),
+        ("눈물의 여왕에 나온 노래들", "Queen of Tears"),
+    ):
+        reply = await service.handle(ask(text))
+        assert reply.kind is ReplyKind.LOOKUP and not reply.cards, text
+        assert drama in reply.text or service.index.dramas[drama].title_ko in reply.text
+    dramas = await service.handle(ask("어떤 드라마들 있는지 보여줘"))
+    assert dramas.kind is ReplyKind.INFO and "가을동화" in dramas.text  # the first page
+    collection = await service.handle(ask("Which dramas are in your collection?"))
+    assert collection.kind is ReplyKind.INFO and "Autumn in My Heart" in collection.text
+    moods = await service.handle(ask("무슨 분위기로 추천 가능해?"))
+    assert moods.kind is ReplyKind.INFO and "힐링" in moods.text
+    catalog = await service.handle(ask("whats in ur catalog"))
+    assert catalog.kind is ReplyKind.INFO and not catalog.cards
+    # Asking for picks is still picks: a mood said, or "something sad".
+    picks = await service.handle(ask("do you have anything sad from goblin"))
+    assert picks.kind is ReplyKind.RECOMMENDATION and picks.cards
+
+
+async def test_more_of_an_energy_is_calmer_or_livelier_and_says_so(service: Service) -> None:
+    await service.handle(ask("신나는 노래 3곡", user="e1"))
+    reply = await service.handle(ask("감사합니다~ 좀 더 잔잔한 것도 있을까요?", user="e1"))
+    assert reply.text.startswith("더 잔잔하게")
+    assert reply.cards and all("low-energy" in c.track.tags for c in reply.cards)
+
+
+async def test_thanks_that_say_how_one_feels_and_moods_said_after_an_occasion(
+    service: Service,
+) -> None:
+    await service.handle(ask("위로되는 노래 하나만요", user="h1"))
+    reply = await service.handle(ask("고마워요 덕분에 힘이 나네요", user="h1"))
+    assert reply.kind is ReplyKind.SMALLTALK and not reply.cards
+    # What an occasion left out gives way to a mood said later.
+    await service.handle(ask("cheer me up pls", user="h2"))
+    sad = await service.handle(ask("sad ones now", user="h2"))
+    assert sad.cards and all("sad" in c.track.tags for c in sad.cards)
+
+
+async def test_a_rejection_with_a_change_dislikes_and_changes(service: Service) -> None:
+    first = await service.handle(ask("잔잔한 노래 하나", user="r1"))
+    reply = await service.handle(ask("ㄴㄴ 좀 더 신나는 거", user="r1"))
+    assert reply.cards and all("low-energy" not in c.track.tags for c in reply.cards)
+    feedback = (await service.users.get("console:r1")).feedback
+    assert feedback == {first.cards[0].track.key: -1}

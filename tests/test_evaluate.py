@@ -38,13 +38,13 @@ def tiny_catalog() -> Catalog:
     for title, ko, year in (("Goblin", "도깨비", 2016), ("Start-Up", "스타트업", 2020)):
         cat.dramas[title] = Drama(title=title, title_ko=ko, year=year, sources=source)
     cat.dramas["Old Show"] = Drama(title="Old Show", title_ko="옛날 쇼", year=2005, sources=source)
-    for name, ko, groups in (
-        ("Chen", "첸", ("EXO",)),
-        ("Baekhyun", "백현", ("EXO",)),
-        ("Punch", "펀치", ()),
-        ("Gummy", "거미", ()),
+    for name, ko, groups, voice in (
+        ("Chen", "첸", ("EXO",), ""),
+        ("Baekhyun", "백현", ("EXO",), "male"),
+        ("Punch", "펀치", (), ""),
+        ("Gummy", "거미", (), "female"),
     ):
-        cat.artists[name] = Artist(name=name, name_ko=ko, groups=groups)
+        cat.artists[name] = Artist(name=name, name_ko=ko, groups=groups, voice=voice)
     rows: list[tuple[str, str, str, int, str, str | None, tuple[str, ...]]] = [
         ("Stay With Me", "Chen & Punch", "Goblin", 2016, "longing romantic mid-energy", None, ()),
         ("I Miss You", "Gummy", "Goblin", 2016, "sad longing low-energy", None, ()),
@@ -112,6 +112,9 @@ CARD_CASES: list[tuple[dict[str, Any], tuple[int, ...], tuple[int, ...]]] = [
     ({"year_min": 2016}, (STAY, RUNNING), (STAY, OLD)),
     ({"year_max": 2016}, (STAY, OLD), (STAY, FUTURE)),
     ({"not_title": ["미래"]}, (STAY,), (FUTURE,)),  # by its Hangul title
+    ({"voice": "female"}, (MISS, OLD), (MISS, RUNNING)),
+    ({"voice": "male"}, (RUNNING,), (FUTURE,)),  # Punch's voice is not known here
+    ({"voice": "duet"}, (STAY,), (MISS,)),  # two acts credited, whatever their voices
     ({"track": {"title": "yesnorae"}}, (OLD, STAY), (STAY, OLD)),  # by an alias
     ({"track": {"title": "Stay With Me", "artist": "Punch"}}, (STAY,), (MISS,)),
     ({"track": {"title": "Stay With Me", "drama": "Goblin"}}, (STAY,), (STAY2,)),

@@ -56,6 +56,8 @@ def test_no_phrase_means_two_things() -> None:
         (("healing = 0.6", "low-energy = 0.6"), "energy; list it under energy"),
         (('ko = ["공부"]', 'ko = ["공부"]\nko_verbs = ["공부"]'), "not a verb ending in 다"),
         (('ko = ["공부"]', 'ko = ["공부"]\nko_verbs = ["자다"]'), "too short"),
+        (('avoid = ["tense"]', 'avoid = ["tense"]\nafter = "party"'), "no other occasion 'party'"),
+        (('avoid = ["tense"]', 'avoid = ["tense"]\nafter = "study"'), "no other occasion 'study'"),
     ],
 )
 def test_mistakes_are_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:

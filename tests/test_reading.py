@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bot.core.index import CatalogIndex
+from bot.core.tokens import unstretch
 from bot.core.understand import Parser
 from tests.support import make_catalog
 
@@ -295,6 +296,52 @@ def test_questions_about_songs_are_no_small_talk(parser: Parser, text: str) -> N
     assert "what_is_ost" not in parser.read(text).smalltalk
 
 
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [
+        ("hiii", "hi"),
+        ("heyyy", "hey"),
+        ("thxx", "thx"),  # a letter doubled at the end of a word that is nothing as written
+        ("sooo", "so"),
+        ("goood", "good"),  # two letters tried before one: not "god"
+        ("hahahaha", "haha"),
+        ("lmaooo", "lmao"),
+        ("soo", None),  # an everyday word as written, and no letter said three times
+        ("good", None),
+        ("cheeze", None),  # a name (Cheeze) stays a name
+    ],
+)
+def test_a_stretched_word_is_the_word_it_stretches(
+    parser: Parser, word: str, meant: str | None
+) -> None:
+    assert unstretch(word, parser.knows) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hiii", "greeting"),
+        ("heyyy bot", "greeting"),
+        ("thxx!!", "thanks"),
+        ("annyeong!!", "greeting"),
+        ("gomawo~", "thanks"),
+        ("kamsahamnida", "thanks"),
+        ("saranghae ostbot", "praise"),
+        ("daebak bot", "praise"),
+        ("수고하셨습니다", "thanks"),
+        ("고마웡 ㅎㅎ", "thanks"),
+        ("내일 또 올게요", "bye"),  # 또 here is no "another"
+        ("ㅂㅂ 잘자~", "bye"),
+        ("tyyy ur the best", "praise"),  # "the best" here is no popularity
+    ],
+)
+def test_small_talk_in_chat_spellings_romanised_and_korean_registers(
+    parser: Parser, text: str, kind: str
+) -> None:
+    said = parser.read(text)
+    assert kind in said.smalltalk and not said.content and not said.has("op:more")
+
+
 def test_small_talk_is_read_as_such(parser: Parser) -> None:
     assert parser.read("ㅋㅋㅋ").smalltalk == ["laugh"]
     assert "greeting" in parser.read("hi there").smalltalk
@@ -374,3 +421,205 @@ def test_before_and_after_a_year_in_korean(parser: Parser) -> None:
     assert parser.query("2015년 후 노래").year_from == 2015
     q = parser.query("2016년 전곡")  # 전곡 is every song, not "before"
     assert (q.year_from, q.year_to) == (2016, 2016)
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("I would like something hopeful", "hopeful"),
+        ("I'd like a sad song", "sad"),
+        ("i like sad songs", "sad"),
+        ("songs that feel like home", "healing"),
+        ("smth that sounds like falling in love", "fluttering"),
+        ("something that feels like summer", "summer"),  # the season, not the song Summer
+        ("like, something sad?", "sad"),  # not the song Something
+    ],
+)
+def test_like_as_a_verb_is_no_songs_like_a_title(parser: Parser, text: str, tag: str) -> None:
+    q = parser.query(text)
+    assert tag in q.tags and q.similar_to is None and "like" not in q.unknown
+
+
+def test_songs_like_a_title_still_are(parser: Parser, index: CatalogIndex) -> None:
+    for text in (
+        "I'd like songs like Everytime",
+        "something like Stay With Me",
+        "id like a song like Everytime",
+    ):
+        q = parser.query(text)
+        assert q.similar_to is not None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "occasion", "energy"),
+    [
+        ("after the party, something quiet", "wind-down", ("low-energy",)),
+        ("회식 끝나고 조용한 노래 부탁해요", "wind-down", ("low-energy",)),
+        ("after my workout", "wind-down", ("low-energy", "mid-energy")),
+        ("party songs", "party", ("mid-energy", "high-energy")),
+        ("I would like to hear a calm ballad", "ballad", ("low-energy",)),
+        ("after i got dumped", "breakup", ()),  # a breakup is already what comes after
+    ],
+)
+def test_what_is_said_outright_beats_what_an_occasion_suggests(
+    parser: Parser, text: str, occasion: str, energy: tuple[str, ...]
+) -> None:
+    q = parser.query(text)
+    assert (q.occasion, q.energy) == (occasion, energy)
+
+
+def test_a_mood_said_leaves_out_the_occasions_moods_against_it(parser: Parser) -> None:
+    q = parser.query("it is raining but i want happy song")
+    assert "upbeat" in q.tags and not {"sad", "heartbreak"} & set(q.tags)
+    assert "upbeat" not in q.not_tags  # the rain's "avoid upbeat" gives way too
+    q = parser.query("이별 노래 말고 위로해주는 노래")
+    assert "heartbreak" in q.not_tags and "heartbreak" not in q.tags
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "artist"),
+    [
+        ("sad songs to listen in winter", "winter", None),  # "in" cues dramas only
+        ("I want a song for Winter", "winter", None),  # a capital is no cue for a season
+        ("when it snows", "winter", None),
+        ("snows", "winter", None),
+        ("songs by winter", None, "Winter"),
+        ("Winter (aespa) songs", None, "Winter"),  # beside her group
+    ],
+)
+def test_a_seasons_word_is_the_season_unless_an_artist_is_meant(
+    parser: Parser, text: str, tag: str | None, artist: str | None
+) -> None:
+    q = parser.query(text)
+    assert q.artist == artist
+    assert (tag in q.tags) if tag else "winter" not in q.tags
+
+
+@pytest.mark.parametrize(
+    "text", ["눈 올 때 듣기 좋은 노래", "눈이 내리는 밤", "it's snowing outside"]
+)
+def test_snow_said_as_it_falls(parser: Parser, text: str) -> None:
+    assert "winter" in parser.query(text).tags
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("main character energy songs", "hopeful"),
+        ("smth that slaps", "upbeat"),
+        ("angsty songs", "sad"),
+        ("lowkey sad ones", "sad"),  # "lowkey" says how much, not how calm
+        ("심쿵 노래", "fluttering"),
+        ("청량한 노래", "upbeat"),
+        ("갬성 터지는 노래", "longing"),
+        ("오열각 노래", "sad"),
+    ],
+)
+def test_slang_and_vibe_words(parser: Parser, text: str, tag: str) -> None:
+    q = parser.query(text)
+    assert tag in q.tags
+    if text.startswith("lowkey"):
+        assert not q.energy
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("songs from the early 2000s", (2000, 2004)),
+        ("late 2010s ballads", (2015, 2019)),
+        ("2000년대 초반 드라마 노래", (2000, 2004)),
+        ("songs from 2010 to 2015", (2010, 2015)),
+        ("2010-2015 sad songs", (2010, 2015)),
+        ("between 2005 and 2009", (2005, 2009)),
+        ("2010년부터 2015년까지", (2010, 2015)),
+    ],
+)
+def test_parts_of_decades_and_ranges_of_years(
+    parser: Parser, text: str, years: tuple[int, int]
+) -> None:
+    q = parser.query(text)
+    assert (q.year_from, q.year_to) == years
+
+
+def test_old_eras_in_words_and_the_era_said_of_the_songs(
+    parser: Parser, index: CatalogIndex
+) -> None:
+    old = index.max_year - 10
+    for text in ("ballads from back in the day", "old-school love songs", "그 시절 감성 노래"):
+        assert parser.query(text).year_to == old, text
+    background = "I don't know the newer dramas well. Could you suggest some older sad songs?"
+    assert parser.query(background).year_to == old
+    assert parser.query("recent songs please, im tired of old dramas").year_from == (
+        index.max_year - 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "voice"),
+    [
+        ("sad song sung by a guy", "male"),
+        ("please song with girl voice", "female"),
+        ("a boy singing something soft", "male"),
+        ("a song with a girl's voice", "female"),
+        ("여자 목소리 잔잔한 노래", "female"),
+        ("남자가 부르는 노래", "male"),
+    ],
+)
+def test_who_sings_in_everyday_words(parser: Parser, text: str, voice: str) -> None:
+    assert parser.query(text).voice == (voice,)
+
+
+@pytest.mark.parametrize(
+    ("text", "drama"),
+    [
+        ("눈여 노래 추천", "Queen of Tears"),  # 눈의 여왕 has far fewer songs here
+        ("사불 ost 뭐 있어", "Crash Landing on You"),
+        ("이클 노래", "Itaewon Class"),
+        ("호델 노래 들려줘", "Hotel del Luna"),
+    ],
+)
+def test_fans_short_forms_of_big_dramas_with_a_cue(parser: Parser, text: str, drama: str) -> None:
+    assert parser.query(text).drama == drama
+
+
+def test_a_short_form_needs_a_cue_and_a_known_drama(parser: Parser) -> None:
+    assert parser.query("사불").drama == "Crash Landing on You"  # the whole message
+    assert parser.query("사불 진짜 재밌었는데 슬픈 노래").drama is None  # no cue beside it
+    assert "아유" not in parser.initials()  # an interjection, and a drama with few songs
+    assert "아이" not in parser.initials()  # an everyday word (a child)
+
+
+def test_a_romanised_drama_beside_a_title_pins_it(parser: Parser, index: CatalogIndex) -> None:
+    for text, drama in (
+        ("taeyangui huye everytime", "Descendants of the Sun"),
+        ("dokkaebi stay with me plz", "Goblin"),
+    ):
+        said = parser.read(text)
+        assert said.titles and index.tracks[said.pinned[0]].drama == drama, text
+
+
+@pytest.mark.parametrize(
+    ("text", "artist", "count"),
+    [
+        ("one wendy song pls", "Wendy", 1),
+        ("2 taeyeon songs", "Taeyeon", 2),
+        ("three iu songs please", "IU", 3),
+        ("a few winter songs", None, 3),  # a season's word, counted, is still the season
+    ],
+)
+def test_a_name_in_lower_case_in_a_count_phrase(
+    parser: Parser, text: str, artist: str | None, count: int
+) -> None:
+    q = parser.query(text)
+    assert (q.artist, q.count) == (artist, count)
+
+
+def test_a_korean_name_that_is_a_word_alone_after_a_follow_up_opener(parser: Parser) -> None:
+    assert parser.query("그럼 거미는요?").artist == "Gummy"  # the name is all it says
+    assert parser.query("거미 무서워").artist is None
+
+
+def test_a_number_after_episode_or_part_is_no_count(parser: Parser) -> None:
+    assert parser.query("which song is playing in episode 5 of goblin").count == 1
+    assert parser.query("goblin ep 3 song").count == 1
+    assert parser.query("3 songs from goblin").count == 3

@@ -321,7 +321,8 @@ def changed(
         still.append(t("by_artist", locale, artist=names))
     if still and said:
         said.append(t("change_still", locale, scope=" ".join(still)))
-    text = ", ".join(said) if said else ""
+    # One sentence: only its first change starts with a capital ("Songs like X, now from Y").
+    text = ", ".join([said[0], *(x[:1].lower() + x[1:] for x in said[1:])]) if said else ""
     if not text:
         return t("intro_one", locale, what=t("what_plain_one", locale))
     return t("change_line", locale, changes=text[:1].upper() + text[1:])

@@ -54,6 +54,11 @@ TALK_ORDER = (
     "ok",
     "chat",
 )
+# Small talk that thanks, greets or praises the bot: a like word said with it ("perfect,
+# thanks") is part of the thanks unless it points at a song.
+COURTESY = frozenset({"thanks", "bye", "greeting", "praise"})
+RELATIVE_OPS = frozenset({"calmer", "livelier", "older", "newer"})
+FACET_KEPT = 0.5  # the weight the moods kept keep when a season alone is added ("winter ones")
 FOLLOW_OPS = frozenset(
     {
         "more",
@@ -107,22 +112,35 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
 
     # Small talk: nothing but greetings, thanks, laughter, questions about the bot.
     talk = [k for k in TALK_ORDER if k in said.smalltalk]
+    # Thanks that praise ("this was perfect, thanks", "perfect, thank you!") thank the bot:
+    # praise counts as a like only when a song is clearly meant (an ordinal, a title, "love
+    # it", "this one").
+    pointed = said.refs or said.has("this") or said.titles
+    if feedback > 0 and not pointed and COURTESY.intersection(talk):
+        feedback = 0
     browse = said.has("browse")
     only_talk = not (said.content or said.refs or feedback or follow or browse)
+    # Thanks that say how one feels ("고마워요 덕분에 힘이 나네요", "thank you, I feel better
+    # now"): a mood with no wish, follow-up word, name or song in it thanks the bot.
+    feeling = not (q.drama or q.artists or said.titles or said.refs or said.has("op:markers"))
+    if "thanks" in talk and feeling and not (requested or follow or feedback or browse):
+        return Plan("smalltalk", talk="thanks")
     if talk and only_talk and (not requested or talk[0] in ("what_is_ost", "about_bot", "help")):
         if talk[0] == "help":
             return Plan("browse", browse="help")
         return Plan("smalltalk", talk=talk[0])
 
     # Listing the catalog in words: "what moods are there", "dramas from 2020".
+    # The dramas or the moods, when said, before the catalog as a whole ("which dramas are in
+    # your collection?").
     if browse and not said.titles and not (q.artists or q.drama):
-        if said.has("browse:about"):
-            return Plan("browse", browse="about")
-        if said.has("browse:moods"):
-            return Plan("browse", browse="moods")
         asking = said.has("list") or not said.has("request")  # "드라마 목록 알려줘"
         if said.has("browse:dramas") and asking and not q.tags:
             return Plan("browse", browse="dramas", browse_arg=said.browse_arg)
+        if said.has("browse:moods"):
+            return Plan("browse", browse="moods")
+        if said.has("browse:about"):
+            return Plan("browse", browse="about")
 
     shown = list(ctx.shown)
     focus = ctx.focus if ctx.focus is not None else (shown[0] if shown else None)
@@ -135,7 +153,6 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
         return Plan("smalltalk", talk="reaction")
 
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
-    pointed = said.refs or said.has("this") or said.titles
     if feedback and (pointed or not said.content) and (pointed or not said.has("request")):
         if said.titles and not said.refs and not said.has("this"):
             named = [t for t in said.titles if t in shown] or _best_titles(
@@ -188,12 +205,14 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     if asks and (q.drama or q.artist) and not picky:  # "거미 잔잔한 곡 있어?" is picks
         return Plan("lookup", query=replace(q, lookup=True))
 
-    # A follow-up to the last request.
-    if (ctx.last is not None and not ctx.last.lookup) or (ctx.last is not None and follow):
+    # A follow-up to the last request; a request that opens with a greeting ("hello! any recs
+    # for a lazy sunday?") starts afresh.
+    last = None if "greeting" in talk and said.content and not follow else ctx.last
+    if (last is not None and not last.lookup) or (last is not None and follow):
         plan = _follow(said, replace(ctx, focus=focus), index, ops)
         if plan is not None:
             return plan
-    elif ctx.last is not None and ctx.last.lookup:
+    elif last is not None and last.lookup:
         plan = _after_lookup(said, ctx, index)
         if plan is not None:
             return plan
@@ -363,23 +382,33 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     count = said.count if said.count is not None else None
     new = last
     changes: list[str] = []
+    rejected: list[tuple[int, int]] = []
     if "reject" in ops and focus is not None:
-        plan = Plan("recommend", query=_with_count(last, count), again=count is None)
-        plan.changes = ["reject"]
         # One song shown, or one pointed at ("not that one"): that one is disliked. "nah"
         # after several says none of them, not which: the next ones only.
         if len(shown) <= 1 or said.has("this") or said.has("pointer") or said.refs:
-            plan.rate = [(focus, -1)]
-        return plan
+            rejected = [(focus, -1)]
+        asks_more = moved or q.tags or q.energy or q.voice or q.excludes or scope
+        if not (asks_more or q.year_from or q.year_to or ops & RELATIVE_OPS):
+            plan = Plan("recommend", query=_with_count(last, count), again=count is None)
+            plan.changes = ["reject"]
+            plan.rate = rejected
+            return plan
+        # "ㄴㄴ 더 신나는 거", "nah, something sadder": that one disliked, and the change.
     if ("similar" in ops or said.has("similar_ko")) and focus is not None and not said.titles:
+        # "anything similar from Goblin?": songs like it, from the drama (or by the singer)
+        # named.
         new = Query(
             similar_to=index.tracks[focus].key,
+            drama=q.drama,
+            artist=q.artist,
+            also_artists=q.also_artists,
             count=count or last.count,
             not_tags=q.not_tags,
             not_artists=q.not_artists,
             not_dramas=q.not_dramas,
         )
-        return Plan("recommend", query=new, changes=["similar"])
+        return Plan("recommend", query=new, changes=["similar", *(["renamed"] if scope else [])])
     if "same_artist" in ops and focus is not None and not scope:
         acts = index.credit(index.tracks[focus].artist)
         new = replace(
@@ -440,7 +469,7 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             changes.append("renamed")
         else:
             return None  # a new drama or artist: a new request
-    relative = ops & {"calmer", "livelier", "older", "newer"}
+    relative = ops & RELATIVE_OPS
     if not (changes or relative or moved or ops & {"more", "count_change"} or marker):
         return None
     if (
@@ -452,8 +481,32 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
 
     # Moods said outright replace the last ones; exclusions add up.
     said_tags = [t for t in q.tags if not any(m.value == t and m.relative for m in moved)]
-    if said_tags and not changes:
-        new = replace(new, tags=q.tags, weights=q.weights, occasion=q.occasion, similar_to=None)
+    if said_tags and not changes and all(vocab[t].kind != "mood" for t in said_tags):
+        # A season or a scene alone ("겨울 느낌으로요", "for a date") adds to the moods kept; it
+        # replaces only a season or scene said before.
+        # The moods kept count half as much as the season asked for: it is the point now.
+        kinds = {vocab[t].kind for t in said_tags}
+        kept_tags = tuple(t for t in new.tags if vocab[t].kind not in kinds)
+        kept_weights = {t: new.weight(t) * FACET_KEPT for t in kept_tags}
+        new = replace(
+            new,
+            tags=(*said_tags, *kept_tags),
+            weights=tuple(kept_weights.items()) + q.weights,
+            not_tags=tuple(t for t in new.not_tags if t not in said_tags),
+            similar_to=None,
+        )
+        changes.append("moods")
+    elif said_tags and not changes:
+        # Moods said now replace the last ones, and what was left out before gives way to
+        # them ("sad ones now" after an occasion that avoided sad songs).
+        new = replace(
+            new,
+            tags=q.tags,
+            weights=q.weights,
+            occasion=q.occasion,
+            not_tags=tuple(t for t in new.not_tags if t not in said_tags),
+            similar_to=None,
+        )
         changes.append("moods")
     if q.energy and not relative:
         new = replace(new, energy=q.energy)
@@ -480,9 +533,17 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     if new.artist in new.not_artists:
         new = replace(new, artist=None, also_artists=())
     # Moods moved: "sadder", "more upbeat", "less sad".
+    energies = index.vocabulary.energies()
+    energy_said: tuple[str, ...] = ()
     for m in moved:
         tag = str(m.value)
         if vocab[tag].kind == "energy":
+            # "좀 더 잔잔한": calmer, and the calm ones; "덜 시끄러운": calmer than those shown.
+            level = energies.index(tag) if tag in energies else -1
+            if level in (0, len(energies) - 1):
+                lower = (level == 0) == (m.relative > 0)
+                relative.add("calmer" if lower else "livelier")
+                energy_said = (tag,) if m.relative > 0 else ()
             continue
         if m.relative > 0:
             left = set(vocab[tag].opposite)
@@ -508,7 +569,6 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
                 relative.add("calmer")
     years = [index.tracks[i].year for i in shown]
     levels = [lv for lv in (_level(i, index) for i in shown) if lv is not None]
-    energies = index.vocabulary.energies()
     if "calmer" in relative or "livelier" in relative:
         calmer = "calmer" in relative
         top = len(energies) - 1
@@ -528,6 +588,8 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         )
         if calmer:
             new = replace(new, not_tags=tuple(t for t in new.not_tags if t != "low-energy"))
+        if energy_said:
+            new = replace(new, energy=energy_said)
         changes.append("calmer" if calmer else "livelier")
     if ("older" in relative or "newer" in relative) and years:
         mean = fmean(years)
@@ -539,11 +601,11 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
             changes.append("newer")
     new = _with_count(replace(new, lookup=False, unknown=(), suggestions=()), count)
     if not changes and new == _with_count(last, count):
-        return Plan("recommend", query=new, again=count is None, changes=["more"])
+        return Plan("recommend", query=new, again=count is None, changes=["more"], rate=rejected)
     kept = [
         k for k in ("drama", "artist") if getattr(new, k) and getattr(new, k) == getattr(last, k)
     ]
-    return Plan("recommend", query=new, changes=changes, kept=kept)
+    return Plan("recommend", query=new, changes=changes, kept=kept, rate=rejected)
 
 
 def _only_names(said: Said, ops: set[str]) -> bool:

@@ -46,6 +46,7 @@ class Names:
     cue_ko: tuple[str, ...]
     artist_cue: Words
     drama_cue: Words
+    drama_only_cue: Words
     particles_ko: tuple[str, ...]
     window_ko: int
     window_cue_ko: tuple[str, ...]
@@ -55,6 +56,7 @@ class Names:
 @dataclass(frozen=True)
 class Intents:
     request: Words
+    wish: Phrases
     request_ko: tuple[str, ...]
     request_emoji: tuple[str, ...]
     lookup: Phrases
@@ -139,6 +141,12 @@ class FeedbackWords:
     dislike: Phrases
     dislike_emoji: tuple[str, ...]
     dislike_ko: tuple[str, ...]
+    # Words that judge a song only when one is pointed at ("the 2nd one is daebak", "첫번째 거
+    # 완전 내 스타일", "last one kinda mid"): a like (praise) or a dislike (pan) then.
+    praise: Phrases
+    praise_ko: tuple[str, ...]
+    pan: Phrases
+    pan_ko: tuple[str, ...]
 
 
 # Small talk, by what it answers: greeting, thanks, bye, laugh, praise, ok, sorry, what_is_ost,
@@ -181,16 +189,24 @@ class Lexicon:
     numbers: dict[str, int]
     numbers_ko: dict[str, int]
     units_ko: tuple[str, ...]
+    not_counts_after: Words  # "episode 5": no count
     recent: Words
     recent_ko: tuple[str, ...]
     latest: Words
     latest_ko: tuple[str, ...]
-    old: Words
+    old: Phrases
     old_ko: tuple[str, ...]
     era_years: dict[str, int]  # latest, recent, old: how many years back each reaches
+    decade_parts: dict[str, tuple[int, int]]  # "early" -> (0, 4): years into a decade
+    range_joiners: Words  # "2003 to 2007"
+    range_opener: Words  # "between 2005 and 2009"
+    wished_nouns: Words  # what an era said of the songs asked for stands beside
     before: Words
     after: Words
     since: Words
+    aftermath: Words  # "after the party": what comes after an occasion
+    aftermath_between: Words
+    aftermath_ko: tuple[str, ...]
     before_ko: tuple[str, ...]
     after_ko: tuple[str, ...]
     before_word_ko: tuple[str, ...]
@@ -201,6 +217,7 @@ class Lexicon:
     spent: Words
     similar: Words
     similar_joiner: Words
+    similar_not_after: Words
     similar_ko: tuple[str, ...]
     follow_endings_ko: tuple[str, ...]
     topic_endings_ko: tuple[str, ...]
@@ -238,16 +255,24 @@ class Lexicon:
             numbers=read.numbers("numbers.en"),
             numbers_ko=read.numbers("numbers.ko"),
             units_ko=read.stems("numbers.units_ko"),
+            not_counts_after=read.words("numbers.not_after"),
             recent=read.words("years.recent"),
             recent_ko=read.stems("years.recent_ko"),
             latest=read.words("years.latest"),
             latest_ko=read.stems("years.latest_ko"),
             era_years=read.numbers("years.spans"),
-            old=read.words("years.old"),
+            old=read.phrases("years.old"),
+            decade_parts=read.pairs("years.decade_parts"),
+            range_joiners=read.words("years.range_joiners"),
+            range_opener=read.words("years.range_opener"),
+            wished_nouns=read.words("years.wished_nouns"),
             old_ko=read.stems("years.old_ko"),
             before=read.words("years.before"),
             after=read.words("years.after"),
             since=read.words("years.since"),
+            aftermath=read.words("aftermath.en"),
+            aftermath_between=read.words("aftermath.between"),
+            aftermath_ko=read.stems("aftermath.ko"),
             before_ko=read.stems("years.before_ko"),
             after_ko=read.stems("years.after_ko"),
             before_word_ko=read.stems("years.before_word_ko"),
@@ -258,6 +283,7 @@ class Lexicon:
             spent=read.words("cues.spent"),
             similar=read.words("similar.en"),
             similar_joiner=read.words("similar.en_joiner"),
+            similar_not_after=read.words("similar.not_after"),
             similar_ko=read.stems("similar.ko"),
             follow_endings_ko=read.stems("endings.follow_ko"),
             topic_endings_ko=read.stems("endings.topic_ko"),
@@ -276,6 +302,7 @@ class Lexicon:
                 cue_ko=read.stems("names.cue_ko"),
                 artist_cue=frozenset(read.stems("names.artist_cue")),
                 drama_cue=frozenset(read.stems("names.drama_cue")),
+                drama_only_cue=read.words("names.drama_only_cue"),
                 particles_ko=tuple(sorted(read.stems("names.particles_ko"), key=len, reverse=True)),
                 window_ko=read.number("names.window_ko"),
                 window_cue_ko=read.stems("names.window_cue_ko"),
@@ -283,6 +310,7 @@ class Lexicon:
             ),
             intents=Intents(
                 request=read.words("intents.request"),
+                wish=read.phrases("intents.wish"),
                 request_ko=read.stems("intents.request_ko"),
                 request_emoji=read.stems("intents.request_emoji"),
                 lookup=read.phrases("intents.lookup"),
@@ -327,6 +355,10 @@ class Lexicon:
                 dislike=read.phrases("feedback.dislike"),
                 dislike_emoji=read.stems("feedback.dislike_emoji"),
                 dislike_ko=read.stems("feedback.dislike_ko"),
+                praise=read.phrases("feedback.praise"),
+                praise_ko=read.stems("feedback.praise_ko"),
+                pan=read.phrases("feedback.pan"),
+                pan_ko=read.stems("feedback.pan_ko"),
             ),
             smalltalk=Smalltalk(
                 en={kind: read.phrases(f"smalltalk.{kind}") for kind in SMALLTALK},
@@ -435,6 +467,25 @@ class _Reader:
             if not isinstance(n, int) or isinstance(n, bool) or n == 0:
                 raise LexiconError(f"{self.name}: {key}.{word} must be a whole number, not 0")
         return dict(value)
+
+    def pairs(self, key: str) -> dict[str, tuple[int, int]]:
+        """Words and two whole numbers, the first not above the second: early = [0, 4]."""
+        value = self._get(key)
+        if not isinstance(value, dict) or not value:
+            raise LexiconError(f"{self.name}: {key} must be a table of words and number pairs")
+        out: dict[str, tuple[int, int]] = {}
+        for word, pair in value.items():
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
+                or not 0 <= pair[0] <= pair[1]
+            ):
+                raise LexiconError(
+                    f"{self.name}: {key}.{word} must be two whole numbers, low first"
+                )
+            out[word] = (pair[0], pair[1])
+        return out
 
     def numbers(self, key: str) -> dict[str, int]:
         value = self._get(key)

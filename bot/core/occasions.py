@@ -19,7 +19,9 @@ from bot.core.text import emoji_key, norm, squash
 from bot.core.vocabulary import Vocabulary
 
 OCCASIONS_FILE = DATA_DIR / "occasions.toml"
-KEYS = frozenset({"means", "say", "en", "ko", "ko_verbs", "emoji", "tags", "energy", "avoid"})
+KEYS = frozenset(
+    {"means", "say", "en", "ko", "ko_verbs", "emoji", "tags", "energy", "avoid", "after"}
+)
 ENERGY = {"low": "low-energy", "mid": "mid-energy", "high": "high-energy"}
 
 
@@ -38,6 +40,7 @@ class Occasion:
     tags: tuple[tuple[str, float], ...]  # tag, weight (0-1], best first
     energy: tuple[str, ...]  # energy tag names that fit; () = any
     avoid: tuple[str, ...]
+    after: str = ""  # the occasion "after X" means ("after the party": winding down); "" = X
 
     @property
     def main(self) -> tuple[str, ...]:
@@ -69,6 +72,11 @@ class Occasions:
         items = {name: _occasion(path.name, name, spec, vocabulary) for name, spec in raw.items()}
         if not items:
             raise OccasionError(f"{path.name}: no occasions defined")
+        for occ in items.values():
+            if occ.after and (occ.after not in items or occ.after == occ.name):
+                raise OccasionError(
+                    f"{path.name}: [{occ.name}] after: no other occasion {occ.after!r}"
+                )
         return cls(items)
 
     def english_phrases(self) -> dict[str, str]:
@@ -154,4 +162,11 @@ def _occasion(source: str, name: str, spec: object, vocab: Vocabulary) -> Occasi
         tags=tuple(weighted),
         energy=tuple(energy),
         avoid=avoid,
+        after=_after(where, spec.get("after", "")),
     )
+
+
+def _after(where: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise OccasionError(f"{where}: after must name an occasion")
+    return value

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, product
 
 from bot.core.text import has_hangul
 
@@ -30,6 +30,10 @@ _QUOTED = re.compile(
     r"(?:(?<=^)|(?<=[\s(]))['\"‘“«「](?P<inner>[^'\"’”»」]{2,80}?)['\"’”»」](?=$|[\s?!.,:;)])"
 )
 _BREAKS = frozenset(",.!?;:~…()[]|")
+# A letter said again and again ("hiii", "sooo", "thxx"), or a syllable ("hahahaha").
+_RUN = re.compile(r"([a-z])\1+")
+_REPEATED_PAIR = re.compile(r"([a-z]{2})\1{2,}")
+MAX_RUNS = 4  # runs of letters tried per word (2**4 spellings at most)
 
 
 @dataclass(slots=True)
@@ -89,8 +93,52 @@ class Message:
         return all(t.capital or t.text.isdigit() or len(t.text) <= 3 for t in toks)
 
 
-def tokenize(text: str, shorthand: Mapping[str, str] | None = None) -> Message:
-    """The message as words; `shorthand` spellings ("u") read as what they stand for."""
+def unstretch(word: str, known: Callable[[str], int]) -> str | None:
+    """The word a stretched one stands for: "hiii" hi, "heyyy" hey, "thxx" thx, "sooo" so,
+    "goood" good, "hahahaha" haha; None when it is no stretched word.
+
+    `known` ranks a spelling: 2 for a word that means something to the parser (or a name), 1
+    for an everyday word, 0 for none. A spelling is taken only when it ranks above the word as
+    written; a letter doubled at the end counts only for a word that ranks 0 ("thxx", but not
+    "soo"). Each run of a letter is tried at two letters, then at one (so "goood" is good, not
+    god); a syllable said three times or more is tried twice and three times (haha, hahaha).
+    """
+    rank = known(word)
+    if rank >= 2:
+        return None
+    candidates: list[str] = []
+    pair = _REPEATED_PAIR.fullmatch(word)
+    if pair:
+        candidates += [pair.group(1) * 2, pair.group(1) * 3]
+    runs = [m for m in _RUN.finditer(word) if len(m.group()) >= 3 or m.end() == len(word)]
+    if not any(len(m.group()) >= 3 for m in runs) and rank:
+        runs = []
+    if 0 < len(runs) <= MAX_RUNS:
+        # Two letters for every run first, then every mix of two and one, fewest letters last.
+        choices = [(min(2, len(m.group())), 1) for m in runs]
+        for sizes in sorted(product(*choices), key=lambda s: -sum(s)):
+            out, at = [], 0
+            for m, size in zip(runs, sizes, strict=True):
+                out += [word[at : m.start()], m.group(1) * size]
+                at = m.end()
+            candidates.append("".join(out) + word[at:])
+    best, best_rank = None, rank
+    for candidate in dict.fromkeys(c for c in candidates if c != word):
+        found = known(candidate)
+        if found > best_rank:
+            best, best_rank = candidate, found
+            if found >= 2:
+                break
+    return best
+
+
+def tokenize(
+    text: str,
+    shorthand: Mapping[str, str] | None = None,
+    known: Callable[[str], int] | None = None,
+) -> Message:
+    """The message as words; `shorthand` spellings ("u") read as what they stand for, and,
+    given what words are `known`, a stretched word ("hiii", "thxx") as the one it stretches."""
     text = unicodedata.normalize("NFKC", text)
     quoted = [(m.start("inner"), m.end("inner")) for m in _QUOTED.finditer(text)]
     plain = _APOSTROPHES.sub(" ", text)  # keeps offsets: one character for one
@@ -132,6 +180,9 @@ def tokenize(text: str, shorthand: Mapping[str, str] | None = None) -> Message:
         else:
             joined.append(tok)
     for tok in joined:
+        stretched = _RUN.search(tok.text) or _REPEATED_PAIR.fullmatch(tok.text)
+        if known is not None and tok.text.isascii() and stretched:
+            tok.text = unstretch(tok.text, known) or tok.text
         if shorthand and tok.text in shorthand:
             tok.text = shorthand[tok.text]
     for a, b in pairwise(joined):

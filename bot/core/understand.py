@@ -9,8 +9,10 @@ request from a follow-up, a look-up, a like or small talk.
 How a message is read, in order:
 
 1. Words (`bot.core.tokens`): folded, with how each was typed (a capital in mid-sentence, a
-   quote) and where punctuation falls. A word of a title said as such ("with snow in the
-   title", "제목에 눈") is set aside first, so it is no mood.
+   quote) and where punctuation falls; a stretched word ("hiii", "sooo") as the one it
+   stretches. A word of a title said as such ("with snow in the title", "제목에 눈") is set
+   aside first, so it is no mood. "like" as a verb or a feeling ("I would like", "feels
+   like") is marked, so it never makes "songs like <title>".
 2. Spans of words, longest first, against every vocabulary at once: catalog names (with their
    romanised and hand-written aliases, their short forms and spellings without spaces), song
    titles, moods, occasions and the lexicon's small words. A name that is also an everyday
@@ -18,15 +20,19 @@ How a message is read, in order:
    in mid-sentence, quotes, pointing ("the crush one"), a name beside it it shares songs with
    ("crush cloy ost"), or nothing else in the message. A song title needs one too.
 3. Korean, with spaces ignored: names and titles at the start of a word (외로운 is not 로운,
-   드라이브 is not 라이브; a name's word goes on only with particles), cued beside it or a few
-   words on with only moods between (거미 슬픈 노래); then misspelt names (one jamo off), then
-   mood, occasion and lexicon stems.
-4. Emoji, years, counts, and typos of what is left (never of an everyday word).
+   드라이브 is not 라이브; a name's word goes on only with particles; a lexicon word covering it
+   keeps it a word: 내 스타일), cued beside it or a few words on with only moods between (거미
+   슬픈 노래); fans' short forms of big dramas with a cue (눈여 노래); then misspelt names (one
+   jamo off), then mood, occasion and lexicon stems. A mood's feel is that mood (겨울 느낌),
+   and the time after an occasion is what comes after it ("after the party", 회식 끝나고).
+4. Emoji, years (parts of decades, ranges), counts, moods in other forms ("sadder", "snows"),
+   and typos of what is left (never of an everyday word).
 5. Exclusions: an English "not / no / without / except / anything but" excludes what follows
    to the end of its clause; a Korean "말고 / 빼고 / 아닌 / 없이 / 제외" the nearest thing said
    before it. An excluded era is a range left out.
 6. Follow-up words said in passing (inside a message that asks for something of its own) are
    dropped, and small talk is looked for again with hedges left out ("what even is an ost").
+   Praise or a pan ("daebak", "mid") is a like or a dislike only of a song pointed at.
 """
 
 from __future__ import annotations
@@ -140,6 +146,7 @@ class Parser:
             (lex.negation.before, "neg"),
             (lex.smalltalk.any, "any"),
             (lex.intents.lookup, "lookup"),
+            (lex.intents.wish, "request"),
             (lex.intents.list, "list"),
             (lex.intents.browse_dramas, "browse:dramas"),
             (lex.intents.browse_moods, "browse:moods"),
@@ -147,6 +154,8 @@ class Parser:
             (lex.references.this, "this"),
             (lex.feedback.like, "like"),
             (lex.feedback.dislike, "dislike"),
+            (lex.feedback.praise, "praise"),
+            (lex.feedback.pan, "pan"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.en.items()),
             *(([p for p, a in lex.popularity.items() if a == ask], f"pop:{ask}") for ask in ASKS),
             *(
@@ -188,6 +197,8 @@ class Parser:
             (lex.references.this_ko, "this"),
             (lex.feedback.like_ko, "like"),
             (lex.feedback.dislike_ko, "dislike"),
+            (lex.feedback.praise_ko, "praise"),
+            (lex.feedback.pan_ko, "pan"),
             (lex.similar_ko, "similar_ko"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.ko.items()),
             *((stems_ko, f"pop:{ask}") for ask, stems_ko in lex.popularity_ko),
@@ -254,6 +265,8 @@ class Parser:
         for table in (self.latin_readings, self.hangul_readings):
             for key in [k for k, ents in table.items() if len(ents) < 2]:
                 del table[key]
+        self._latin_of: dict[str, frozenset[str]] | None = None  # see latin_names
+        self._initials: dict[str, str] | None = None  # see initials
         self.networks = {norm(d.network).replace(" ", "") for d in index.dramas.values()}
         self.genres = {norm(g) for d in index.dramas.values() for g in d.genres}
         # Typo tolerance: names long enough that one edit is still recognisable.
@@ -404,7 +417,7 @@ class Parser:
         """What a listing of dramas is narrowed by, in plain words ("2016 page 2", "kbs"):
         the rest of "dramas from 2016", "드라마 목록 2페이지 보여줘" is left out."""
         said = Said(text=text, query=Query())
-        state = _Reading(self, tokenize(text, self.lex.shorthand), said, "")
+        state = _Reading(self, tokenize(text, self.lex.shorthand, self.knows), said, "")
         state.run()
         return said.browse_arg if "browse" in said.signals else state.browse_arg()
 
@@ -415,13 +428,76 @@ class Parser:
     def read(self, text: str, prefer: str = "") -> Said:
         """Everything the message says. `prefer` ("artist" or "drama") reads a name that is
         both as that one (the `artist` and `drama` commands)."""
-        msg = tokenize(text, self.lex.shorthand)
+        msg = tokenize(text, self.lex.shorthand, self.knows)
         said = Said(text=text, query=Query())
         state = _Reading(self, msg, said, prefer)
         state.run()
         return said
 
     # ---------------------------------------------------------------- names
+
+    def initials(self) -> dict[str, str]:
+        """Korean fans' short forms of drama titles, the first syllable of each word: 눈물의
+        여왕 눈여, 사랑의 불시착 사불, 이태원 클라쓰 이클. Only forms that stand for one drama
+        and are no name and no word of the lexicon; two syllables only for a well-known drama
+        and no everyday Korean word (아이 is a child, 기사 an article: checked in their Latin
+        spellings against words-ko.txt). Worked out on first use (a few ms); they need a cue to
+        be read (`_short_names_ko`)."""
+        if self._initials is None:
+            from bot.core.romanize import latin_forms
+
+            found: dict[str, set[str]] = {}
+            for d in self.index.dramas.values():
+                for name in (d.title_ko, *d.aliases):
+                    words = [w for w in re.split(r"[\s,:\-]+", name) if w]
+                    if len(words) < 2 or not all(HANGUL_TAIL.match(w) for w in words):
+                        continue
+                    found.setdefault("".join(w[0] for w in words), set()).add(d.title)
+            index = self.index
+
+            def known(title: str) -> int:
+                return len(index.drama_tracks.get(title, ()))
+
+            # Two dramas, one short form: the one with at least twice the other's songs here
+            # (눈여 is 눈물의 여왕, 2024, before 눈의 여왕, 2006), else neither.
+            best: dict[str, str] = {}
+            for short, titles in found.items():
+                ranked = sorted(titles, key=lambda t: (-known(t), t))
+                if len(ranked) == 1 or known(ranked[0]) >= max(1, 2 * known(ranked[1])):
+                    best[short] = ranked[0]
+            self._initials = {
+                short: title
+                for short, title in best.items()
+                if short not in index.hangul_names
+                and short not in index.hangul_titles
+                and short not in self.stem_keys
+                and short not in self.lex.names.everyday_ko
+                # Two syllables are often a word: only for a drama known enough to be
+                # shortened (by its number of songs here, as `known` weighs names), and no
+                # everyday word in Latin letters.
+                and (
+                    len(short) > 2
+                    or (
+                        known(title) >= SHORT_FORM_SONGS
+                        and not any(f in self.korean_words for f in latin_forms(short))
+                    )
+                )
+            }
+        return self._initials
+
+    def latin_names(self, name: str) -> frozenset[str]:
+        """Every Latin key the index knows a drama or an act by, romanised ones included
+        ("taeyangui huye" for Descendants of the Sun): what pins a title beside it. Worked out
+        once, on first use, from the index's names."""
+        if self._latin_of is None:
+            found: dict[str, set[str]] = {}
+            for key, ent in self.index.names.items():
+                found.setdefault(ent.name, set()).add(key)
+            for key, ents in self.latin_readings.items():
+                for ent in ents:
+                    found.setdefault(ent.name, set()).add(key)
+            self._latin_of = {n: frozenset(keys) for n, keys in found.items()}
+        return self._latin_of.get(name, frozenset())
 
     def readings(self, key: str) -> list[Entity]:
         """Every entity a normalised name may be (a drama and an artist for "punch")."""
@@ -481,6 +557,20 @@ class Parser:
         """An everyday English word, or an everyday Korean one written in Latin letters."""
         return word in self.english or word in self.korean_words
 
+    def knows(self, word: str) -> int:
+        """How well a word is known as written: 2 for a word of the lexicon, the moods or
+        the catalog's names, 1 for an everyday word, 0 for none (then it may be a stretched
+        word: "hiii", "sooo", `tokens.unstretch`)."""
+        if (
+            word in self.table
+            or word in self.quiet
+            or word in self.lex.shorthand
+            or word in self.index.names
+            or word in self.index.titles
+        ):
+            return 2
+        return 1 if self.is_word(word) else 0
+
 
 _JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
 
@@ -494,6 +584,13 @@ def _jamo(text: str) -> str:
 HANGUL_NEAR_SINGLE = 3
 HANGUL_NEAR_SPAN = 4
 HANGUL_NEAR_WORDS = 4  # words a misspelt name may cover
+# Lexicon meanings that judge a song pointed at ("the 2nd one is beautiful"): a title said alone
+# ("Beautiful") is still the title.
+JUDGING = ("praise", "pan")
+SHORT_FORM_SONGS = 8  # songs a drama needs here for a two-syllable short form (눈여, 사불)
+STEM_REACH = 3  # characters before a Hangul name a lexicon word covering it may start
+# Endings tried on a word no list has, for its mood or occasion ("snows", "crying").
+INFLECTIONS = ("ing", "es", "ed", "s")
 
 
 Buckets = dict[tuple[str, int], list[str]]
@@ -537,9 +634,11 @@ class _Reading:
         self.mentions: list[Mention] = []
         self.neg_after: list[int] = []  # flat offsets of Korean "말고"
         self.neg_before_ko: list[int] = []
+        self.similar_at: list[int] = []  # flat offsets of Korean "같은", "느낌"
         self.meaning_at: dict[int, list[str]] = {}  # word -> what the lexicon read it as
         self.lookup = False
         self.similar = False
+        self.verb_like: set[int] = set()  # "like" as a verb ("I would like"), word positions
 
     # ------------------------------------------------------------------- run
 
@@ -557,9 +656,12 @@ class _Reading:
         self._jamo_words()
         self._spans()
         self._hangul_names()
+        self._short_names_ko()
         self._hangul_near_names()
         self._stems()
         self._emoji()
+        self._a_feel()
+        self._aftermath()
         self._years()
         self._count()
         self._inflections()
@@ -573,6 +675,7 @@ class _Reading:
             w
             for i, w in enumerate(self.words)
             if not self.used[i]
+            and i not in self.verb_like
             and not has_hangul(w)
             and not w.isdigit()
             and w not in p.quiet
@@ -581,6 +684,7 @@ class _Reading:
         said.leftover = len(said.unknown)
         if any(w in p.lex.intents.request for w in self.words):
             said.signals.add("request")
+        self._moods_not_moves()
         last = self.words[-1] if self.words else ""
         if has_hangul(last) and last.endswith(p.lex.follow_endings_ko) and len(last) > 1:
             said.signals.add("op:markers")  # "이별 노래로": make it breakup songs
@@ -593,6 +697,12 @@ class _Reading:
             k in flat for k in p.reaction_keys
         ):
             said.signals.add("reaction")
+        if said.refs or "this" in said.signals:
+            # "the 2nd one is daebak", "last one kinda mid": praise of a song pointed at.
+            if "praise" in said.signals and "dislike" not in said.signals:
+                said.signals.add("like")
+            if "pan" in said.signals and "like" not in said.signals:
+                said.signals.add("dislike")
         if "list" in said.signals:
             self._listing()
         if "browse" in said.signals:
@@ -646,9 +756,21 @@ class _Reading:
         self.lookup = any(f" {p} " in text for p in self.p.lex.intents.lookup) or any(
             k in self.msg.flat.text for k in self.p.lookup_keys
         )
-        self.similar = any(w in self.p.lex.similar for w in self.words) or any(
-            k in self.msg.flat.text for k in self.p.similar_keys
-        )
+        # "I would like", "feels like": "like" as a verb, or how something feels; "like,"
+        # said in passing. No "songs like X".
+        not_after = self.p.lex.similar_not_after
+        self.verb_like = {
+            i
+            for i, w in enumerate(self.words)
+            if w == "like"
+            and (
+                (i > 0 and self.words[i - 1] in not_after)
+                or (self.msg.tokens[i].brk and i < len(self.words) - 1)
+            )
+        }
+        self.similar = any(
+            w in self.p.lex.similar and i not in self.verb_like for i, w in enumerate(self.words)
+        ) or any(k in self.msg.flat.text for k in self.p.similar_keys)
         # Where a like or a dislike is said ("I don't like X" is no "like X"), and a "like"
         # that ends the message ("세 번째 like") is one too.
         table = self.p.table
@@ -793,6 +915,8 @@ class _Reading:
         # a signal only.
         if meanings == ["this"] and j - i == 1 and not self._points(i):
             meanings = []  # "songs that would...": a relative pronoun, not "that one"
+        if {"like", "dislike"} & set(meanings) and self.words[j - 1] in self.p.lex.references.this:
+            said.signals.add("this")  # "love it", "hate this": a song pointed at
         for meaning in meanings:
             said.signals.add(meaning)
             head, _, rest = meaning.partition(":")
@@ -830,7 +954,7 @@ class _Reading:
         after = words[j] if j < len(words) else ""
         kind = ""
         cued = False
-        if before in lex.cue_before:
+        if self._cue_word(before, i, j):
             cued = True
             kind = "artist" if before in lex.artist_cue else "drama"
         if after in lex.cue_after:
@@ -841,9 +965,11 @@ class _Reading:
         if self._pointed(i, j):
             cued = True  # "the iu one", "crush's song in goblin"
             self.said.signals.add("pointed")
-        if self.msg.named(i, j):
-            cued = True
-        if after in ("from", "of") and self._member_of_next(i, j):
+        elif self._counted(i, j):
+            cued = True  # "one wendy song"
+        if self.msg.named(i, j) and not self._season(i, j):
+            cued = True  # a capital says nothing of "Winter": seasons are written so too
+        if self._beside_group(i, j):
             cued, kind = True, "artist"
         if not cued:
             partner = self._partner(i, j)
@@ -862,6 +988,15 @@ class _Reading:
         return self.msg.tokens[j - 1].possessive or (
             i > 0 and words[i - 1] in self.p.lex.references.determiners
         )
+
+    def _counted(self, i: int, j: int) -> bool:
+        """ "one wendy song", "2 taeyeon songs": songs counted by their artist or drama (a
+        season's word stays the season: "a few winter songs")."""
+        words = self.words
+        if j >= len(words) or words[j] not in self.p.lex.names.cue_pointed or i == 0:
+            return False
+        before = words[i - 1]
+        return (before.isdigit() or before in self.p.lex.numbers) and not self._season(i, j)
 
     def _partner(self, i: int, j: int) -> str:
         """The kind words i..j-1 are read as when a name of the other kind stands beside them
@@ -892,16 +1027,38 @@ class _Reading:
                     return "drama" if ent.kind == "drama" else "artist"
         return ""
 
-    def _member_of_next(self, i: int, j: int) -> bool:
-        """ "Joy from Red Velvet": a name followed by a group it belongs to."""
-        index = self.p.index
-        ents = self.p.readings(" ".join(self.words[i:j]))
+    def _beside_group(self, i: int, j: int) -> bool:
+        """ "Joy from Red Velvet", "Winter (aespa)", "aespa winter": a name beside a group it
+        belongs to ("from" or "of" between, or nothing)."""
+        index, words = self.p.index, self.words
+        ents = self.p.readings(" ".join(words[i:j]))
         members = {e.name for e in ents if e.kind != "drama"}
-        for size in range(4, 0, -1):
-            group = index.names.get(" ".join(self.words[j + 1 : j + 1 + size]))
+        if not members:
+            return False
+        start = j + 1 if j < len(words) and words[j] in ("from", "of") else j
+        spans = [words[start : start + size] for size in range(4, 0, -1)]
+        spans += [words[max(0, i - size) : i] for size in range(4, 0, -1) if i - size >= 0]
+        for span in spans:
+            group = index.names.get(" ".join(span)) if span else None
             if group and members & index.group_members.get(group.name, set()):
                 return True
         return False
+
+    def _cue_word(self, before: str, i: int, j: int) -> bool:
+        """Whether the word before words i..j-1 cues them as a name: "by", "from", ...; "in"
+        only a drama ("sad songs in winter" is never the singer Winter)."""
+        lex = self.p.lex.names
+        if before not in lex.cue_before:
+            return False
+        if before in lex.drama_only_cue:
+            return any(e.kind == "drama" for e in self.p.readings(" ".join(self.words[i:j])))
+        return True
+
+    def _season(self, i: int, j: int) -> bool:
+        """Whether words i..j-1 are a season's word ("winter", "summer")."""
+        vocab = self.p.index.vocabulary.tags
+        meanings = self.p.table.get(" ".join(self.words[i:j]), ())
+        return any(m.startswith("tag:") and vocab[m[4:]].kind == "season" for m in meanings)
 
     def _name_or_title(self, i: int, j: int, key: str, meanings: list[str]) -> bool:
         p = self.p
@@ -999,10 +1156,12 @@ class _Reading:
         lex = self.p.lex.names
         before = self.words[i - 1] if i > 0 else ""
         after = self.words[j] if j < len(self.words) else ""
-        if before in lex.cue_before or after in lex.artist_cue_after or self.msg.named(i, j):
+        if self._cue_word(before, i, j):
             return True
-        if after in ("from", "of") and self._member_of_next(i, j):
-            return True  # "Joy from Red Velvet"
+        if after in lex.artist_cue_after or (self.msg.named(i, j) and not self._season(i, j)):
+            return True
+        if self._beside_group(i, j):
+            return True  # "Joy from Red Velvet", "Winter (aespa)"
         # "Remember OST": written as a name, and a cue after it.
         return self.msg.tokens[i].capital and not self.msg.shouting and after in lex.cue_after
 
@@ -1043,13 +1202,27 @@ class _Reading:
         )
         if self.lookup or the_song:
             return True
-        if before in self.p.lex.similar and not sentiment and i - 1 not in self.sentiment:
+        # An everyday word as a title after "like" only written as a title: "like Something",
+        # not "like, something sad?".
+        plain = j - i == 1 and self.p.is_word(key) and not self.msg.tokens[i].capital
+        if (
+            before in self.p.lex.similar
+            and not sentiment
+            and not plain
+            and i - 1 not in self.sentiment
+            and i - 1 not in self.verb_like
+        ):
             return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
         if any(after.startswith(x) for x in self.p.similar_keys):
             return True
-        if before in self.p.lex.similar_joiner and i > 1 and words[i - 2] in self.p.lex.similar:
+        if (
+            before in self.p.lex.similar_joiner
+            and i > 1
+            and words[i - 2] in self.p.lex.similar
+            and i - 2 not in self.verb_like
+        ):
             return True
         # Pinned by an artist or drama beside it: "Flower by Yoon Mi-rae", "My Eyes 10cm",
         # "Beautiful ost crush" (though Beautiful Days is a drama).
@@ -1061,7 +1234,8 @@ class _Reading:
             return False  # a drama or an artist by the same name: the name, unless asked
         # The title is the whole message ("Stay With Me", "Paradise song"); a one-word title
         # that is an everyday word only when written like one ("Paradise", not "something").
-        if not self._bare(i, j) or self.p.table.get(key):
+        said_else = [m for m in self.p.table.get(key, ()) if m not in JUDGING]
+        if not self._bare(i, j) or said_else:
             return False
         if j - i == 1 and (self.p.is_word(key) or key in self.p.quiet):
             return self.msg.tokens[i].capital and key not in self.p.quiet
@@ -1107,9 +1281,10 @@ class _Reading:
 
     def _forms(self, credit: str, drama: str) -> set[str]:
         index = self.p.index
-        out: set[str] = set()
+        out: set[str] = set(self.p.latin_names(drama))
         for act in index.credit(credit):
             out.add(norm(act))
+            out.update(self.p.latin_names(act))
             a = index.artists.get(act)
             if a:
                 out.update(norm(x) for x in a.aliases)
@@ -1130,7 +1305,7 @@ class _Reading:
         k = i - 1
         if k >= 0 and words[k] in lex.similar_joiner:
             k -= 1
-        if k >= 0 and words[k] in lex.similar and k not in self.sentiment:
+        if k >= 0 and words[k] in lex.similar and k not in self.sentiment | self.verb_like:
             return True
         flat = self.msg.flat
         after = flat.text[flat.starts[j] :] if j < len(words) else ""
@@ -1218,6 +1393,32 @@ class _Reading:
                         self.said.signals.add("pointed")  # "호텔 델루나 거": the one from it
                     break
 
+    def _short_names_ko(self) -> None:
+        """ "눈여 노래 추천", "사불 ost 뭐 있어": a drama by its fans' short form (the first
+        syllable of each word of its title), as a word of its own with a cue beside it (a song
+        word after it, or nothing else said)."""
+        flat = self.msg.flat
+        if not has_hangul(flat.text):
+            return
+        initials = None
+        for i, tok in enumerate(self.msg.tokens):
+            if self.used[i] or not tok.hangul or len(tok.text) < 2:
+                continue
+            initials = initials if initials is not None else self.p.initials()
+            word = tok.text
+            ends = ("", *(x for x in self.p.lex.names.particles_ko if word.endswith(x)))
+            for end in ends:
+                key = word[: len(word) - len(end)] if end else word
+                drama = initials.get(key)
+                if drama is None:
+                    continue
+                a = flat.starts[i]
+                b = a + len(key)
+                if self._hangul_cue_kind(a, b) or self._hangul_cued(a, b):
+                    self.mentions.append(Mention("drama", drama, i, i, at=a, cue="drama"))
+                    self.take(i, i + 1)
+                    break
+
     def _hangul_near_names(self) -> None:
         """Misspelt Hangul names, over up to four words, spaces ignored, a particle allowed at
         the end: "사랑의 불시차 ost", "호텔 델루마 노래", "이태원 클라스", "슬기로운 의사생할"."""
@@ -1301,6 +1502,9 @@ class _Reading:
         ):
             # A longer word of the lexicon starts here: "별로" (not really) is no 별 + 로.
             return self._hangul_cue_kind(a, b) != ""
+        if self._inside_stem(a, b):
+            # ...or covers it from before: "내 스타일" (my style) is no drama Style.
+            return self._hangul_cue_kind(a, b) != ""
         if len(key) >= 2 and key not in lex.everyday_ko and key not in self.p.stem_keys:
             return True
         return (
@@ -1308,6 +1512,16 @@ class _Reading:
             or self._hangul_cued(a, b)
             or self._hangul_window(a, b)
         )
+
+    def _inside_stem(self, a: int, b: int) -> bool:
+        """Whether a word of the lexicon starting a few characters before a covers a..b-1."""
+        text = self.msg.flat.text
+        by_first = self.p.stems_by_first
+        for start in range(max(0, a - STEM_REACH), a):
+            for key, _ in by_first.get(text[start], ()):
+                if start + len(key) >= b and text.startswith(key, start):
+                    return True
+        return False
 
     def _hangul_window(self, a: int, b: int) -> bool:
         """ "거미 슬픈 노래", "노을 애절한 발라드 곡": a name that opens the request, then only
@@ -1348,11 +1562,15 @@ class _Reading:
             if after.startswith(x) and any(after[len(x) :].startswith(c) for c in lex.cue_ko):
                 return True
         first, last = flat.token_span(a, b)
+        # The name is all the message says, give or take song words and the words a follow-up
+        # opens with: "거미", "거미 노래", "그럼 거미는요?".
+        openers = self.p.lex.refine.markers_ko
         rest = [
             w
             for n, w in enumerate(self.words)
             if not first <= n <= last
             and w not in self.p.lex.bare
+            and w not in openers
             and not any(w.startswith(squash(c)) for c in lex.cue_ko)
         ]
         return not rest
@@ -1446,6 +1664,8 @@ class _Reading:
                     self.said.signals.add("browse")
                 elif head == "negafter":
                     self.neg_after.append(a)
+                elif meaning == "similar_ko":
+                    self.similar_at.append(a)
                 elif head == "neg":
                     self.neg_before_ko.append(first)
 
@@ -1463,6 +1683,42 @@ class _Reading:
             rest = flat.rest_of_word(b)
             return not rest or any(rest.startswith(x) for x in self.p.lex.names.particles_ko)
         return True
+
+    def _a_feel(self) -> None:
+        """ "겨울 느낌으로요", "설레는 느낌": a mood's feel is that mood, not songs like the
+        one shown; "Stay With Me 같은 노래" and "비슷한 거" stay songs like one."""
+        flat = self.msg.flat
+        for at in self.similar_at:
+            word = flat.owner[at]
+            before = [m for m in self.mentions if (m.last, m.at) < (word, at) or m.last < word]
+            if not before:
+                continue
+            nearest = max(before, key=lambda m: (m.last, m.at))
+            if nearest.kind in ("tag", "occasion") and nearest.last >= word - 1:
+                self.said.signals.discard("similar_ko")
+
+    def _aftermath(self) -> None:
+        """ "after the party", "회식 끝나고": the time after an occasion is not the occasion;
+        it is what occasions.toml says comes after (winding down), or, where it says nothing
+        (a breakup, a tiring day), the occasion itself."""
+        lex, words = self.p.lex, self.words
+        items = self.p.occasions.items
+        for m in self.mentions:
+            if m.kind != "occasion" or not items[str(m.value)].after or m.last >= len(words):
+                continue  # an emoji (said after the words) has no "after"
+            k = m.first - 1
+            while k >= 0 and words[k] in lex.aftermath_between:
+                k -= 1
+            if k >= 0 and words[k] in lex.aftermath and not self.used[k]:
+                self.used[k] = True
+            else:
+                nxt = words[m.last + 1] if m.last + 1 < len(words) else ""
+                own = words[m.last]
+                if not (
+                    nxt.startswith(lex.aftermath_ko) or any(x in own[1:] for x in lex.aftermath_ko)
+                ):
+                    continue
+            m.value = items[str(m.value)].after
 
     # ---------------------------------------------------------------- emoji
 
@@ -1491,6 +1747,7 @@ class _Reading:
     def _years(self) -> None:
         lex = self.p.lex
         words = self.words
+        found: list[Mention] = []
         for i, w in enumerate(words):
             if self.used[i]:
                 continue
@@ -1498,12 +1755,17 @@ class _Reading:
             if decade:
                 d = int(decade.group(1))
                 d = d + (1900 if d >= 50 else 2000) if d < 100 else d
-                self.mentions.append(Mention("years", (d, d + 9), i, i))
-                self.take(i, i + 1)
+                # "the early 2000s": part of the decade.
+                within = lex.decade_parts.get(words[i - 1] if i else "")
+                lo, hi = within or (0, 9)
+                first = i - 1 if within else i
+                found.append(Mention("years", (d + lo, d + hi), first, i))
+                self.take(first, i + 1)
                 continue
             m = YEAR.fullmatch(w)
             if not m:
                 continue
+            glued = False
             year = int(m.group(1))
             self.take(i, i + 1)
             span: tuple[int | None, int | None] = (year, year)
@@ -1514,13 +1776,14 @@ class _Reading:
                 self.take(i + 1, i + 2)
                 if nxt.startswith("년대"):
                     part = words[i + 2] if i + 2 < len(words) else ""
-                    offsets = {"초반": (0, 4), "중반": (3, 6), "후반": (5, 9)}
+                    offsets = lex.decade_parts
                     lo, hi = next((v for k, v in offsets.items() if part.startswith(k)), (0, 9))
                     span = (year + lo, year + hi)
                     if part[:2] in offsets:
                         last = i + 2
                         self.take(i + 2, i + 3)
                 rest = nxt.lstrip("년대도")
+                glued = bool(rest)  # "2010년부터": what follows is in the word already
                 nxt = rest or (words[last + 1] if last + 1 < len(words) else "")
             if w.endswith("년대"):
                 span = (year, year + 9)
@@ -1538,13 +1801,44 @@ class _Reading:
                 self.take(first, i)
             elif nxt.startswith(lex.before_ko) or nxt in lex.before_word_ko:
                 span = (None, year - 1)
-                self.take(last + 1, last + 2)
+                if not glued:
+                    self.take(last + 1, last + 2)
             elif nxt.startswith(lex.after_ko) or nxt in lex.after_word_ko:
                 span = (year, None)
-                self.take(last + 1, last + 2)
+                if not glued:
+                    self.take(last + 1, last + 2)
             if prev == "than":  # "older than 2015": a year range, not the era "old" too
                 self.mentions = [m for m in self.mentions if (m.kind, m.first) != ("era", i - 2)]
-            self.mentions.append(Mention("years", span, first, last))
+            found.append(Mention("years", span, first, last))
+        self.mentions += self._ranges(found)
+
+    def _ranges(self, found: list[Mention]) -> list[Mention]:
+        """ "from 2003 to 2007", "2010-2015", "between 2005 and 2009", "2010년부터 2015년까지":
+        two years with a joiner (or a dash) between, or an open year and the one right after
+        it, are one range."""
+        out: list[Mention] = []
+        joiners = self.p.lex.range_joiners
+        for m in found:
+            prev = out[-1] if out else None
+            if prev is not None and m.first - prev.last <= 2:
+                lo, _ = cast(tuple[int | None, int | None], prev.value)
+                _, hi = cast(tuple[int | None, int | None], m.value)
+                between = self.words[prev.last + 1 : m.first]
+                gap = self.msg.text[self.msg.tokens[prev.last].end : self.msg.tokens[m.first].start]
+                # "and" joins two years only after "between": "2016 and 2020" are two years.
+                opener = self.words[prev.first - 1] if prev.first else ""
+                joined = (
+                    (between and all(w in joiners for w in between))
+                    or (between == ["and"] and opener in self.p.lex.range_opener)
+                    or (not between and any(ch in gap for ch in "-~–"))
+                )
+                opened = not between and prev.value[1] is None  # type: ignore[index]
+                if lo is not None and hi is not None and lo <= hi and (joined or opened):
+                    self.take(prev.last + 1, m.first)
+                    out[-1] = Mention("years", (lo, hi), prev.first, m.last)
+                    continue
+            out.append(m)
+        return out
 
     def _count(self) -> None:
         lex = self.p.lex
@@ -1562,6 +1856,9 @@ class _Reading:
                 self.take(i, i + 1)
                 continue
             before = self.words[i - 1] if i > 0 else ""
+            if before in lex.not_counts_after and w.isdigit():
+                self.take(i - 1, i + 1)  # "episode 5 of goblin": which episode, not how many
+                continue
             numbered = before in self.p.lex.references.number_words
             if numbered and w.isdigit() and before not in ("song", "track"):
                 said.refs.append(int(w))  # "number 2"
@@ -1613,6 +1910,26 @@ class _Reading:
                     if relative:
                         self.said.signals.add("comparative")
                     break
+                if self.used[i]:
+                    break
+        self._plain_inflections()
+
+    def _plain_inflections(self) -> None:
+        """ "when it snows", "it rains", "snowed in", "crying": a mood or an occasion word
+        with an -s, -ed or -ing it is not listed with."""
+        table = self.p.table
+        for i, w in enumerate(self.words):
+            if self.used[i] or len(w) < 4 or not w.isalpha() or w in table:
+                continue
+            for ending in INFLECTIONS:
+                if not w.endswith(ending) or len(w) - len(ending) < 3:
+                    continue
+                stem = w[: -len(ending)]
+                for cand in (stem, stem + "e", stem[:-1]):
+                    meanings = [m for m in table.get(cand, ()) if m.startswith(("tag:", "occ:"))]
+                    if meanings:
+                        self._meanings(i, i + 1, meanings)
+                        break
                 if self.used[i]:
                     break
 
@@ -1753,8 +2070,12 @@ class _Reading:
         talk = self.p.lex.smalltalk
         asides = talk.en["laugh"] | talk.en["ok"]
         words = self.words
+        # Small talk is an aside too: "Thank you. Could you also ..." opens with "also".
         aside = [
-            w in self.p.quiet or w in asides or self.msg.tokens[i].hangul
+            w in self.p.quiet
+            or w in asides
+            or self.msg.tokens[i].hangul
+            or any(m.startswith("talk:") for m in self.meaning_at.get(i, ()))
             for i, w in enumerate(words)
         ]
         ops = ("op:more", "op:markers")
@@ -1768,6 +2089,20 @@ class _Reading:
             spans = [self._span_of(i, op) for i, meaning in self.marks if meaning == op]
             if spans and not any(sp.start <= first or sp.stop > last for sp in spans):
                 self.said.signals.discard(op)
+
+    def _moods_not_moves(self) -> None:
+        """ "잔잔한 노래 추천해줘", "회식 끝나고 조용한 노래 부탁해요": a mood word that is also a
+        follow-up word (calm, 잔잔, 조용, 신나) asks for that mood in a message that asks for
+        something of its own; "calmer", "더 잔잔하게", "잔잔한 걸로" still move the last one."""
+        said = self.said
+        if not said.has("request") or said.has("comparative") or said.has("op:markers"):
+            return
+        for op in ("op:calmer", "op:livelier"):
+            places = [i for i, meaning in self.marks if meaning == op]
+            if places and all(
+                any(m.startswith("tag:") for m in self.meaning_at.get(i, ())) for i in places
+            ):
+                said.signals.discard(op)
 
     def _span_of(self, i: int, meaning: str) -> range:
         """The words a lexicon meaning found at word i covers."""
@@ -1796,6 +2131,23 @@ class _Reading:
             return -pinned, -fame, -drama_fame, -known
 
         return index.tracks[min(ids, key=rank)].key
+
+    def _wished(self, said: list[Mention]) -> Mention:
+        """Of several eras, the one said of the songs asked for: the nearest to a song word
+        ("I don't know the newer dramas. Could you suggest some older sad songs?"), the later
+        when two are as near."""
+        nouns = (*self.p.lex.intents.list_songs, *self.p.lex.wished_nouns)
+        anchors = [
+            i
+            for i, w in enumerate(self.words)
+            if w in nouns or (has_hangul(w) and w.startswith(self.p.lex.intents.list_songs))
+        ]
+        if not anchors:
+            return said[-1]
+        return min(
+            reversed(said),
+            key=lambda m: min(min(abs(a - m.first), abs(a - m.last)) for a in anchors),
+        )
 
     def _era(
         self, era: str, dramas: Iterable[str] = (), artists: Iterable[str] = ()
@@ -1832,9 +2184,10 @@ class _Reading:
         year_from = year_to = None
         occasion = None
         avoid: list[str] = []
+        occasion_energy: list[str] = []  # what occasions suggest, when no energy is said
         other = None
         similar_to: list[int] | None = None
-        eras: list[str] = []
+        eras: list[Mention] = []
         voice: list[str] = []  # issue 10: voice and form tags are conditions, not moods
         known: set[str] = set()  # issue 10: how well known (popularity.ASKS)
         for m in said.mentions:
@@ -1860,7 +2213,7 @@ class _Reading:
                 occasion = occasion or occ.name
                 for tag, w in occ.tags:
                     weights[tag] = max(weights.get(tag, 0.0), w * 0.8)
-                energy.extend(occ.energy)
+                occasion_energy.extend(occ.energy)
                 avoid.extend(occ.avoid)
             elif m.kind == "drama":
                 (not_dramas if m.negated else dramas).append(str(m.value))
@@ -1885,16 +2238,23 @@ class _Reading:
                 if m.negated:  # "옛날 노래 말고", "nothing too recent": the era left out
                     not_years.append((lo or 0, hi or 9999))
                 else:
-                    eras.append(str(m.value))
+                    eras.append(m)
         if eras and year_from is None and year_to is None:
-            year_from, year_to = self._era(eras[-1], dramas, artists)
-        # Moods said outright count more than what an occasion suggests.
-        tags = [t for t in weights if t not in not_tags]
+            era = str(self._wished(eras).value)
+            year_from, year_to = self._era(era, dramas, artists)
+        # What is said outright wins over what an occasion suggests: an energy said replaces
+        # the occasion's ("after the party, something quiet"), a mood said leaves out the
+        # occasion's moods that go against it, and counts more than the rest.
         explicit = {
             str(m.value)
             for m in said.mentions
             if m.kind == "tag" and not m.negated and m.relative >= 0
         }
+        if not energy:
+            energy = occasion_energy
+        against = {x for t in explicit for x in vocab[t].opposite} - explicit
+        weights = {t: w for t, w in weights.items() if t not in against}
+        tags = [t for t in weights if t not in not_tags]
         if explicit & {t for t in weights if vocab[t].kind == "mood"}:
             for t in weights:
                 if t not in explicit:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from bot.core.models import Card, Reply, ReplyKind
+from bot.core.voice import TRACK_VOICES
 from bot.evaluate.names import Names, mentioned, name_key, title_keys
 from bot.evaluate.schema import CardRef, Expect, TurnRef
 
@@ -128,6 +129,8 @@ def static_card_problems(e: Expect, i: int, names: Names) -> list[str]:
         out.append(f"year {tr.year} is after {e.year_max}")
     if e.not_title and title_keys(tr) & {name_key(t) for t in e.not_title}:
         out.append(f"the song {tr.title!r} was excluded")
+    if e.voice is not None and not names.index.flags[i] >> TRACK_VOICES.index(e.voice) & 1:
+        out.append(f"{tr.artist!r} is not known to be {e.voice}")
     return out
 
 

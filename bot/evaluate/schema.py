@@ -13,6 +13,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from bot.core.text import has_hangul
 
 Kind = Literal["recommendation", "lookup", "info", "feedback", "hint", "smalltalk"]
+# Who sings (bot.core.voice.TRACK_VOICES): worked out from artists.csv, never a track tag.
+Voice = Literal["female", "male", "girl-group", "boy-group", "group", "solo", "duet"]
 Category = Literal[
     "template",
     "natural",
@@ -52,6 +54,7 @@ CARD_KEYS = (
     "year_min",
     "year_max",
     "not_title",
+    "voice",
 )
 
 
@@ -124,6 +127,7 @@ class Expect(_Strict):
     year_min: int | None = None
     year_max: int | None = None
     not_title: OneOrMany | None = None
+    voice: Voice | None = None  # who sings every card: female, male, duet, ...
     # every card, relative to an earlier reply in the conversation
     drama_of: CardRef | None = None
     artist_of: CardRef | None = None
