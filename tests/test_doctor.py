@@ -157,12 +157,12 @@ def test_healthy_deployment(
     assert {"/api/v10/users/@me", f"/bot{TELEGRAM_TOKEN}/getMe"} <= set(seen)
 
 
-def test_readme_invite_matches_what_doctor_prints() -> None:
+def test_documented_invite_matches_what_doctor_prints() -> None:
     from bot.adapters.discord_adapter import invite_url
 
     permissions = invite_url(1).rsplit("permissions=", 1)[1]
-    readme = (ROOT / "README.md").read_text()
-    assert f"permissions={permissions}" in readme and f"`{permissions}`" in readme
+    setup = (ROOT / "docs" / "platforms.md").read_text()
+    assert f"permissions={permissions}" in setup and f"`{permissions}`" in setup
 
 
 async def test_rejected_tokens_fail_without_showing_them(

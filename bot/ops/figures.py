@@ -1,8 +1,10 @@
-"""The catalog's figures as the README shows them, computed from data/ so they cannot drift.
+"""The catalog's figures as the documentation shows them, computed from data/ so they cannot
+drift.
 
-`python -m bot.ops.figures` prints the block; `python -m bot.ops.figures --write` puts it into
-README.md between the markers; tests/test_figures.py fails when the README's block differs
-from what data/ gives.
+Two blocks, each between its markers: the full figures in docs/catalog.md and a one-line
+headline in README.md. `python -m bot.ops.figures` prints the full block; `python -m
+bot.ops.figures --write` rewrites both; tests/test_figures.py fails when either differs from
+what data/ gives.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from bot.core.index import CatalogIndex
 from bot.core.text import has_hangul
 from bot.core.voice import TRACK_VOICES
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG_DOC = ROOT / "docs" / "catalog.md"
+README = ROOT / "README.md"
 BEGIN = "<!-- catalog figures: python -m bot.ops.figures --write -->"
 END = "<!-- end of catalog figures -->"
+HEADLINE_BEGIN = "<!-- catalog headline: python -m bot.ops.figures --write -->"
+HEADLINE_END = "<!-- end of catalog headline -->"
 # Five-year spans, as fans think of the eras; the last one is open.
 SPANS = ((2000, 2004), (2005, 2009), (2010, 2014), (2015, 2019), (2020, 2024), (2025, 2025))
 
@@ -32,13 +38,21 @@ def _counts(items: Iterable[tuple[str, int]]) -> str:
     return ", ".join(f"{name} {_n(n)}" for name, n in items)
 
 
+def headline(catalog: Catalog) -> str:
+    """How big the catalog is, in one sentence (markdown): the README's, and the first line of
+    the full block."""
+    years = [d.year for d in catalog.dramas.values()]
+    return (
+        f"**{_n(len(catalog.dramas))} dramas ({min(years)}–{max(years)}) and"
+        f" {_n(len(catalog.tracks))} tracks** by {_n(len(catalog.artists))} artists."
+    )
+
+
 def figures(catalog: Catalog) -> str:
-    """The README block (markdown, without the markers)."""
+    """The full block of docs/catalog.md (markdown, without the markers)."""
     dramas = catalog.dramas
-    years = [d.year for d in dramas.values()]
     lines = [
-        f"**{_n(len(dramas))} dramas ({min(years)}–{max(years)}) and {_n(len(catalog.tracks))}"
-        f" tracks** by {_n(len(catalog.artists))} artists.",
+        headline(catalog),
         "",
         "| aired | dramas | tracks |",
         "|---|---|---|",
@@ -79,25 +93,34 @@ def figures(catalog: Catalog) -> str:
     return "\n".join(lines)
 
 
-def block(readme: str) -> str:
-    """The figures block of a README's text, without the markers ("" when there is none)."""
-    if BEGIN not in readme or END not in readme:
+def block(text: str, begin: str = BEGIN, end: str = END) -> str:
+    """What a document holds between the markers, without them ("" when they are missing)."""
+    if begin not in text or end not in text:
         return ""
-    return readme.split(BEGIN, 1)[1].split(END, 1)[0].strip("\n")
+    return text.split(begin, 1)[1].split(end, 1)[0].strip("\n")
+
+
+def blocks(catalog: Catalog) -> list[tuple[Path, str, str, str]]:
+    """Every generated block: (document, begin marker, end marker, what belongs between)."""
+    return [
+        (CATALOG_DOC, BEGIN, END, figures(catalog)),
+        (README, HEADLINE_BEGIN, HEADLINE_END, headline(catalog)),
+    ]
 
 
 def main(argv: list[str]) -> int:
-    text = figures(load_catalog())
+    catalog = load_catalog()
     if argv[1:] != ["--write"]:
-        print(text)
+        print(figures(catalog))
         return 0
-    readme = README.read_text(encoding="utf-8")
-    if BEGIN not in readme or END not in readme:
-        print(f"{README.name}: no figures markers ({BEGIN} ... {END})", file=sys.stderr)
-        return 1
-    head, rest = readme.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    README.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+    for path, begin, end, text in blocks(catalog):
+        document = path.read_text(encoding="utf-8")
+        if begin not in document or end not in document:
+            print(f"{path.name}: no figures markers ({begin} ... {end})", file=sys.stderr)
+            return 1
+        head, rest = document.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        path.write_text(f"{head}{begin}\n{text}\n{end}{tail}", encoding="utf-8")
     return 0
 
 
