@@ -341,7 +341,7 @@ async def _db_async(args: argparse.Namespace, db_path: Location) -> int:
         if not isinstance(db_path, Path):
             raise CommandError(
                 "db backup copies an SQLite file; back up a PostgreSQL database with pg_dump"
-                " (see the README, Running more than one instance)"
+                " (see docs/operations.md, Running more than one instance)"
             )
         done = await backup(db_path, args.file, force=args.force)
         print(f"backed up {db_path} to {done}")

@@ -149,7 +149,7 @@ async def test_discord_commands_carry_korean_descriptions(service: Service) -> N
             assert option.get("autocomplete", False) is spec.arg.completes
 
 
-# ------------------------------------------- adding a command touches no adapter (README)
+# ----------------------- adding a command touches no adapter (docs/architecture.md)
 
 
 class Heard(Feature):

@@ -8,7 +8,8 @@ from the same migration list as SQLite's (`postgres_migration` translates each s
 checks that both backends end with the same tables, columns and indexes), run once under an
 advisory lock, so processes starting together never race.
 
-What holds across processes (the README's "Running more than one instance" says the same):
+What holds across processes (docs/operations.md, "Running more than one instance", says the
+same):
 
 - A user's turn — reading their state, picking, writing what was shown — runs in one
   transaction holding an advisory lock on that user, so two processes never pick for the same

@@ -1,6 +1,6 @@
 """Per-user state kept in memory, and the writes that keep SQLite in step with it.
 
-What is saved, and when (the README's "What is saved, and when" says the same to operators):
+What is saved, and when (docs/operations.md, "What can be lost", says the same to operators):
 
 - A like or dislike is committed before it is acknowledged: `UserCache.rate` returns only after
   the transaction holding it has committed (`synchronous = FULL`: on the disk). If the database
