@@ -40,10 +40,9 @@ bench: $(VENV)/.installed-run
 	$(BIN)/ostbot bench --tracks 100000
 
 # Scores the bot on tests/data/requests.yaml: the share of right answers per category and
-# overall. Options through EVAL_ARGS, e.g. `make eval EVAL_ARGS=--failures`. Reported, not
-# gated: once issue 9's understanding work lands, a test in tests/test_evaluate.py keeps the
-# whole set at >= 95% and `make test` enforces it (see docs/understanding.md, "Measuring
-# understanding").
+# overall. Options through EVAL_ARGS, e.g. `make eval EVAL_ARGS=--failures`. `make test` gates
+# the score: tests/test_evaluate.py keeps the whole set at >= 95% (see docs/understanding.md,
+# "Measuring understanding").
 eval: $(VENV)/.installed-run
 	$(BIN)/ostbot eval $(EVAL_ARGS)
 
