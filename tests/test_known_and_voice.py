@@ -49,7 +49,7 @@ def test_a_tracks_voice_follows_from_its_acts(
     ("signals", "expected"),
     [
         ([], 0),
-        ([("main_theme", "")], 50),
+        ([("main_theme", "")], 30),
         ([("chart", "1")], 100),
         ([("chart", "7")], 80),
         ([("chart", "97")], 40),
@@ -313,3 +313,15 @@ def test_a_songs_whole_title_is_not_short_for_a_drama(parser: Parser, index: Cat
     said = parser.read("Beautiful")
     assert said.titles and set(said.titles) == set(index.titles["beautiful"])
     assert not any(m.kind == "drama" for m in said.mentions)
+
+
+def test_hits_asked_for_come_before_main_themes(index: CatalogIndex, catalog: Catalog) -> None:
+    """A chart No. 1 or a Best OST award outweighs being a drama's main theme: "popular sad
+    OSTs" gives the charted and awarded sad songs while there are enough of them."""
+    strong = {s.key for s in catalog.signals if s.signal in ("chart", "award")}
+    rec = Recommender(index)
+    for seed in range(12):
+        q = Query(tags=("sad",), popularity="popular", count=3)
+        out = rec.recommend(q, set(), {}, random.Random(seed))
+        keys = [index.keys[p.index] for p in out.picks]
+        assert len(keys) == 3 and all(k in strong for k in keys), seed

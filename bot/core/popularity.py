@@ -6,7 +6,9 @@ A track's popularity is a number of points from 0 (no signal: a discovery) to 10
 
 - its strongest signal: a chart No. 1 or a Best OST award 100; a top-10 peak 80, top 50 60,
   top 100 40, lower 20; another award (a popularity prize, a song of the month) 60; a
-  music-show win 70; the main theme 50;
+  music-show win 70; the main theme 30 (a drama's theme says where the song plays, not that
+  people made it a hit: with the hits asked for, a theme stays below every charted or
+  awarded song of the same fit, out of the band the picks are sampled from);
 - plus 10 for each other kind of signal it has (a No. 1 that is also the main theme is no
   more than 100; a main theme that also won a music show is 80).
 
@@ -29,7 +31,7 @@ MAX_POINTS = 100
 CHART_POINTS = ((1, 100), (10, 80), (50, 60), (100, 40))
 CHART_FLOOR = 20
 OST_AWARD, OTHER_AWARD = 100, 60
-MUSIC_SHOW, MAIN_THEME = 70, 50
+MUSIC_SHOW, MAIN_THEME = 70, 30
 EXTRA_KIND = 10  # for each further kind of signal
 # An award for the song as a drama's song: "Best OST", "Best Song from a Drama".
 _OST_AWARD = re.compile(r"\bost\b|\bdrama\b", re.IGNORECASE)
