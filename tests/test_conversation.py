@@ -436,3 +436,65 @@ async def test_a_rejection_with_a_change_dislikes_and_changes(service: Service) 
     assert reply.cards and all("low-energy" not in c.track.tags for c in reply.cards)
     feedback = (await service.users.get("console:r1")).feedback
     assert feedback == {first.cards[0].track.key: -1}
+
+
+async def test_a_place_the_last_reply_did_not_have_is_said_not_guessed(
+    service: Service,
+) -> None:
+    """ "2번 좋아요" after a reply of one song likes nothing: the reply says it had one song,
+    in the user's language; the same after several songs names how many."""
+    for text, user, lang in (
+        ("2번 좋아요", "o1", "ko"),
+        ("like the second one", "o2", "en"),
+        ("i love the 2nd one", "o3", "en"),
+        ("like 2", "o4", "en"),
+    ):
+        await service.handle(ask("a sad song from goblin", user=user))
+        reply = await service.handle(ask(text, user=user))
+        assert reply.kind is ReplyKind.HINT and reply.locale == lang, text
+        assert (await service.users.get(f"console:{user}")).feedback == {}, text
+    await service.handle(ask("3 sad songs from goblin", user="o5"))
+    reply = await service.handle(ask("5번 싫어요", user="o5"))
+    assert reply.kind is ReplyKind.HINT and "3" in reply.text
+    assert (await service.users.get("console:o5")).feedback == {}
+
+
+async def test_a_rejection_with_a_new_request_dislikes_and_asks(service: Service) -> None:
+    for first, text, drama in (
+        ("a song from goblin", "nah, something from hotel del luna", "Hotel del Luna"),
+        ("도깨비 노래 한 곡", "별로, 호텔 델루나 노래 추천해줘", "Hotel del Luna"),
+        ("one song from hotel del luna", "nope. give me something from goblin", "Goblin"),
+    ):
+        user = f"n-{first}"
+        shown = await service.handle(ask(first, user=user))
+        reply = await service.handle(ask(text, user=user))
+        assert reply.cards and all(c.track.drama == drama for c in reply.cards), text
+        feedback = (await service.users.get(f"console:{user}")).feedback
+        assert feedback == {shown.cards[0].track.key: -1}, text
+
+
+async def test_a_request_of_its_own_replaces_the_last_one(service: Service) -> None:
+    """A message that says what it asks for (a song noun or a request word with something
+    asked) is a new request; fragments, comparatives and "same but" change the last one."""
+    await service.handle(ask("popular sad OSTs", user="c1"))
+    reply = await service.handle(ask("female singer ballads", user="c1"))
+    assert not reply.text.startswith("Now") and "female" in reply.text.splitlines()[0]
+    assert reply.cards and all("upbeat" not in c.track.tags for c in reply.cards)
+    await service.handle(ask("인기 있는 슬픈 노래", user="c2"))
+    reply = await service.handle(ask("여자 가수 발라드", user="c2"))
+    assert not reply.text.startswith("이번엔") and "여자" in reply.text.splitlines()[0]
+    # A look-up, then an artist's songs: their songs, not the song looked up again.
+    await service.handle(ask("who sang Stay With Me", user="c3"))
+    reply = await service.handle(ask("songs by Punch", user="c3"))
+    assert reply.kind is ReplyKind.RECOMMENDATION and len(reply.cards) >= 2
+    assert all("Punch" in service.index.credit(c.track.artist) for c in reply.cards)
+    await service.handle(ask("who sang Stay With Me", user="c4"))
+    reply = await service.handle(ask("something from hotel del luna", user="c4"))
+    assert reply.cards and all(c.track.drama == "Hotel del Luna" for c in reply.cards)
+    # ...while a fragment still refines: "ballads" alone keeps the singer.
+    await service.handle(ask("songs by Gummy", user="c5"))
+    reply = await service.handle(ask("ballads only", user="c5"))
+    assert reply.cards and all("Gummy" in c.track.artist for c in reply.cards)
+    await service.handle(ask("who sang Stay With Me", user="c6"))
+    reply = await service.handle(ask("the Huh Gak one", user="c6"))
+    assert reply.kind is ReplyKind.LOOKUP and reply.cards[0].track.artist == "Huh Gak"

@@ -435,6 +435,12 @@ def hint(text: str, locale: str) -> Reply:
     return Reply(text, locale, ReplyKind.HINT)
 
 
+def beyond_shown(n: int, verb: str, locale: str) -> Reply:
+    """A song pointed at by a place the last reply did not have: say how many it had."""
+    key = "beyond_one" if n == 1 else "beyond_many"
+    return hint(t(key, locale, n=n, verb=t(f"verb_{verb}", locale)), locale)
+
+
 def nothing_found(locale: str, *, all_disliked: bool) -> Reply:
     key = "all_disliked" if all_disliked else "nothing"
     return hint(t(key, locale) + "\n" + t("try", locale), locale)

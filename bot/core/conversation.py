@@ -100,6 +100,7 @@ class Plan:
     others: list[int] = field(default_factory=list)  # other songs of that title
     also: list[int] = field(default_factory=list)  # other songs that fit what was described
     problem: str = ""  # for kind ask: the message key to say
+    shown: int = 0  # for the problems beyond_*: how many songs the last reply had
     title_word: str = ""  # for the problem no_title_word: the word no title has
 
 
@@ -151,6 +152,14 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     named = q.drama or q.artists or said.titles or said.refs or ops & {"markers"}
     if reaction and shown and not named and not feedback:
         return Plan("smalltalk", talk="reaction")
+
+    # A place the last reply did not have ("2번 좋아요" after one song): say how many it had,
+    # rather than rate or follow another song.
+    beyond = shown and said.refs and all(n > len(shown) for n in said.refs)
+    if beyond and (feedback or follow or said.has("similar_ko") or not said.content):
+        return Plan(
+            "ask", problem="beyond_one" if len(shown) == 1 else "beyond_many", shown=len(shown)
+        )
 
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
     if feedback and (pointed or not said.content) and (pointed or not said.has("request")):
@@ -218,7 +227,9 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
             return plan
 
     if said.content or said.has("any"):
-        return Plan("recommend", query=q)  # "play something": any good song
+        # "play something": any good song. "nah, something from goblin": a rejection of the
+        # song shown, recorded as "not that one" is, and the new request.
+        return Plan("recommend", query=q, rate=_rejected(said, shown, focus, ops))
     if follow & {"more", "count_change", "reject", "similar", "same_artist", "same_drama"}:
         return Plan("ask", problem="another_none")
     if requested and not said.unknown:
@@ -318,7 +329,10 @@ def _after_lookup(said: Said, ctx: Context, index: CatalogIndex) -> Plan | None:
     last = ctx.last
     assert last is not None  # noqa: S101 - the caller checked
     q = said.query
-    if last.title and (q.drama or q.artist) and not q.tags:
+    ops = {s[3:] for s in said.signals if s.startswith("op:")}
+    # "the Goblin one", "Punch?": another song of the title. "songs by Punch", "something
+    # from Goblin" ask for songs of their own.
+    if last.title and (q.drama or q.artist) and not q.tags and not _complete(said, ops):
         ids = list(index.titles.get(last.title) or ()) or list(
             index.hangul_titles.get(last.title) or ()
         )
@@ -338,7 +352,6 @@ def _after_lookup(said: Said, ctx: Context, index: CatalogIndex) -> Plan | None:
             )
     if said.has("lookup") and not said.content and ctx.focus is not None:
         return Plan("lookup", query=last, track=ctx.focus)
-    ops = {s[3:] for s in said.signals if s.startswith("op:")}
     if ops & FOLLOW_OPS:
         return _follow(said, ctx, index, ops)
     if (last.drama or last.artists) and not last.title and _only_names(said, ops):
@@ -364,7 +377,8 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         if op in ops and not scope and last.other and last.other.startswith(kind):
             return Plan("recommend", query=flip(last), changes=[f"the_{kind}"])
     # "the Goblin one": another song of the title last named.
-    if last.title and scope and not q.tags and not moved and last.similar_to:
+    complete = _complete(said, ops)
+    if last.title and scope and not q.tags and not moved and last.similar_to and not complete:
         ids = list(index.titles.get(last.title) or ())
         fitting = [
             t
@@ -382,12 +396,8 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
     count = said.count if said.count is not None else None
     new = last
     changes: list[str] = []
-    rejected: list[tuple[int, int]] = []
+    rejected = _rejected(said, shown, focus, ops)
     if "reject" in ops and focus is not None:
-        # One song shown, or one pointed at ("not that one"): that one is disliked. "nah"
-        # after several says none of them, not which: the next ones only.
-        if len(shown) <= 1 or said.has("this") or said.has("pointer") or said.refs:
-            rejected = [(focus, -1)]
         asks_more = moved or q.tags or q.energy or q.voice or q.excludes or scope
         if not (asks_more or q.year_from or q.year_to or ops & RELATIVE_OPS):
             plan = Plan("recommend", query=_with_count(last, count), again=count is None)
@@ -606,6 +616,25 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         k for k in ("drama", "artist") if getattr(new, k) and getattr(new, k) == getattr(last, k)
     ]
     return Plan("recommend", query=new, changes=changes, kept=kept, rate=rejected)
+
+
+def _complete(said: Said, ops: set[str]) -> bool:
+    """A request of its own: it says what it asks for ("songs by Punch", "something from
+    Goblin", "female singer ballads") and nothing that refers back to the last one ("the
+    Goblin one", "same but ...", "what about ...")."""
+    return said.has("request") and not ops & ({"markers"} | FOLLOW_OPS) and not said.refs
+
+
+def _rejected(
+    said: Said, shown: list[int], focus: int | None, ops: set[str]
+) -> list[tuple[int, int]]:
+    """The dislike a rejection ("nah", "not that one", "별로") records: of the one song shown,
+    or of the one pointed at. "nah" after several says none of them, not which: no dislike."""
+    if "reject" not in ops or focus is None:
+        return []
+    if len(shown) <= 1 or said.has("this") or said.has("pointer") or said.refs:
+        return [(focus, -1)]
+    return []
 
 
 def _only_names(said: Said, ops: set[str]) -> bool:

@@ -66,6 +66,8 @@ class Intents:
     list_dramas: tuple[str, ...]
     list_moods: tuple[str, ...]
     list_songs: tuple[str, ...]
+    kinds: Words
+    kinds_ko: tuple[str, ...]
     title_before: Words
     title_after: Phrases
     title_lead: Phrases
@@ -320,6 +322,8 @@ class Lexicon:
                 list_dramas=read.stems("intents.list_dramas"),
                 list_moods=read.stems("intents.list_moods"),
                 list_songs=read.stems("intents.list_songs"),
+                kinds=read.words("intents.kinds"),
+                kinds_ko=read.stems("intents.kinds_ko"),
                 title_before=read.words("intents.title_before"),
                 title_after=read.phrases("intents.title_after"),
                 title_lead=read.phrases("intents.title_lead"),

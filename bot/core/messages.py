@@ -313,6 +313,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": '(That was the first of the last {n} songs; say "{verb} 2" for the second.)',
         "ko": '(마지막 {n}곡 중 첫 곡이에요. 두 번째 곡이면 "{verb} 2"라고 해 주세요.)',
     },
+    # A song pointed at by a place the last reply did not have ("2번 좋아요" after one song).
+    "beyond_one": {
+        "en": 'My last reply had only one song. Say "{verb}" for it, or ask for more songs first.',
+        "ko": '방금 추천한 노래는 한 곡뿐이었어요. 그 곡이면 "{verb}"라고 해 주세요.',
+    },
+    "beyond_many": {
+        "en": 'My last reply had only {n} songs. Say "{verb} 1" to "{verb} {n}".',
+        "ko": '방금 추천한 노래는 {n}곡뿐이었어요. "{verb} 1"부터 "{verb} {n}"까지 중에서 골라 주세요.',
+    },
     "verb_like": {"en": "like", "ko": "좋아요"},
     "verb_dislike": {"en": "dislike", "ko": "싫어요"},
     "history_header": {

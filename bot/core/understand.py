@@ -682,7 +682,7 @@ class _Reading:
             and not self._jamo_run(w)
         ]
         said.leftover = len(said.unknown)
-        if any(w in p.lex.intents.request for w in self.words):
+        if any(w in p.lex.intents.request for w in self.words) or self._kind_asked():
             said.signals.add("request")
         self._moods_not_moves()
         last = self.words[-1] if self.words else ""
@@ -708,6 +708,19 @@ class _Reading:
         if "browse" in said.signals:
             said.browse_arg = self.browse_arg()
         said.query = self._query()
+
+    def _kind_asked(self) -> bool:
+        """ "female singer ballads", "여자 가수 발라드": a song noun that says what is asked
+        for, with something else asked for beside it, is a request of its own."""
+        intents = self.p.lex.intents
+        at = {
+            i
+            for i, w in enumerate(self.words)
+            if w in intents.kinds or (has_hangul(w) and w.startswith(intents.kinds_ko))
+        }
+        return bool(at) and any(
+            m.kind != "era" and not set(range(m.first, m.last + 1)) <= at for m in self.mentions
+        )
 
     def _listing(self) -> None:
         """ "2016년 드라마 뭐 있어?", "what moods do you know": a listing of the catalog's

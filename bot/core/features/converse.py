@@ -80,7 +80,9 @@ class Converse(Feature):
         if plan.kind == "ask":
             verb = t("verb_dislike" if said.has("dislike") else "verb_like", locale)
             where = compose.scope(index, plan.query, locale) if plan.query else ""
-            text = t(plan.problem, locale, verb=verb, scope=where, word=plan.title_word)
+            text = t(
+                plan.problem, locale, verb=verb, scope=where, word=plan.title_word, n=plan.shown
+            )
             return compose.hint(" ".join(text.split()), locale)
         if plan.kind == "unknown":
             q = replace(said.query, suggestions=tuple(service.parser.suggest(said.unknown)))

@@ -39,8 +39,10 @@ class Feedback(Feature):
             if len(shown) > 1:
                 note = t("feedback_pick", locale, n=len(shown), verb=t(f"verb_{verb}", locale))
         elif (n := parse_int(arg)) is not None:
-            if not shown or not 1 <= n <= len(shown):
+            if not shown:
                 return compose.hint(t("feedback_which", locale, verb=verb), locale)
+            if not 1 <= n <= len(shown):
+                return compose.beyond_shown(len(shown), verb, locale)
             target = shown[n - 1]
         else:
             said = service.parser.read(arg)
@@ -49,6 +51,8 @@ class Feedback(Feature):
                 n = said.refs[0]
                 if n == -1 or 1 <= n <= len(shown):
                     found = shown[n - 1] if n > 0 else shown[-1]
+                else:  # "like the second one" after a reply of one song
+                    return compose.beyond_shown(len(shown), verb, locale)
             if found is None and said.has("this") and shown:
                 found = (await service.converse.context(req)).focus or shown[0]
             if found is None and value > 0:
