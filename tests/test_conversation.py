@@ -7,6 +7,7 @@ import random
 from statistics import fmean
 
 from bot.core.index import CatalogIndex
+from bot.core.lexicon import lexicon
 from bot.core.models import ReplyKind
 from bot.core.service import Service
 from bot.core.store import Store
@@ -498,3 +499,50 @@ async def test_a_request_of_its_own_replaces_the_last_one(service: Service) -> N
     await service.handle(ask("who sang Stay With Me", user="c6"))
     reply = await service.handle(ask("the Huh Gak one", user="c6"))
     assert reply.kind is ReplyKind.LOOKUP and reply.cards[0].track.artist == "Huh Gak"
+
+
+async def test_newer_at_the_newest_songs_says_so(service: Service) -> None:
+    """ "Newer" after the newest songs there are: nothing newer, said so (not the oldest
+    songs "because the catalog starts in 2000"); a first request for years after the catalog
+    gets its latest songs, said that way round."""
+    newest = service.index.max_year
+    for first, text, lang in (
+        (f"songs from {newest}", "newer", "en"),
+        (f"{newest}년 노래", "더 최근 거", "ko"),
+        (f"{newest}년 OST 추천해줘", "더 최근 걸로", "ko"),
+    ):
+        user = f"y-{first}"
+        await service.handle(ask(first, user=user))
+        reply = await service.handle(ask(text, user=user))
+        assert reply.kind is ReplyKind.HINT and not reply.cards, text
+        assert str(service.index.min_year) not in reply.text and reply.locale == lang, text
+        assert "  " not in reply.text and reply.text == reply.text.strip(), text
+    later = await service.handle(ask(f"songs from {newest + 2}", user="y2"))
+    assert later.cards and all(c.track.year >= newest - 1 for c in later.cards)
+    assert str(service.index.min_year) not in later.text and str(newest) in later.text
+
+
+async def test_weary_of_an_era_asks_for_the_other_and_thanks_with_a_feeling_thank(
+    service: Service,
+) -> None:
+    old_until = service.index.max_year - lexicon().era_years["old"]
+    for user, first, text in (
+        ("w1", "sad songs", "I'm tired of old dramas"),
+        ("w2", "sad songs", "ugh im sick of old songs"),
+        ("w3", "슬픈 노래", "옛날 노래 질렸어"),
+        ("w4", None, "옛날 드라마 지겨워"),
+    ):
+        if first:
+            await service.handle(ask(first, user=user))
+        reply = await service.handle(ask(text, user=user))
+        assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards, text
+        assert all(c.track.year > old_until for c in reply.cards), text
+        assert "tired" not in reply.text and "지친" not in reply.text, text
+    for user, text in (("t1", "thank you, I feel better now"), ("t2", "thanks, that helped")):
+        await service.handle(ask("sad songs", user=user))
+        reply = await service.handle(ask(text, user=user))
+        assert reply.kind is ReplyKind.SMALLTALK and not reply.cards, text
+    # ...while thanks with a change of moods still changes them.
+    await service.handle(ask("sad songs", user="t3"))
+    reply = await service.handle(ask("thank you! happy ones now", user="t3"))
+    assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards

@@ -141,7 +141,9 @@ def recommendation(
             notes.append(t("relaxed_tags_plain", locale, tags=tags_label, scope=where))
     if "voice" in relaxed:
         notes.append(t("relaxed_voice", locale, voice=voice, scope=where))
-    if outcome.outside:
+    if outcome.outside and (q.year_from or 0) > index.max_year:
+        notes.append(t("no_year_after", locale, years=years_text(q, locale), last=index.max_year))
+    elif outcome.outside:
         notes.append(t("no_year", locale, years=years_text(q, locale), first=index.min_year))
     elif "years" in relaxed:
         notes.append(t("relaxed_years", locale, years=years_text(q, locale)))
@@ -259,6 +261,8 @@ def scope(index: CatalogIndex, q: Query, locale: str) -> str:
         bits.append(t("by_artist", locale, artist=names))
     if q.year_from or q.year_to:
         bits.append(years_text(q, locale))
+    elif q.not_years:
+        bits.append(years_left_out(index, q, locale))
     return " ".join(bits)
 
 
@@ -304,6 +308,9 @@ def changed(
         elif key == "years" and (q.year_from or q.year_to):
             said.append(t("change_years", locale, years=years_text(q, locale)))
         elif key == "excluded":
+            if q.not_years and not (q.year_from or q.year_to):
+                # "I'm tired of old dramas": "Now from 2016 on".
+                said.append(t("change_years", locale, years=years_left_out(index, q, locale)))
             what = ", ".join(
                 [*q.not_dramas, *q.not_artists, *(vocab.label(x, locale) for x in q.not_tags[:2])]
             )
@@ -340,6 +347,21 @@ def years_text(q: Query, locale: str) -> str:
     if q.year_from:
         return t("years_from", locale, year=q.year_from)
     return t("years_before", locale, year=(q.year_to or 0) + 1)
+
+
+def years_left_out(index: CatalogIndex, q: Query, locale: str) -> str:
+    """The years a request leaves out, said as the years it keeps where that is one span:
+    leaving out the old years ("옛날 노래 말고") is "from 2016 on"."""
+    parts = []
+    for lo, hi in q.not_years:
+        if lo <= index.min_year:
+            parts.append(t("years_from", locale, year=hi + 1))
+        elif hi >= index.max_year:
+            parts.append(t("years_before", locale, year=lo))
+        else:
+            span = str(lo) if lo == hi else f"{lo}-{hi}"
+            parts.append(t("not_from", locale, what=t("years_span", locale, span=span)))
+    return ", ".join(parts)
 
 
 def b36(n: int) -> str:

@@ -123,7 +123,9 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     only_talk = not (said.content or said.refs or feedback or follow or browse)
     # Thanks that say how one feels ("고마워요 덕분에 힘이 나네요", "thank you, I feel better
     # now"): a mood with no wish, follow-up word, name or song in it thanks the bot.
-    feeling = not (q.drama or q.artists or said.titles or said.refs or said.has("op:markers"))
+    # A follow-up word ("now") said with how one feels ("I feel better now") is no change.
+    marked = said.has("op:markers") and not said.has("feeling")
+    feeling = not (q.drama or q.artists or said.titles or said.refs or marked)
     if "thanks" in talk and feeling and not (requested or follow or feedback or browse):
         return Plan("smalltalk", talk="thanks")
     if talk and only_talk and (not requested or talk[0] in ("what_is_ost", "about_bot", "help")):
@@ -136,7 +138,8 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     # your collection?").
     if browse and not said.titles and not (q.artists or q.drama):
         asking = said.has("list") or not said.has("request")  # "드라마 목록 알려줘"
-        if said.has("browse:dramas") and asking and not q.tags:
+        # "I'm tired of old dramas" leaves an era out of the songs: no listing.
+        if said.has("browse:dramas") and asking and not q.tags and not q.excludes:
             return Plan("browse", browse="dramas", browse_arg=said.browse_arg)
         if said.has("browse:moods"):
             return Plan("browse", browse="moods")
@@ -480,6 +483,10 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         else:
             return None  # a new drama or artist: a new request
     relative = ops & RELATIVE_OPS
+    if q.not_years:
+        # "I'm tired of old dramas", "옛날 노래 질렸어": the era said is left out, not asked
+        # for; leaving it out is the change.
+        relative -= {"older", "newer"}
     if not (changes or relative or moved or ops & {"more", "count_change"} or marker):
         return None
     if (

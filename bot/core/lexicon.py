@@ -179,6 +179,8 @@ class Smalltalk:
     define_ko: tuple[str, ...]
     reaction: Phrases
     reaction_ko: tuple[str, ...]
+    feeling: Phrases
+    feeling_ko: tuple[str, ...]
     any: Phrases
     any_ko: tuple[str, ...]
 
@@ -373,6 +375,8 @@ class Lexicon:
                 define_ko=read.stems("smalltalk.define_ko"),
                 reaction=read.phrases("smalltalk.reaction"),
                 reaction_ko=read.stems("smalltalk.reaction_ko"),
+                feeling=read.phrases("smalltalk.feeling"),
+                feeling_ko=read.stems("smalltalk.feeling_ko"),
                 any=read.phrases("smalltalk.any"),
                 any_ko=read.stems("smalltalk.any_ko"),
             ),

@@ -248,6 +248,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "I have no songs {years} yet: the catalog starts in {first}, so here are the oldest.",
         "ko": "{years} 노래는 아직 없어요. 카탈로그가 {first}년부터라 가장 오래된 곡을 골랐어요.",
     },
+    "no_year_after": {
+        "en": "I have no songs {years} yet (the newest are from {last}), so here are the latest.",
+        "ko": "{years} 노래는 아직 없어요. 카탈로그가 {last}년까지라 가장 최근 곡으로 골랐어요.",
+    },
     "what_for": {"en": "{what} {occasion}", "ko": "{occasion} {what}"},
     "not_from": {"en": "not {what}", "ko": "{what} 말고"},
     "why": {"en": "Why", "ko": "추천 이유"},

@@ -103,8 +103,9 @@ class Recommender:
             weights.update({t: (0.3 if kinds[t].kind == "energy" else 1.0) for t in seed})
         outcome = Outcome(query=query)
         asked = query
-        if query.year_from or query.year_to:
-            # "songs from 1999" with nothing before 2004: the oldest there are, said so.
+        if (query.year_from or query.year_to) and not query.strict_years:
+            # "songs from 1999" with nothing before 2004: the oldest there are, said so. A
+            # follow-up's era ("newer" at the newest songs) is not moved: nothing, said so.
             lo, hi = query.year_from or 0, query.year_to or 10_000
             if hi < index.min_year:
                 asked = replace(query, year_from=index.min_year, year_to=index.min_year + 4)

@@ -156,6 +156,7 @@ class Parser:
             (lex.feedback.dislike, "dislike"),
             (lex.feedback.praise, "praise"),
             (lex.feedback.pan, "pan"),
+            (lex.smalltalk.feeling, "feeling"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.en.items()),
             *(([p for p, a in lex.popularity.items() if a == ask], f"pop:{ask}") for ask in ASKS),
             *(
@@ -199,6 +200,7 @@ class Parser:
             (lex.feedback.dislike_ko, "dislike"),
             (lex.feedback.praise_ko, "praise"),
             (lex.feedback.pan_ko, "pan"),
+            (lex.smalltalk.feeling_ko, "feeling"),
             (lex.similar_ko, "similar_ko"),
             *((words, f"talk:{kind}") for kind, words in lex.smalltalk.ko.items()),
             *((stems_ko, f"pop:{ask}") for ask, stems_ko in lex.popularity_ko),

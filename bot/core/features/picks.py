@@ -220,15 +220,19 @@ class Picks(Feature):
     ) -> Reply:
         index = self.service.index
         scope = compose.scope(index, replace(q, year_from=None, year_to=None), locale)
+
+        def say(text: str) -> Reply:  # an empty scope leaves no double space
+            return compose.hint(" ".join(text.split()), locale)
+
         for change in ("older", "newer"):
             if change in changes:
-                return compose.hint(t(f"nothing_{change}", locale, scope=scope), locale)
+                return say(t(f"nothing_{change}", locale, scope=scope))
         for change in ("calmer", "livelier"):
             if change in changes:
                 what = t(f"what_{change}", locale)
-                return compose.hint(t("nothing_energy", locale, what=what, scope=scope), locale)
+                return say(t("nothing_energy", locale, what=what, scope=scope))
         if "same_artist" in changes or "same_drama" in changes:
-            return compose.hint(t("only_song", locale, scope=scope), locale)
+            return say(t("only_song", locale, scope=scope))
         disliked = any(v < 0 for v in feedback.values())
         return compose.nothing_found(
             locale, all_disliked=disliked and outcome.pool == 0 and not q.is_empty
