@@ -415,7 +415,7 @@ async def test_lists_and_the_catalog_asked_for_in_other_words(service: Service) 
 async def test_more_of_an_energy_is_calmer_or_livelier_and_says_so(service: Service) -> None:
     await service.handle(ask("신나는 노래 3곡", user="e1"))
     reply = await service.handle(ask("감사합니다~ 좀 더 잔잔한 것도 있을까요?", user="e1"))
-    assert reply.text.startswith("더 잔잔하게")
+    assert reply.text.startswith("더 잔잔한 곡으로 골랐어요")
     assert reply.cards and all("low-energy" in c.track.tags for c in reply.cards)
 
 
@@ -546,3 +546,32 @@ async def test_weary_of_an_era_asks_for_the_other_and_thanks_with_a_feeling_than
     await service.handle(ask("sad songs", user="t3"))
     reply = await service.handle(ask("thank you! happy ones now", user="t3"))
     assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards
+
+
+async def test_korean_follow_ups_say_what_changed_in_korean_word_order(service: Service) -> None:
+    """ "도깨비 노래 중에서 더 신나는 곡으로 골랐어요:", not English word order in Korean words
+    ("더 신나는 곡으로, 여전히 도깨비의:")."""
+    for user, first, text in (
+        ("k1", "도깨비 슬픈 노래", "좀 더 잔잔한 걸로"),
+        ("k2", "도깨비 노래 3곡", "더 슬픈 거"),
+        ("k3", "아이유 노래", "더 옛날 거"),
+    ):
+        await service.handle(ask(first, user=user))
+        reply = await service.handle(ask(text, user=user))
+        intro = reply.text.splitlines()[-1] if reply.cards else reply.text
+        assert reply.locale == "ko" and reply.cards, text
+        assert "여전히" not in reply.text and intro.endswith("골랐어요:"), intro
+        assert intro.startswith(("도깨비의 노래 중에서", "아이유의 노래 중에서")), intro
+
+
+async def test_the_korean_drama_list_teaches_the_korean_command_and_it_works(
+    service: Service,
+) -> None:
+    first = await service.handle(ask("드라마 목록"))
+    hint = first.text.splitlines()[-1]
+    assert "dramas" not in hint and "drama " not in hint
+    said = hint.split('"')[1]  # the words it teaches for the next page
+    assert said.endswith(" 2")
+    second = await service.handle(ask(said))
+    assert second.locale == "ko" and "(2/" in second.text.splitlines()[0]
+    assert second.text.splitlines()[1] not in first.text

@@ -311,8 +311,10 @@ def changed(
             if q.not_years and not (q.year_from or q.year_to):
                 # "I'm tired of old dramas": "Now from 2016 on".
                 said.append(t("change_years", locale, years=years_left_out(index, q, locale)))
+            # Moods "less sad" left out are said by that change ("Less sad"), not twice.
+            left = () if any(c.startswith("down:") for c in changes) else q.not_tags[:2]
             what = ", ".join(
-                [*q.not_dramas, *q.not_artists, *(vocab.label(x, locale) for x in q.not_tags[:2])]
+                [*q.not_dramas, *q.not_artists, *(vocab.label(x, locale) for x in left)]
             )
             if what:
                 said.append(t("change_excluded", locale, what=what))
@@ -326,13 +328,15 @@ def changed(
     if "artist" in kept and q.artists:
         names = " & ".join(artist_name(index, a, locale) for a in q.artists)
         still.append(t("by_artist", locale, artist=names))
-    if still and said:
-        said.append(t("change_still", locale, scope=" ".join(still)))
     # One sentence: only its first change starts with a capital ("Songs like X, now from Y").
     text = ", ".join([said[0], *(x[:1].lower() + x[1:] for x in said[1:])]) if said else ""
     if not text:
         return t("intro_one", locale, what=t("what_plain_one", locale))
-    return t("change_line", locale, changes=text[:1].upper() + text[1:])
+    text = text[:1].upper() + text[1:]
+    if still:  # "Calmer, still from Goblin:", "도깨비의 노래 중에서 더 잔잔한 곡으로 골랐어요:"
+        kept_scope = t("change_still", locale, scope=" ".join(still))
+        return t("change_line_still", locale, changes=text, still=kept_scope)
+    return t("change_line", locale, changes=text)
 
 
 _CHANGE_KEYS = frozenset(

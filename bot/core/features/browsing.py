@@ -90,7 +90,20 @@ class Browsing(Feature):
             t("dramas_line", locale, title=d.title, title_ko=d.title_ko, year=d.year) for d in chunk
         ]
         if page < pages:
-            lines.append(t("dramas_more", locale, next=page + 1))
+            # The words the registry knows in the reply's language: "드라마 목록 2" works.
+            commands = self.service.commands
+            listing = commands.get("dramas")
+            one = commands.get("drama")
+            assert listing is not None and one is not None  # noqa: S101 - in the registry
+            lines.append(
+                t(
+                    "dramas_more",
+                    locale,
+                    next=page + 1,
+                    dramas=listing.word(locale),
+                    drama=compose.usage(one, locale),
+                )
+            )
         return Reply("\n".join(lines), locale, ReplyKind.INFO)
 
     @handles("drama")
