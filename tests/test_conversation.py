@@ -575,3 +575,28 @@ async def test_the_korean_drama_list_teaches_the_korean_command_and_it_works(
     second = await service.handle(ask(said))
     assert second.locale == "ko" and "(2/" in second.text.splitlines()[0]
     assert second.text.splitlines()[1] not in first.text
+
+
+async def test_a_small_pool_never_gives_a_song_twice_in_a_row(service: Service) -> None:
+    """ "popular female ballads", "calmer", then "not that one" again and again: never a song
+    already shown; the well-known songs used up, the reply says it picked lesser-known ones."""
+    seen: list[str] = []
+    replies = []
+    for text in ("popular female ballads", "calmer", *["not that one"] * 6):
+        reply = await service.handle(ask(text, user="s1"))
+        keys = [c.track.key for c in reply.cards]
+        assert reply.cards and not set(keys) & set(seen), text
+        seen += keys
+        replies.append(reply)
+    assert any("heard every well-known" in r.text for r in replies)
+    assert not any("starting the list over" in r.text for r in replies)
+    # An artist with two songs: "another" after both says so, in the user's language.
+    for user, first, more, lang in (
+        ("s2", "songs by Jeon Mi-do", "another", "en"),
+        ("s3", "전미도 노래 2곡", "다른 거", "ko"),
+    ):
+        shown = await service.handle(ask(first, user=user))
+        assert len(shown.cards) == 2
+        again = await service.handle(ask(more, user=user))
+        assert again.kind is ReplyKind.HINT and not again.cards and again.locale == lang
+        assert "2" in again.text

@@ -156,3 +156,39 @@ def test_shipped_catalog_answers_every_mood(index: CatalogIndex) -> None:
         assert out.picks and not out.relaxed, tag
         # A voice or form is met as a condition (voices are worked out, not tagged).
         assert index.masks[out.picks[0].index] & index.tag_bits[tag], tag
+
+
+def test_a_used_up_pool_lets_soft_constraints_go_before_starting_over(
+    small: CatalogIndex,
+) -> None:
+    """Every calm sad song of Drama 1 heard: its other songs come next (the moods and the
+    energy let go, and said so), never another drama; the pool starts over only when the
+    whole drama is heard, and then not with a song of the last few replies."""
+    rec = Recommender(small)
+    drama = [i for i in range(len(small.tracks)) if small.tracks[i].drama == "Drama 1"]
+    calm = {small.keys[i] for i in drama if "sad" in small.tracks[i].tags}
+    q = Query(tags=SAD, energy=LOW, drama="Drama 1")
+    out = rec.recommend(q, set(calm), {}, random.Random(0))
+    assert out.picks and not out.restarted and set(out.used) & {"tags", "energy"}
+    assert all(small.keys[p.index] not in calm for p in out.picks)
+    assert all(small.track_drama[p.index] == "Drama 1" for p in out.picks)
+    everything = {small.keys[i] for i in drama}
+    just = {small.keys[drama[0]], small.keys[drama[1]]}
+    for seed in range(8):
+        out = rec.recommend(q, set(everything), {}, random.Random(seed), recent=just)
+        assert out.restarted and out.picks, seed
+        assert not {small.keys[p.index] for p in out.picks} & just, seed
+        assert not set(out.forget) & just  # they stay heard
+    out = rec.recommend(q, set(everything), {}, random.Random(0), recent=everything)
+    assert out.restarted and not out.picks  # nothing but the last replies' songs
+
+
+def test_well_known_songs_heard_give_lesser_known_ones_said_so(
+    index: CatalogIndex, catalog: Catalog
+) -> None:
+    known = {s.key for s in catalog.signals}
+    sad_known = {k for k in known if "sad" in index.tracks[index.by_key[k]].tags}
+    q = Query(tags=SAD, popularity="popular", count=3)
+    out = Recommender(index).recommend(q, set(sad_known), {}, random.Random(1))
+    assert len(out.picks) == 3 and out.used == ["popularity"] and not out.restarted
+    assert not {index.keys[p.index] for p in out.picks} & sad_known

@@ -126,14 +126,22 @@ def recommendation(
     tags_label = ", ".join(vocab.label(x, locale) for x in said) or occasion_name(index, q, locale)
     voice = voice_label(index, q.voice, locale)
     relaxed = outcome.relaxed
+
+    def why(key: str) -> str:  # let go for want of a song, or because all were heard
+        return "used" if key in outcome.used else "relaxed"
+
     if "theme" in relaxed:
-        notes.append(t("relaxed_theme", locale, scope=where))
+        notes.append(t(f"{why('theme')}_theme", locale, scope=where))
     if "popularity" in relaxed and q.popularity:
         asked = "popular" if q.popularity == "theme" else q.popularity
-        notes.append(t(f"relaxed_{asked}", locale, scope=where))
+        notes.append(t(f"{why('popularity')}_{asked}", locale, scope=where))
+    if "energy" in outcome.used:
+        notes.append(t("used_energy", locale, scope=where))
     if "tags" in relaxed:
         shown = ", ".join(vocab.label(x, locale) for x in outcome.shown_tags)
-        if shown and voice and not where and "voice" not in relaxed:
+        if shown and "tags" in outcome.used:
+            notes.append(t("used_tags", locale, tags=tags_label, scope=where, shown=shown))
+        elif shown and voice and not where and "voice" not in relaxed:
             notes.append(t("relaxed_tags_voice", locale, tags=tags_label, voice=voice, shown=shown))
         elif shown:
             notes.append(t("relaxed_tags", locale, tags=tags_label, scope=where, shown=shown))

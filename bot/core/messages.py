@@ -90,6 +90,31 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "You've heard all {n} matching songs, so I'm starting the list over.",
         "ko": "조건에 맞는 {n}곡을 모두 들으셨어요. 처음부터 다시 추천할게요.",
     },
+    "used_up": {
+        "en": "You've just heard every song I have that fits ({n} in all). Ask for another mood, drama or singer.",
+        "ko": "조건에 맞는 {n}곡을 방금 모두 들으셨어요. 다른 분위기나 드라마, 가수로 물어봐 주세요.",
+    },
+    # Let go because every song that met it had been heard (not for want of one).
+    "used_theme": {
+        "en": "You've heard every main theme {scope} that fits, so here are other well-known songs.",
+        "ko": "{scope} 조건에 맞는 메인 테마곡은 다 들으셔서 다른 인기곡을 골랐어요.",
+    },
+    "used_popular": {
+        "en": "You've heard every well-known song {scope} that fits, so here are lesser-known ones.",
+        "ko": "{scope} 조건에 맞는 인기곡은 다 들으셔서 덜 알려진 곡을 골랐어요.",
+    },
+    "used_deep": {
+        "en": "You've heard every lesser-known song {scope} that fits, so here are well-known ones.",
+        "ko": "{scope} 조건에 맞는 숨은 곡은 다 들으셔서 알려진 곡을 골랐어요.",
+    },
+    "used_energy": {
+        "en": "You've heard every song {scope} that fits at that tempo, so here are some at another.",
+        "ko": "{scope} 그 템포로 맞는 곡은 다 들으셔서 템포가 다른 곡도 골랐어요.",
+    },
+    "used_tags": {
+        "en": "You've heard every {tags} song {scope} I have, so here are its {shown} ones.",
+        "ko": "{scope} {tags} 노래는 다 들으셔서 {shown} 노래를 골랐어요.",
+    },
     "nothing": {
         "en": 'I couldn\'t find a song for that. Try a mood ("healing", "sad"), a drama or an artist.',
         "ko": '맞는 곡을 찾지 못했어요. 분위기("힐링", "슬픈"), 드라마, 가수로 다시 물어봐 주세요.',

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from operator import itemgetter
@@ -27,6 +27,9 @@ from bot.core.query import Query
 
 BAND = 0.25  # picks are sampled among tracks within 25% of the best score
 KIND_WEIGHT = {"mood": 1.0, "energy": 0.5, "season": 0.8, "scene": 0.8}
+# What may be let go for songs not yet heard, before a pool starts over: how well known, the
+# energy, the moods (what is closest). Names, voices, eras and exclusions are never.
+SOFT = frozenset({"theme", "popularity", "energy", "tags"})
 LIKED_ARTIST = 0.5  # share of the best score a liked artist adds
 LIKED_TAG = 0.08  # per liked mood the track shares, at most three
 # Share of the best score a song with full popularity (100 points) adds: modest in an ordinary
@@ -55,6 +58,8 @@ class Outcome:
     relaxed: list[str] = field(default_factory=list)
     shown_tags: tuple[str, ...] = ()  # the moods offered instead, when tags were relaxed
     restarted: bool = False  # every match had been heard; the cycle starts over
+    # What was relaxed because every song that met it had been heard (not for want of one).
+    used: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)  # history to clear on restart
     pool: int = 0
     query: Query | None = None
@@ -73,7 +78,11 @@ class Recommender:
         heard: set[str],
         feedback: dict[str, int],
         rng: random.Random,
+        recent: Collection[str] = (),
     ) -> Outcome:
+        """Picks for the query. `heard` are the songs the user has heard (skipped until the
+        matching songs are used up); `recent` those of their last few replies, which even a
+        pool starting over does not give again."""
         index = self.index
         vocab = index.vocabulary
         if any(vocab.is_filter(t) for t in query.tags):
@@ -115,25 +124,62 @@ class Recommender:
                 outcome.outside = True
         if tags != asked.tags:
             asked = replace(asked, tags=tags)
-        for relaxed, stage in self._stages(asked):
+        # The first stage with any match is the request as far as it can be met. When the
+        # user has heard all of it, softer stages come first (popularity, then energy and
+        # the moods: never a name, a voice or an exclusion), and only then does the first
+        # stage start over, never with a song of the last few replies.
+        spent = exclude | heard
+        first: tuple[list[str], Query, list[Group], tuple[str, ...]] | None = None
+        for relaxed, stage, extra in self._ladder(asked):
+            if first is not None and not set(relaxed) - set(first[0]) <= SOFT:
+                break
+            if extra and first is None:
+                continue  # energy let go only for songs not yet heard
             groups = self._groups(stage, stage.tags, weights)
             if not self._any_left(groups, exclude):
                 continue
-            outcome.relaxed = relaxed
-            outcome.shown_tags = ()
+            shown: tuple[str, ...] = ()
             if "tags" in relaxed and query.tags:
                 # Say what is offered instead: the commonest mood of what is left.
-                top = self._top_mood(groups)
+                top = self._top_mood(groups if first is None else self._fresh(groups, spent))
                 if top:
-                    outcome.shown_tags = (top,)
-                    groups = self._groups(stage, (top,), {})
-            wanted = outcome.shown_tags or stage.tags
-            if wanted != stage.tags:
-                stage = replace(stage, tags=wanted)
+                    shown = (top,)
+                    groups = self._groups(stage, shown, {})
+                    stage = replace(stage, tags=shown)
+            if first is None:
+                first = (relaxed, stage, groups, shown)
+            if not self._any_left(groups, spent):
+                continue  # every song here heard: a softer stage, if there is one
+            outcome.relaxed, outcome.shown_tags = relaxed, shown
+            outcome.used = [r for r in relaxed if r not in first[0]]
             self._pick(outcome, stage, groups, heard, feedback, exclude, rng)
             if outcome.picks:
                 return outcome
+        if first is not None:
+            relaxed, stage, groups, shown = first
+            outcome.relaxed, outcome.shown_tags, outcome.used = relaxed, shown, []
+            self._pick(outcome, stage, groups, heard, feedback, exclude, rng, recent)
         return outcome
+
+    def _ladder(self, q: Query) -> list[tuple[list[str], Query, bool]]:
+        """The stages, with one more where the soft ones end: the same with any energy, for
+        a user who has heard every song at the energy asked ("calmer", a ballad). It is
+        marked, so that a request nothing matches is relaxed as before."""
+        stages = self._stages(q)
+        out: list[tuple[list[str], Query, bool]] = []
+        added = False
+        for k, (relaxed, stage) in enumerate(stages):
+            out.append((relaxed, stage, False))
+            after = stages[k + 1][0] if k + 1 < len(stages) else None
+            soft_next = after is not None and set(after) - set(relaxed) <= SOFT
+            if stage.energy and "energy" not in relaxed and not soft_next and not added:
+                out.append(([*relaxed, "energy"], replace(stage, energy=()), True))
+                added = True
+        return out
+
+    def _fresh(self, groups: list[Group], spent: set[str]) -> list[Group]:
+        keys = self.index.keys
+        return [(s, [i for i in m if keys[i] not in spent], mask) for s, m, mask in groups]
 
     # -------------------------------------------------------------- stages
 
@@ -329,6 +375,7 @@ class Recommender:
         feedback: dict[str, int],
         exclude: set[str],
         rng: random.Random,
+        recent: Collection[str] = (),
     ) -> None:
         index = self.index
         keys, track_drama, track_artist = index.keys, index.track_drama, index.track_artist
@@ -338,9 +385,10 @@ class Recommender:
             for _, members, _ in groups
             for i in members
         ):
+            # Start over, but not with a song just shown: those stay heard.
             outcome.restarted = True
-            outcome.forget = [keys[i] for _, members, _ in groups for i in members]
-            heard = set()
+            heard = set(recent)
+            outcome.forget = [keys[i] for _, m, _ in groups for i in m if keys[i] not in heard]
         best = groups[0][0]
         liked_tags = self._liked_tags(feedback)
         liked = self._liked_artists(feedback)

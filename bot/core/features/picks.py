@@ -6,6 +6,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUERY_CACHE = 10_000  # saved requests kept in memory for "another"
+REPLIES_APART = 3  # a pool starting over never gives a song of the last this many replies
 PREVIEW_COUNT = 10  # tracks in a preview (Telegram inline mode)
 
 
@@ -137,7 +139,13 @@ class Picks(Feature):
     ) -> Reply:
         service = self.service
         state = turn.state
-        outcome = service.recommender.recommend(q, state.heard, state.feedback, service.rng)
+        recent = just_shown(state.recent, state.last_tracks)
+        recommend = service.recommender.recommend
+        outcome = recommend(q, state.heard, state.feedback, service.rng, recent)
+        if outcome.restarted and not outcome.picks and query_id is None and not changes:
+            # A request of its own for only songs just shown ("no, the drama Punch", whose
+            # one song that was): they are its answer. "another" and "not that one" are not.
+            outcome = recommend(q, state.heard, state.feedback, service.rng)
         if not outcome.picks:
             return self._nothing(q, outcome, state.feedback, locale, changes)
         keys = tuple(service.index.tracks[p.index].key for p in outcome.picks)
@@ -233,6 +241,8 @@ class Picks(Feature):
                 return say(t("nothing_energy", locale, what=what, scope=scope))
         if "same_artist" in changes or "same_drama" in changes:
             return say(t("only_song", locale, scope=scope))
+        if outcome.restarted:  # every song that fits was in the last few replies
+            return say(t("used_up", locale, n=outcome.pool))
         disliked = any(v < 0 for v in feedback.values())
         return compose.nothing_found(
             locale, all_disliked=disliked and outcome.pool == 0 and not q.is_empty
@@ -270,6 +280,13 @@ class Picks(Feature):
         self._queries[query_id] = q
         while len(self._queries) > QUERY_CACHE:
             self._queries.popitem(last=False)
+
+
+def just_shown(recent: Iterable[tuple[str, float]], last: Iterable[str]) -> set[str]:
+    """The songs of the user's last few replies (the songs of one reply share its time)."""
+    rows = list(recent)
+    times = sorted({at for _, at in rows}, reverse=True)[:REPLIES_APART]
+    return {key for key, at in rows if at in times} | set(last)
 
 
 def _kind(other: str) -> str:
