@@ -499,6 +499,26 @@ async def test_a_request_of_its_own_replaces_the_last_one(service: Service) -> N
     await service.handle(ask("who sang Stay With Me", user="c6"))
     reply = await service.handle(ask("the Huh Gak one", user="c6"))
     assert reply.kind is ReplyKind.LOOKUP and reply.cards[0].track.artist == "Huh Gak"
+    # Words that only open the message ("ok now") point back at nothing; "more" with a name
+    # and a song noun is that name's songs.
+    for user, first, text, voice in (
+        ("c7", "songs by Paul Kim", "ok now ballads by female singers pls", "female"),
+        ("c8", "who sings stay with me?", "show me more songs by punch pls", ""),
+    ):
+        await service.handle(ask(first, user=user))
+        reply = await service.handle(ask(text, user=user))
+        assert reply.kind is ReplyKind.RECOMMENDATION and len(reply.cards) >= 2, text
+        index = service.index
+        if voice:
+            need = index.mask_of((voice,))
+            masks = [index.masks[index.by_key[c.track.key]] for c in reply.cards]
+            assert all(m & need == need for m in masks), text
+        else:
+            assert all("Punch" in index.credit(c.track.artist) for c in reply.cards), text
+    # ...and "ok, sad ones" still changes the last request.
+    await service.handle(ask("songs by Gummy", user="c9"))
+    reply = await service.handle(ask("ok, sad ones", user="c9"))
+    assert reply.cards and all("Gummy" in c.track.artist for c in reply.cards)
 
 
 async def test_newer_at_the_newest_songs_says_so(service: Service) -> None:

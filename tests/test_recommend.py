@@ -192,3 +192,14 @@ def test_well_known_songs_heard_give_lesser_known_ones_said_so(
     out = Recommender(index).recommend(q, set(sad_known), {}, random.Random(1))
     assert len(out.picks) == 3 and out.used == ["popularity"] and not out.restarted
     assert not {index.keys[p.index] for p in out.picks} & sad_known
+
+
+def test_a_request_said_anew_starts_over_rather_than_widening(small: CatalogIndex) -> None:
+    """ "the main theme of X" asked again: what was asked, starting over (not the songs
+    around it); only the next picks of a request ("another") widen before they repeat."""
+    drama = [i for i in range(len(small.tracks)) if small.tracks[i].drama == "Drama 2"]
+    calm = {small.keys[i] for i in drama if "sad" in small.tracks[i].tags}
+    q = Query(tags=SAD, energy=LOW, drama="Drama 2")
+    out = Recommender(small).recommend(q, set(calm), {}, random.Random(0), widen=False)
+    assert out.restarted and out.picks and not out.used
+    assert {small.keys[p.index] for p in out.picks} <= calm

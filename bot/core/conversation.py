@@ -138,8 +138,10 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     # your collection?").
     if browse and not said.titles and not (q.artists or q.drama):
         asking = said.has("list") or not said.has("request")  # "드라마 목록 알려줘"
-        # "I'm tired of old dramas" leaves an era out of the songs: no listing.
-        if said.has("browse:dramas") and asking and not q.tags and not q.excludes:
+        # "I'm tired of old dramas" leaves an era out of the songs, "duets from dramas" says
+        # who sings them: songs, no listing.
+        songs = q.tags or q.voice or q.excludes
+        if said.has("browse:dramas") and asking and not songs:
             return Plan("browse", browse="dramas", browse_arg=said.browse_arg)
         if said.has("browse:moods"):
             return Plan("browse", browse="moods")
@@ -365,7 +367,7 @@ def _after_lookup(said: Said, ctx: Context, index: CatalogIndex) -> Plan | None:
 def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Plan | None:
     """The last request changed as the message says, or None when it is a new request."""
     last = ctx.last
-    if last is None:
+    if last is None or _complete(said, ops):
         return None
     q = said.query
     shown = list(ctx.shown)
@@ -627,9 +629,17 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
 
 def _complete(said: Said, ops: set[str]) -> bool:
     """A request of its own: it says what it asks for ("songs by Punch", "something from
-    Goblin", "female singer ballads") and nothing that refers back to the last one ("the
-    Goblin one", "same but ...", "what about ...")."""
-    return said.has("request") and not ops & ({"markers"} | FOLLOW_OPS) and not said.refs
+    Goblin", "female singer ballads", "ok now ballads by female singers") and nothing that
+    points back at the last one ("the Goblin one", "same but ...", "sadder", "what about
+    ..."). "more" with a name and a song noun is that name's songs ("more punch songs")."""
+    if not said.has("request") or said.refs or said.mood_changes:
+        return False
+    named = bool(said.query.drama or said.query.artists)
+    back = ops & FOLLOW_OPS - ({"more"} if named else set())
+    markers = "markers" in ops and not said.has("openers")
+    if markers and named and "more" in ops:
+        markers = False  # "more" said as a marker too
+    return not back and not markers
 
 
 def _rejected(

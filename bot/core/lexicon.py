@@ -68,6 +68,7 @@ class Intents:
     list_songs: tuple[str, ...]
     kinds: Words
     kinds_ko: tuple[str, ...]
+    openers: Words
     title_before: Words
     title_after: Phrases
     title_lead: Phrases
@@ -326,6 +327,7 @@ class Lexicon:
                 list_songs=read.stems("intents.list_songs"),
                 kinds=read.words("intents.kinds"),
                 kinds_ko=read.stems("intents.kinds_ko"),
+                openers=read.words("intents.openers"),
                 title_before=read.words("intents.title_before"),
                 title_after=read.phrases("intents.title_after"),
                 title_lead=read.phrases("intents.title_lead"),

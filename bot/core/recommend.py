@@ -79,10 +79,13 @@ class Recommender:
         feedback: dict[str, int],
         rng: random.Random,
         recent: Collection[str] = (),
+        widen: bool = True,
     ) -> Outcome:
         """Picks for the query. `heard` are the songs the user has heard (skipped until the
         matching songs are used up); `recent` those of their last few replies, which even a
-        pool starting over does not give again."""
+        pool starting over does not give again. With `widen` (the next picks of a request, a
+        change to it) soft constraints are let go for songs not yet heard before the pool
+        starts over; a request said anew ("the main theme of X" again) starts over."""
         index = self.index
         vocab = index.vocabulary
         if any(vocab.is_filter(t) for t in query.tags):
@@ -131,7 +134,7 @@ class Recommender:
         spent = exclude | heard
         first: tuple[list[str], Query, list[Group], tuple[str, ...]] | None = None
         for relaxed, stage, extra in self._ladder(asked):
-            if first is not None and not set(relaxed) - set(first[0]) <= SOFT:
+            if first is not None and not (widen and set(relaxed) - set(first[0]) <= SOFT):
                 break
             if extra and first is None:
                 continue  # energy let go only for songs not yet heard

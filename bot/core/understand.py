@@ -687,9 +687,14 @@ class _Reading:
         if any(w in p.lex.intents.request for w in self.words) or self._kind_asked():
             said.signals.add("request")
         self._moods_not_moves()
+        # "ok now ballads by female singers": follow-up words that only open the message.
+        marked = [i for i, meaning in self.marks if meaning == "op:markers"]
+        if marked and all(self.words[i] in p.lex.intents.openers for i in marked):
+            said.signals.add("openers")
         last = self.words[-1] if self.words else ""
         if has_hangul(last) and last.endswith(p.lex.follow_endings_ko) and len(last) > 1:
             said.signals.add("op:markers")  # "이별 노래로": make it breakup songs
+            said.signals.discard("openers")
         flat = self.msg.flat.text
         # A word that points at a song, even inside a longer phrase ("not that one").
         this = p.lex.references

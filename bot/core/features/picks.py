@@ -141,11 +141,13 @@ class Picks(Feature):
         state = turn.state
         recent = just_shown(state.recent, state.last_tracks)
         recommend = service.recommender.recommend
-        outcome = recommend(q, state.heard, state.feedback, service.rng, recent)
-        if outcome.restarted and not outcome.picks and query_id is None and not changes:
-            # A request of its own for only songs just shown ("no, the drama Punch", whose
-            # one song that was): they are its answer. "another" and "not that one" are not.
-            outcome = recommend(q, state.heard, state.feedback, service.rng)
+        # "another", "not that one", "calmer": the next picks, wider before they repeat. A
+        # request said anew is its own answer, even when only songs just shown fit it ("no,
+        # the drama Punch", whose one song that was).
+        going_on = query_id is not None or bool(changes)
+        outcome = recommend(q, state.heard, state.feedback, service.rng, recent, going_on)
+        if outcome.restarted and not outcome.picks and not going_on:
+            outcome = recommend(q, state.heard, state.feedback, service.rng, (), False)
         if not outcome.picks:
             return self._nothing(q, outcome, state.feedback, locale, changes)
         keys = tuple(service.index.tracks[p.index].key for p in outcome.picks)
