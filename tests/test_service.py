@@ -61,9 +61,15 @@ async def test_another_continues_the_last_request_without_repeats(service: Servi
 async def test_pool_used_up_says_so(service: Service) -> None:
     drama = "Dr. Romantic 2"
     n = len(service.index.drama_tracks[drama])
-    await service.handle(ask(f"{n} songs from {drama}" if n <= 5 else f"songs from {drama}"))
-    replies = [await service.handle(ask("another")) for _ in range(n)]
-    assert any("starting the list over" in r.text for r in replies)
+    first = await service.handle(
+        ask(f"{n} songs from {drama}" if n <= 5 else f"songs from {drama}")
+    )
+    replies = [first, *[await service.handle(ask("another")) for _ in range(n)]]
+    assert any("heard every song" in r.text or "starting the list over" in r.text for r in replies)
+    # Used up or starting over, never a song of the last three replies.
+    shown = [{c.track.key for c in r.cards} for r in replies]
+    for k, keys in enumerate(shown):
+        assert not keys & set().union(*shown[max(0, k - 3) : k]), k
 
 
 async def test_like_dislike_and_history(service: Service) -> None:
