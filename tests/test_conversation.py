@@ -515,6 +515,17 @@ async def test_a_request_of_its_own_replaces_the_last_one(service: Service) -> N
             assert all(m & need == need for m in masks), text
         else:
             assert all("Punch" in index.credit(c.track.artist) for c in reply.cards), text
+    # After a song looked up, songs of a name ("more by crush", "songs by Punch instead")
+    # are picks of theirs, not another song of that title.
+    for user, first, text, act in (
+        ("c10", "who sang Beautiful", "more by crush", "Crush"),
+        ("c11", "who sang Beautiful", "songs by Punch instead", "Punch"),
+    ):
+        await service.handle(ask(first, user=user))
+        reply = await service.handle(ask(text, user=user))
+        assert reply.kind is ReplyKind.RECOMMENDATION and reply.cards, text
+        assert all(act in service.index.credit(c.track.artist) for c in reply.cards), text
+        assert all(c.track.title != "Beautiful" for c in reply.cards), text
     # ...and "ok, sad ones" still changes the last request.
     await service.handle(ask("songs by Gummy", user="c9"))
     reply = await service.handle(ask("ok, sad ones", user="c9"))
@@ -551,6 +562,7 @@ async def test_weary_of_an_era_asks_for_the_other_and_thanks_with_a_feeling_than
         ("w2", "sad songs", "ugh im sick of old songs"),
         ("w3", "슬픈 노래", "옛날 노래 질렸어"),
         ("w4", None, "옛날 드라마 지겨워"),
+        ("w5", "romantic songs", "i'm so over old kdramas"),
     ):
         if first:
             await service.handle(ask(first, user=user))

@@ -17,7 +17,7 @@ from bot.core.commands import Arg
 from bot.core.index import CatalogIndex
 from bot.core.models import Artist, Track
 from bot.core.popularity import Signal, points
-from bot.core.recommend import Outcome, Recommender
+from bot.core.recommend import Outcome, Pick, Recommender
 from bot.core.service import Service
 from bot.core.understand import Parser, Query
 from bot.core.voice import track_voices
@@ -325,3 +325,22 @@ def test_hits_asked_for_come_before_main_themes(index: CatalogIndex, catalog: Ca
         out = rec.recommend(q, set(), {}, random.Random(seed))
         keys = [index.keys[p.index] for p in out.picks]
         assert len(keys) == 3 and all(k in strong for k in keys), seed
+
+
+def test_what_was_let_go_is_said_of_an_occasion_and_an_artist_rightly(
+    index: CatalogIndex,
+) -> None:
+    """ "No songs in ballad style by Paul Kim. Here are their romantic ones", not "No in
+    ballad style songs ... its"; every song heard is said as heard, not as missing."""
+    weights = (("longing", 0.3), ("sad", 0.3), ("romantic", 0.3))
+    q = Query(tags=("longing", "sad", "romantic"), weights=weights, occasion="ballad")
+    q = replace(q, artist="Paul Kim")
+    i = index.artist_tracks["Paul Kim"][0]
+    out = Outcome(picks=[Pick(i, 1.0, ())], relaxed=["tags"], shown_tags=("romantic",))
+    en = compose.recommendation(index, q, out, "en", None).text
+    assert "No songs in ballad style by Paul Kim. Here are their romantic ones" in en
+    ko = compose.recommendation(index, q, out, "ko", None).text
+    assert "발라드 노래는 없어요" in ko
+    heard = replace(out, used=["tags"])
+    en = compose.recommendation(index, q, heard, "en", None).text
+    assert "heard all the songs in ballad style by Paul Kim" in en and "No songs" not in en

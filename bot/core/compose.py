@@ -123,7 +123,15 @@ def recommendation(
     notes: list[str] = []
     where = scope(index, q, locale)
     said = said_tags(q)
-    tags_label = ", ".join(vocab.label(x, locale) for x in said) or occasion_name(index, q, locale)
+    # The songs asked for, in a sentence: "sad songs", "songs in ballad style", "슬픈 노래".
+    tags_label = ", ".join(vocab.label(x, locale) for x in said)
+    if tags_label:
+        songs = t("songs_tagged", locale, tags=tags_label)
+    else:
+        songs = t("songs_for", locale, occasion=occasion_name(index, q, locale))
+    its = t(
+        "its_artist" if q.artists and not q.drama else "its_drama" if where else "its_none", locale
+    )
     voice = voice_label(index, q.voice, locale)
     relaxed = outcome.relaxed
 
@@ -139,14 +147,15 @@ def recommendation(
         notes.append(t("used_energy", locale, scope=where))
     if "tags" in relaxed:
         shown = ", ".join(vocab.label(x, locale) for x in outcome.shown_tags)
+        say = {"songs": songs, "scope": where, "shown": shown, "voice": voice, "its": its}
         if shown and "tags" in outcome.used:
-            notes.append(t("used_tags", locale, tags=tags_label, scope=where, shown=shown))
+            notes.append(t("used_tags", locale, **say))
         elif shown and voice and not where and "voice" not in relaxed:
-            notes.append(t("relaxed_tags_voice", locale, tags=tags_label, voice=voice, shown=shown))
+            notes.append(t("relaxed_tags_voice", locale, **say))
         elif shown:
-            notes.append(t("relaxed_tags", locale, tags=tags_label, scope=where, shown=shown))
+            notes.append(t("relaxed_tags", locale, **say))
         else:
-            notes.append(t("relaxed_tags_plain", locale, tags=tags_label, scope=where))
+            notes.append(t("relaxed_tags_plain", locale, **say))
     if "voice" in relaxed:
         notes.append(t("relaxed_voice", locale, voice=voice, scope=where))
     if outcome.outside and (q.year_from or 0) > index.max_year:

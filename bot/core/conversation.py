@@ -336,8 +336,8 @@ def _after_lookup(said: Said, ctx: Context, index: CatalogIndex) -> Plan | None:
     q = said.query
     ops = {s[3:] for s in said.signals if s.startswith("op:")}
     # "the Goblin one", "Punch?": another song of the title. "songs by Punch", "something
-    # from Goblin" ask for songs of their own.
-    if last.title and (q.drama or q.artist) and not q.tags and not _complete(said, ops):
+    # from Goblin", "more by crush", "songs by Punch instead" ask for songs of their own.
+    if last.title and (q.drama or q.artist) and not q.tags and _one_of_title(said, ops):
         ids = list(index.titles.get(last.title) or ()) or list(
             index.hangul_titles.get(last.title) or ()
         )
@@ -382,8 +382,8 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         if op in ops and not scope and last.other and last.other.startswith(kind):
             return Plan("recommend", query=flip(last), changes=[f"the_{kind}"])
     # "the Goblin one": another song of the title last named.
-    complete = _complete(said, ops)
-    if last.title and scope and not q.tags and not moved and last.similar_to and not complete:
+    titled = _one_of_title(said, ops)
+    if last.title and scope and not q.tags and not moved and last.similar_to and titled:
         ids = list(index.titles.get(last.title) or ())
         fitting = [
             t
@@ -475,9 +475,9 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
                 # "the Goblin one" about a song just shown: that song.
                 found = replace(renamed, lookup=True, count=1)
                 return Plan("lookup", query=found, track=seen[0], also=seen[1:])
-            if last.lookup:
+            if last.lookup and not last.title:
                 # After a list ("10cm ost 뭐 있어?"): "헤이즈는?" is Heize's list, "the Goblin
-                # one" their song in Goblin.
+                # one" their song in Goblin. After a song looked up, "more by crush" is picks.
                 listed = _described(said, renamed, index)
                 return listed or Plan("lookup", query=replace(renamed, lookup=True))
             new = renamed
@@ -640,6 +640,12 @@ def _complete(said: Said, ops: set[str]) -> bool:
     if markers and named and "more" in ops:
         markers = False  # "more" said as a marker too
     return not back and not markers
+
+
+def _one_of_title(said: Said, ops: set[str]) -> bool:
+    """ "the Goblin one", "Punch?", "허각 거" after a title: the song of that title by them, not
+    songs of their own ("songs by Punch instead", "more by crush")."""
+    return not _complete(said, ops) and not ops & FOLLOW_OPS and said.query.count <= 1
 
 
 def _rejected(

@@ -43,17 +43,23 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "(메시지가 길어서 앞의 {n}자만 읽었어요.)",
     },
     "relaxed_tags": {
-        "en": "No {tags} songs {scope}. Here are its {shown} ones instead.",
-        "ko": "{scope} {tags} 노래는 없어요. 대신 {shown} 노래를 골랐어요.",
+        "en": "No {songs} {scope}. Here are {its} {shown} ones instead.",
+        "ko": "{scope} {songs}는 없어요. 대신 {shown} 노래를 골랐어요.",
     },
     "relaxed_tags_plain": {
-        "en": "No {tags} songs {scope}, so here's what it has.",
-        "ko": "{scope} {tags} 노래는 없어서 다른 곡을 골랐어요.",
+        "en": "No {songs} {scope}, so here are other songs {scope}.",
+        "ko": "{scope} {songs}는 없어서 다른 곡을 골랐어요.",
     },
     "relaxed_tags_voice": {
-        "en": "No {tags} songs are {voice}. Here are {voice} {shown} ones instead.",
-        "ko": "{voice} {tags} 노래는 없어요. 대신 {voice} {shown} 노래를 골랐어요.",
+        "en": "No {songs} are {voice}. Here are {voice} {shown} ones instead.",
+        "ko": "{voice} {songs}는 없어요. 대신 {voice} {shown} 노래를 골랐어요.",
     },
+    # The songs asked for, and whose the others are, in the sentences above.
+    "songs_tagged": {"en": "{tags} songs", "ko": "{tags} 노래"},
+    "songs_for": {"en": "songs {occasion}", "ko": "{occasion} 노래"},
+    "its_drama": {"en": "its", "ko": ""},
+    "its_artist": {"en": "their", "ko": ""},
+    "its_none": {"en": "some", "ko": ""},
     "relaxed_voice": {
         "en": "No {voice} songs {scope}, so I left that out.",
         "ko": "{scope} {voice} 노래는 없어서 그 조건은 뺐어요.",
@@ -112,8 +118,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "{scope} 그 템포로 맞는 곡은 다 들으셔서 템포가 다른 곡도 골랐어요.",
     },
     "used_tags": {
-        "en": "You've heard every {tags} song {scope} I have, so here are its {shown} ones.",
-        "ko": "{scope} {tags} 노래는 다 들으셔서 {shown} 노래를 골랐어요.",
+        "en": "You've heard all the {songs} {scope} I have, so here are {its} {shown} ones.",
+        "ko": "{scope} {songs}는 다 들으셔서 {shown} 노래를 골랐어요.",
     },
     "nothing": {
         "en": 'I couldn\'t find a song for that. Try a mood ("healing", "sad"), a drama or an artist.',
