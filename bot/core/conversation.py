@@ -22,6 +22,15 @@ The changes, each a small operator on a Query:
   I mean the singer              the other reading of a name that is two things
   anything else said             moods replace moods, exclusions add up, scope is kept
 
+A change or a new request? A message changes the last request when it points back at it: a
+follow-up word (a comparative, "more / less X", "but", "same but", "instead", "ones", "from the
+same drama", a Korean ending such as 걸로), a song pointed at, or when it is a fragment with no
+song noun and no request word ("female ones", "winter", "for a date", "only the hits"). A
+message with a song noun or a request word of its own and nothing pointing back ("songs by
+Punch", "something from Goblin", "female singer ballads", "여자 가수 발라드 추천해줘") is a new
+request; words that only open a message ("ok", "now", "and") point back at nothing. A rejection
+said with a new request ("nah, something from goblin") records the dislike and asks anew.
+
 A new message is also weighed by what it asks: what there is ("what OSTs has X done", "X ost
 뭐 있어") gets the list; a description that leaves a few songs (an artist and a drama, a word
 of the title) gets a look-up of the first; anything else, picks.
@@ -631,7 +640,7 @@ def _complete(said: Said, ops: set[str]) -> bool:
     """A request of its own: it says what it asks for ("songs by Punch", "something from
     Goblin", "female singer ballads", "ok now ballads by female singers") and nothing that
     points back at the last one ("the Goblin one", "same but ...", "sadder", "what about
-    ..."). "more" with a name and a song noun is that name's songs ("more punch songs")."""
+    ..."). "more" with a name and a song noun is that name's songs ("more songs by Punch")."""
     if not said.has("request") or said.refs or said.mood_changes:
         return False
     named = bool(said.query.drama or said.query.artists)
