@@ -9,6 +9,11 @@ boost, and a reply of two or more songs to an ordinary request holds one well-kn
 at least one discovery when the band has both. "popular" / "main theme" requests keep to the
 well-known songs and rank by popularity much more; "deep cuts" keep to the others. Voice and
 form conditions ("female singer", "instrumental") are met by every pick, or relaxed and said.
+
+Heard songs are skipped. When every song that meets a request has been heard, its next picks
+("another", "not that one", "calmer") let soft constraints go first, and say so: how well known,
+then the energy and the moods (what is closest); a name, a voice, an era or an exclusion never.
+Only then does the pool start over, and never with a song of the user's last few replies.
 """
 
 from __future__ import annotations
