@@ -458,6 +458,10 @@ async def test_a_place_the_last_reply_did_not_have_is_said_not_guessed(
     reply = await service.handle(ask("5번 싫어요", user="o5"))
     assert reply.kind is ReplyKind.HINT and "3" in reply.text
     assert (await service.users.get("console:o5")).feedback == {}
+    # Songs like one it did not have: the same, with no like to teach.
+    await service.handle(ask("3 sad songs from goblin", user="o6"))
+    reply = await service.handle(ask("more like the fourth one", user="o6"))
+    assert reply.kind is ReplyKind.HINT and "3" in reply.text and '"like' not in reply.text
 
 
 async def test_a_rejection_with_a_new_request_dislikes_and_asks(service: Service) -> None:

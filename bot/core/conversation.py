@@ -171,9 +171,10 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
     # rather than rate or follow another song.
     beyond = shown and said.refs and all(n > len(shown) for n in said.refs)
     if beyond and (feedback or follow or said.has("similar_ko") or not said.content):
-        return Plan(
-            "ask", problem="beyond_one" if len(shown) == 1 else "beyond_many", shown=len(shown)
-        )
+        problem = "beyond_one" if len(shown) == 1 else "beyond_many"
+        if not feedback:  # "more like the fourth one": no like to teach
+            problem += "_plain"
+        return Plan("ask", problem=problem, shown=len(shown))
 
     # A like or a dislike: "love the first one", "2번 싫어요", "I don't like Stay With Me".
     if feedback and (pointed or not said.content) and (pointed or not said.has("request")):

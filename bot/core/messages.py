@@ -363,6 +363,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": 'My last reply had only {n} songs. Say "{verb} 1" to "{verb} {n}".',
         "ko": '방금 추천한 노래는 {n}곡뿐이었어요. "{verb} 1"부터 "{verb} {n}"까지 중에서 골라 주세요.',
     },
+    "beyond_one_plain": {
+        "en": "My last reply had only one song.",
+        "ko": "방금 추천한 노래는 한 곡뿐이었어요.",
+    },
+    "beyond_many_plain": {
+        "en": "My last reply had only {n} songs.",
+        "ko": "방금 추천한 노래는 {n}곡뿐이었어요.",
+    },
     "verb_like": {"en": "like", "ko": "좋아요"},
     "verb_dislike": {"en": "dislike", "ko": "싫어요"},
     "history_header": {
