@@ -151,6 +151,16 @@ async def test_unknown_names_get_suggestions(service: Service) -> None:
     assert reply.kind is ReplyKind.HINT and "didn't catch" in reply.text
 
 
+async def test_nothing_understood_after_a_request_is_not_another(service: Service) -> None:
+    first = await service.handle(ask("sad songs from Goblin", user="gibberish"))
+    assert first.kind is ReplyKind.RECOMMENDATION
+    reply = await service.handle(ask("qqqq zzzz", user="gibberish"))
+    assert reply.kind is ReplyKind.HINT and "didn't catch" in reply.text and not reply.cards
+    # The last request is kept: "another" still continues it.
+    again = await service.handle(ask("another", user="gibberish"))
+    assert again.cards and all(c.track.drama == "Goblin" for c in again.cards)
+
+
 async def test_reload_is_for_owners_only(service: Service) -> None:
     assert "Only the bot's owners" in (await service.handle(ask("reload", user="nobody"))).text
     reply = await service.handle(ask("reload", user="owner"))

@@ -501,6 +501,10 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
         relative -= {"older", "newer"}
     if not (changes or relative or moved or ops & {"more", "count_change"} or marker):
         return None
+    if not (changes or relative or moved or ops or said.content) and said.unknown:
+        # Nothing understood ("asdf", a stray paste) is not "another": the user is told what
+        # was not caught, and the last request is left as it was.
+        return None
     if (
         said.has("request")
         and not (relative or moved or ops & FOLLOW_OPS)
