@@ -206,3 +206,27 @@ def test_everyday_phrases_are_not_drama_titles(parser: Parser) -> None:
     assert parser.query("play it once again").drama is None
     assert parser.query("songs about life").drama is None
     assert parser.query("Once Again OST").drama == "Once Again"
+
+
+def test_a_remembered_reading_cannot_be_changed_by_whoever_received_it(index: CatalogIndex) -> None:
+    """The parser remembers readings; each caller gets a copy it may change freely."""
+    parser = Parser(index)
+    text = "2 sad songs from Goblin not by Ailee"
+    first = parser.read(text)
+    first.mentions[0].negated = not first.mentions[0].negated
+    first.mentions.clear()
+    first.signals.add("changed")
+    first.titles.append(0)
+    first.unknown.append("changed")
+    again = parser.read(text)
+    fresh = Parser(index).read(text)
+    assert again == fresh
+    assert again.mentions and "changed" not in again.signals
+
+
+def test_a_reading_is_remembered_per_text_and_per_preference(index: CatalogIndex) -> None:
+    parser = Parser(index)
+    assert parser.query("punch", prefer="artist") == Parser(index).query("punch", prefer="artist")
+    assert parser.query("punch", prefer="drama") == Parser(index).query("punch", prefer="drama")
+    assert parser.query("punch", prefer="artist").artist == "Punch"
+    assert parser.query("punch", prefer="drama").drama == "Punch"

@@ -19,7 +19,7 @@ MAX_COUNT = 5  # tracks in one reply: fits Discord's 25 buttons and Telegram's 4
 TRANSIENT = frozenset({"unknown", "suggestions"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Query:
     # What the songs should be: moods, seasons and scenes, each with a weight (1 = as said).
     tags: tuple[str, ...] = ()

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
@@ -63,9 +64,13 @@ YEAR = re.compile(r"((?:19|20)\d\d)(?:년도|년대|년)?")
 HANGUL_TAIL = re.compile(r"[가-힣]+")
 DECADE = re.compile(r"((?:19|20)?\d0)s")
 COUNT_KO_DIGITS = re.compile(r"(\d{1,3})")
+# Messages whose reading each parser remembers: people send the same words again and again
+# ("another", "sad songs", "힐링 OST 추천해줘"), and reading one costs a few hundred
+# microseconds. A parser belongs to one catalog index, so its memory goes with it.
+READ_CACHE = 2048
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """Something the message names: a tag, an occasion, a drama, an artist, a song, years."""
 
@@ -84,8 +89,22 @@ class Mention:
     def pos(self) -> tuple[int, int]:
         return self.first, self.at
 
+    def copy(self) -> Mention:
+        return Mention(
+            self.kind,
+            self.value,
+            self.first,
+            self.last,
+            self.at,
+            self.weight,
+            self.negated,
+            self.relative,
+            self.cue,
+            self.other,
+        )
 
-@dataclass
+
+@dataclass(slots=True)
 class Said:
     """What one message says, before the conversation decides what it means."""
 
@@ -117,6 +136,26 @@ class Said:
     @property
     def mood_changes(self) -> list[Mention]:
         return [m for m in self.mentions if m.relative]
+
+    def copy(self) -> Said:
+        """A copy that shares nothing mutable (the query is frozen): what Parser.read hands
+        out, so that no caller can change the reading it remembers."""
+        return Said(
+            self.text,
+            self.query,
+            [m.copy() for m in self.mentions],
+            set(self.signals),
+            list(self.smalltalk),
+            list(self.refs),
+            list(self.titles),
+            self.title,
+            self.count,
+            list(self.unknown),
+            self.leftover,
+            self.browse_arg,
+            self.title_words,
+            list(self.pinned),
+        )
 
 
 class Parser:
@@ -322,6 +361,8 @@ class Parser:
             for phrase in phrases
             if " " in norm(phrase)
         }
+        # Recent readings, least recently used first (see `read`).
+        self._readings: OrderedDict[tuple[str, str], Said] = OrderedDict()
         self.define_ko = re.compile(
             "(?:"
             + "|".join(map(re.escape, sorted(lex.smalltalk.define_ost_ko, key=len, reverse=True)))
@@ -429,7 +470,21 @@ class Parser:
 
     def read(self, text: str, prefer: str = "") -> Said:
         """Everything the message says. `prefer` ("artist" or "drama") reads a name that is
-        both as that one (the `artist` and `drama` commands)."""
+        both as that one (the `artist` and `drama` commands).
+
+        A reading depends on nothing but the text, `prefer` and this parser's catalog, so
+        recent ones are remembered (READ_CACHE); each caller gets its own copy."""
+        key = (text, prefer)
+        said = self._readings.get(key)
+        if said is None:
+            said = self._readings[key] = self._read(text, prefer)
+            if len(self._readings) > READ_CACHE:
+                self._readings.popitem(last=False)
+        else:
+            self._readings.move_to_end(key)
+        return said.copy()
+
+    def _read(self, text: str, prefer: str) -> Said:
         msg = tokenize(text, self.lex.shorthand, self.knows)
         said = Said(text=text, query=Query())
         state = _Reading(self, msg, said, prefer)
