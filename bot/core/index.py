@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -127,6 +128,14 @@ class Columns:
     hangul_title_keys: IdMap = field(default_factory=lambda: IdMap({}))
     key_order: array[int] = field(default_factory=lambda: array("i"))  # see KeyIndex
     korean_names: dict[str, str] = field(default_factory=dict)
+    # For the parser: names and titles without their spaces (see Spaceless), the names that
+    # are two things ("punch": a drama and a singer) with every reading, Latin and Hangul, and
+    # the drama names' short forms ("itaewon" for Itaewon Class).
+    spaceless_names: Spaceless = field(default_factory=lambda: Spaceless.of([]))
+    spaceless_titles: Spaceless = field(default_factory=lambda: Spaceless.of([]))
+    latin_readings: dict[str, tuple[Entity, ...]] = field(default_factory=dict)
+    hangul_readings: dict[str, tuple[Entity, ...]] = field(default_factory=dict)
+    short_forms: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -241,6 +250,39 @@ class Columns:
                     found[name] = tuple(sorted(ids, key=prominence))
         self.title_keys, self.hangul_title_keys = IdMap(latin), IdMap(hangul_titles)
         self.key_order = KeyIndex.order_of(self.keys)
+        self.spaceless_names = Spaceless.of(list(self.names))
+        self.spaceless_titles = Spaceless.of(self.title_keys.parts()[0])
+        self.latin_readings, self.hangul_readings = self._readings(groups, share)
+        self.short_forms = short_forms(self.names, self.title_keys)
+
+    def _readings(
+        self, groups: set[str], share: Sharer
+    ) -> tuple[dict[str, tuple[Entity, ...]], dict[str, tuple[Entity, ...]]]:
+        """Every entity each drama or artist name may be, for the names that are two things
+        ("punch" is a drama and a singer): the names index keeps one reading of each."""
+        latin: dict[str, list[Entity]] = {}
+        hangul: dict[str, list[Entity]] = {}
+
+        def reading(name: str, ent: Entity) -> None:
+            if not name:
+                return
+            table, key = (hangul, squash(name)) if has_hangul(name) else (latin, norm(name))
+            found = table.setdefault(key, [])
+            if ent not in found:
+                found.append(ent)
+
+        for d in self.drama_info.values():
+            drama = share(Entity("drama", d.title))
+            for name in (d.title, d.title_ko, *d.aliases):
+                reading(name, drama)
+        for name, a in self.artist_info.items():
+            ent = share(Entity("group" if name in groups else "artist", name))
+            for form in (name, a.name_ko, *a.aliases):
+                reading(form, ent)
+        return (
+            {k: tuple(ents) for k, ents in latin.items() if len(ents) > 1},
+            {k: tuple(ents) for k, ents in hangul.items() if len(ents) > 1},
+        )
 
     def _voices(self) -> None:
         """Each track's voices, from its credited acts (bot/core/voice.py), into its flags."""
@@ -281,6 +323,28 @@ def drama_fame(dramas: Sequence[str], fame: Sequence[int]) -> dict[str, int]:
     return best
 
 
+def short_forms(names: Mapping[str, Entity], titles: Container[str]) -> dict[str, str]:
+    """The first words of exactly one drama's name, when they say enough on their own:
+    "itaewon" (Itaewon Class), "crash landing" (Crash Landing on You)."""
+    english, korean = everyday_english(), everyday_korean()
+    counts: dict[str, list[str]] = {}
+    for key, ent in names.items():
+        if ent.kind != "drama":
+            continue
+        words = key.split()
+        for n in range(1, len(words)):
+            prefix = " ".join(words[:n])
+            if prefix in names or prefix in titles:
+                continue  # "Beautiful" is the song, not short for Beautiful Days
+            long_enough = len(prefix) >= 0.6 * len(key)
+            distinctive = any(
+                len(w) >= 5 and w not in english and w not in korean for w in words[:n]
+            )
+            if long_enough or distinctive:
+                counts.setdefault(prefix, []).append(ent.name)
+    return {p: names[0] for p, names in counts.items() if len(set(names)) == 1}
+
+
 # Track ids under a name while building: a bare int for the usual single track.
 Ids = int | tuple[int, ...]
 
@@ -314,6 +378,54 @@ class SortedNames:
             return -1
         pos = bisect_left(names, name)
         return pos if pos < len(names) and names[pos] == name else -1
+
+
+def checksum(text: str) -> int:
+    """A stable 32-bit checksum of a string (Python's own hash changes from run to run)."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+class Spaceless:
+    """Names by their form without spaces ("hoteldelluna" -> "hotel del luna"; the first name
+    in order where two share it), for 100,000 names in little memory.
+
+    A dict of the spaceless forms would hold a second string for every name (about 9 MB at
+    100,000 titles); this keeps their checksums, sorted, and each one's place among the names
+    (8 bytes a name), and a look-up compares the one or two names with the same checksum.
+    """
+
+    __slots__ = ("_names", "_places", "_sums")
+
+    def __init__(self, names: Sequence[str], sums: array[int], places: array[int]) -> None:
+        """`sums` ascending, `places[k]` the position in `names` of the name with checksum
+        `sums[k]` (ties in ascending position)."""
+        if len(sums) != len(places) or len(places) != len(names):
+            raise ValueError("spaceless names: the parts do not fit")
+        if places and not 0 <= min(places) <= max(places) < len(names):
+            raise ValueError("spaceless names: a place out of range")
+        if any(map(int.__gt__, sums, sums[1:])):
+            raise ValueError("spaceless names: checksums not in order")
+        self._names, self._sums, self._places = names, sums, places
+
+    @classmethod
+    def of(cls, names: Sequence[str]) -> Spaceless:
+        pairs = sorted((checksum(name.replace(" ", "")), i) for i, name in enumerate(names))
+        return cls(names, array("I", (s for s, _ in pairs)), array("i", (i for _, i in pairs)))
+
+    def parts(self) -> tuple[array[int], array[int]]:
+        return self._sums, self._places
+
+    def get(self, flat: str) -> str | None:
+        """The first name whose form without spaces is `flat`, or None."""
+        sums, places, names = self._sums, self._places, self._names
+        target = checksum(flat)
+        k = bisect_left(sums, target)
+        while k < len(sums) and sums[k] == target:
+            name = names[places[k]]
+            if name.replace(" ", "") == flat:
+                return name
+            k += 1
+        return None
 
 
 class IdMap(Mapping[str, tuple[int, ...]]):
@@ -820,6 +932,11 @@ class CatalogIndex:
         self._longest_hangul_title = (
             len(self.hangul_titles_by_length[0]) if self.hangul_titles_by_length else 0
         )
+        self.spaceless_names: Spaceless = cols.spaceless_names
+        self.spaceless_titles: Spaceless = cols.spaceless_titles
+        self.latin_readings: dict[str, tuple[Entity, ...]] = cols.latin_readings
+        self.hangul_readings: dict[str, tuple[Entity, ...]] = cols.hangul_readings
+        self.short_forms: dict[str, str] = cols.short_forms
         self.max_name_tokens = max((k.count(" ") + 1 for k in self.names), default=1)
         self.max_title_tokens = max((k.count(" ") + 1 for k in self.titles), default=1)
 

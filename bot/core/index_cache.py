@@ -35,6 +35,7 @@ from bot.core.index import (
     IdMap,
     PackedStrs,
     Sharer,
+    Spaceless,
     gc_paused,
 )
 from bot.core.models import Artist, Drama
@@ -46,7 +47,9 @@ from bot.core.voice import ACT_VOICES
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the layout below changes (2: English titles, popularity, voices)
+# Bump when the layout below changes (2: English titles, popularity, voices; 3: the parser's
+# names without spaces, names that are two things and short forms).
+FORMAT = 3
 MAGIC = b"ostbot-index\x00"
 DIGEST = 16  # bytes of blake2b over the JSON
 MAX_SIZE = 1 << 30  # a saved index never decompresses to more than this
@@ -202,6 +205,13 @@ def encode(cols: Columns) -> bytes:
     w.ids(cols.title_keys)
     w.ids(cols.hangul_title_keys)
     w.json(cols.korean_names)
+    for spaceless in (cols.spaceless_names, cols.spaceless_titles):
+        sums, places = spaceless.parts()
+        w.ints(sums, "I")
+        w.ints(places)
+    for readings in (cols.latin_readings, cols.hangul_readings):
+        w.json({key: [[e.kind, e.name] for e in ents] for key, ents in readings.items()})
+    w.json(cols.short_forms)
     return b"".join(w.frames)
 
 
@@ -279,6 +289,20 @@ class Reader:
         keys = _strs(self.json())
         entities = self.table(len(keys), share, lambda v: _entity(v, share))
         return dict(zip(keys, entities, strict=True))
+
+    def spaceless(self, names: Sequence[str]) -> Spaceless:
+        n = len(names)
+        sums = self.ints(n, "I", 0, 2**32)
+        try:
+            return Spaceless(names, sums, self.ints(n, lo=0, hi=max(n, 1)))
+        except ValueError as exc:
+            raise CacheError(str(exc)) from exc
+
+    def readings(self, share: Sharer) -> dict[str, tuple[Entity, ...]]:
+        return {
+            _str(key): tuple(_entity(v, share) for v in _list(ents))
+            for key, ents in _dict(self.json()).items()
+        }
 
     def ids(self, n: int) -> IdMap:
         names = _strs(self.json())
@@ -359,6 +383,10 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
     cols.title_keys = r.ids(n)
     cols.hangul_title_keys = r.ids(n)
     cols.korean_names = {_str(k): share(_str(v)) for k, v in _dict(r.json()).items()}
+    cols.spaceless_names = r.spaceless(list(cols.names))
+    cols.spaceless_titles = r.spaceless(cols.title_keys.parts()[0])
+    cols.latin_readings, cols.hangul_readings = r.readings(share), r.readings(share)
+    cols.short_forms = {_str(k): share(_str(v)) for k, v in _dict(r.json()).items()}
     r.end()
     return cols
 

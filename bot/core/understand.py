@@ -37,6 +37,7 @@ How a message is read, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import OrderedDict
@@ -279,48 +280,16 @@ class Parser:
         self.emoji = {unicodedata.normalize("NFKC", k): v for k, v in self.emoji.items()}
         self.emoji_by_length = sorted(self.emoji, key=len, reverse=True)
         self.emoji_chars = frozenset(k[0] for k in self.emoji)
-        # Names without their spaces ("hoteldelluna", "10cm") and drama short forms.
-        self.squashed: dict[str, str] = {}
-        for key in index.names:
-            self.squashed.setdefault(key.replace(" ", ""), key)
-        self.squashed_titles: dict[str, str] = {}
-        for key in index.titles:
-            self.squashed_titles.setdefault(key.replace(" ", ""), key)
-        self.short_forms = self._short_forms()
-        self.by_length = _by_length(
-            flat
-            for flat, key in self.squashed.items()
-            if key not in index.ambiguous and len(flat) >= 9
-        )
-        # Every entity each name may be: "punch" is a drama and a singer.
-        self.latin_readings: dict[str, list[Entity]] = {}
-        self.hangul_readings: dict[str, list[Entity]] = {}
-        for d in index.dramas.values():
-            for name in (d.title, d.title_ko, *d.aliases):
-                self._reading(name, Entity("drama", d.title))
-        for name, a in index.artists.items():
-            ent = Entity("group" if name in index.group_members else "artist", name)
-            for form in (name, a.name_ko, *a.aliases):
-                self._reading(form, ent)
-        # Only names that are two things need remembering: the index has the one reading.
-        for table in (self.latin_readings, self.hangul_readings):
-            for key in [k for k, ents in table.items() if len(ents) < 2]:
-                del table[key]
+        # Drama short forms ("itaewon"), names that are two things ("punch") and names without
+        # their spaces ("hoteldelluna") come with the index, built once per catalog.
+        self.short_forms = index.short_forms
+        self.latin_readings = index.latin_readings
+        self.hangul_readings = index.hangul_readings
         self._latin_of: dict[str, frozenset[str]] | None = None  # see latin_names
         self._initials: dict[str, str] | None = None  # see initials
-        self.networks = {norm(d.network).replace(" ", "") for d in index.dramas.values()}
-        self.genres = {norm(g) for d in index.dramas.values() for g in d.genres}
-        # Typo tolerance: names long enough that one edit is still recognisable.
-        phrases = vocab.english_phrases()
-        self.phrases = phrases
-        self.fuzzy_phrases = [p for p in phrases if len(p) >= 5 and " " not in p]
-        self.fuzzy_names = [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
-        self.fuzzy_titles = [t for t in index.titles if len(t) >= 6 and not everyday(t)]
-        self.fuzzy = {
-            "name": _by_length(self.fuzzy_names),
-            "tag": _by_length(self.fuzzy_phrases),
-            "title": _by_length(self.fuzzy_titles),
-        }
+        self.phrases = vocab.english_phrases()
+        # The tables for typos (below) are made on the first typo: a one-shot `ask` without
+        # one does not pay for them, and they are most of a parser at 100,000 tracks.
         # Hangul names by their first consonant and length, spelt in jamo: a typo is one jamo
         # off (클라스 for 클라쓰, 불시차 for 불시착), seldom in the first consonant.
         # Words without which no title word is said: "title", "name", "제목에".
@@ -333,11 +302,6 @@ class Parser:
         self.particles_by_last: dict[str, list[str]] = {}
         for x in lex.names.particles_ko:
             self.particles_by_last.setdefault(x[-1], []).append(x)
-        self.hangul_near: dict[tuple[str, int], list[tuple[str, str]]] = {}
-        for k in index.hangul_names:
-            if len(k) >= HANGUL_NEAR_SINGLE and has_hangul(k):
-                jamo = _jamo(k)
-                self.hangul_near.setdefault((jamo[0], len(k)), []).append((jamo, k))
         self.similar_ko = re.compile(
             r"(.+?)\s*(?:" + "|".join(map(re.escape, lex.similar_ko)) + ")"
         )
@@ -383,14 +347,61 @@ class Parser:
             | lex.bare
         )
 
-    def _reading(self, name: str, ent: Entity) -> None:
-        if not name:
-            return
-        table = self.hangul_readings if has_hangul(name) else self.latin_readings
-        key = squash(name) if has_hangul(name) else norm(name)
-        found = table.setdefault(key, [])
-        if ent not in found:
-            found.append(ent)
+    # ------------------------------------------------------- tables made on first use
+
+    @functools.cached_property
+    def fuzzy(self) -> dict[str, Buckets]:
+        """Names, moods and titles long enough that one edit is still recognisable, for
+        typos, by first letter and length (see _by_length)."""
+        return {
+            "name": _by_length(self.fuzzy_names),
+            "tag": _by_length(p for p in self.phrases if len(p) >= 5 and " " not in p),
+            "title": _by_length(t for t in self.index.titles if len(t) >= 6 and not everyday(t)),
+        }
+
+    @functools.cached_property
+    def fuzzy_names(self) -> list[str]:
+        index = self.index
+        return [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
+
+    @functools.cached_property
+    def by_length(self) -> PackedBuckets:
+        """Long names without their spaces (9 letters or more, no everyday word), for names
+        misspelt across words ("hotel de luna"); a form two names share counts for the
+        first, as in `CatalogIndex.spaceless_names`."""
+        index = self.index
+        seen: set[str] = set()
+        flats: list[str] = []
+        for key in index.names:
+            flat = key.replace(" ", "")
+            if flat in seen:
+                continue
+            seen.add(flat)
+            if key not in index.ambiguous and len(flat) >= 9:
+                flats.append(flat)
+        return _packed(_by_length(flats))
+
+    @functools.cached_property
+    def hangul_near(self) -> dict[tuple[str, int], tuple[str, list[str]]]:
+        """Hangul names by their first consonant and length, spelt in jamo (packed, see
+        PackedBuckets) beside the names: a typo is one jamo off (클라스 for 클라쓰, 불시차
+        for 불시착), seldom in the first consonant."""
+        near: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
+        for k in self.index.hangul_names:
+            if len(k) >= HANGUL_NEAR_SINGLE and has_hangul(k):
+                jamo = _jamo(k)
+                jamos, names = near.setdefault((jamo[0], len(k)), ([], []))
+                jamos.append(jamo)
+                names.append(k)
+        return {key: (PACK.join(jamos), names) for key, (jamos, names) in near.items()}
+
+    @functools.cached_property
+    def networks(self) -> set[str]:
+        return {norm(d.network).replace(" ", "") for d in self.index.dramas.values()}
+
+    @functools.cached_property
+    def genres(self) -> set[str]:
+        return {norm(g) for d in self.index.dramas.values() for g in d.genres}
 
     def _learn(self, phrase: str, meaning: str) -> None:
         if phrase:
@@ -401,28 +412,6 @@ class Parser:
     def _learn_all(self, phrases: Iterable[str], meaning: str) -> None:
         for phrase in phrases:
             self._learn(norm(phrase), meaning)
-
-    def _short_forms(self) -> dict[str, str]:
-        """The first words of exactly one drama's name, when they say enough on their own:
-        "itaewon" (Itaewon Class), "crash landing" (Crash Landing on You)."""
-        index = self.index
-        counts: dict[str, list[str]] = {}
-        for key, ent in index.names.items():
-            if ent.kind != "drama":
-                continue
-            words = key.split()
-            for n in range(1, len(words)):
-                prefix = " ".join(words[:n])
-                if prefix in index.names or prefix in index.titles:
-                    continue  # "Beautiful" is the song, not short for Beautiful Days
-                long_enough = len(prefix) >= 0.6 * len(key)
-                distinctive = any(
-                    len(w) >= 5 and w not in self.english and w not in self.korean_words
-                    for w in words[:n]
-                )
-                if long_enough or distinctive:
-                    counts.setdefault(prefix, []).append(ent.name)
-        return {p: names[0] for p, names in counts.items() if len(set(names)) == 1}
 
     # ---------------------------------------------------------------- commands
 
@@ -588,11 +577,11 @@ class Parser:
         """A name within an edit or two of a span written out ("hotel de luna", "quen of
         tears"), compared without spaces; only names of about the same length are tried."""
         limit = _allowed(squashed)
-        candidates = _near(self.by_length, squashed, limit)
+        candidates = _near_packed(self.by_length, squashed, limit)
         if not candidates:
             return None
         hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
-        return self.squashed[str(hit[0])] if hit else None
+        return self.index.spaceless_names.get(str(hit[0])) if hit else None
 
     def near_hangul(self, text: str) -> str | None:
         """A Hangul name one jamo away from text (two for names of 8 syllables or more),
@@ -600,15 +589,18 @@ class Parser:
         first = _jamo(text[0])[0]
         # One character more or less: a syllable of two jamo, or a digit (김사부 for 김사부3).
         sizes = (len(text) - 1, len(text), len(text) + 1)
-        candidates = [c for n in sizes for c in self.hangul_near.get((first, n), ())]
-        if not candidates:
+        jamos: list[str] = []
+        names: list[str] = []
+        for n in sizes:
+            bucket = self.hangul_near.get((first, n))
+            if bucket is not None:
+                jamos += bucket[0].split(PACK)
+                names += bucket[1]
+        if not names:
             return None
-        jamo = _jamo(text)
         limit = 1 if len(text) < 8 else 2
-        hit = process.extractOne(
-            jamo, [c[0] for c in candidates], scorer=OSA.distance, score_cutoff=limit
-        )
-        return candidates[hit[2]][1] if hit else None
+        hit = process.extractOne(_jamo(text), jamos, scorer=OSA.distance, score_cutoff=limit)
+        return names[hit[2]] if hit else None
 
     def is_word(self, word: str) -> bool:
         """An everyday English word, or an everyday Korean one written in Latin letters."""
@@ -651,6 +643,10 @@ INFLECTIONS = ("ing", "es", "ed", "s")
 
 
 Buckets = dict[tuple[str, int], list[str]]
+# Buckets whose names are joined into one string, for names that exist only here (100,000
+# short strings cost 50 bytes of header each); split when searched. Names never hold PACK.
+PackedBuckets = dict[tuple[str, int], str]
+PACK = "\x00"
 
 
 def _by_length(names: Iterable[str]) -> Buckets:
@@ -669,6 +665,22 @@ def _near(buckets: Buckets, text: str, limit: int) -> list[str]:
     n = len(text)
     first = text[:1]
     return [k for size in range(n - limit, n + limit + 1) for k in buckets.get((first, size), ())]
+
+
+def _packed(buckets: Buckets) -> PackedBuckets:
+    return {key: PACK.join(names) for key, names in buckets.items()}
+
+
+def _near_packed(buckets: PackedBuckets, text: str, limit: int) -> list[str]:
+    """As `_near`, for packed buckets."""
+    n = len(text)
+    first = text[:1]
+    out: list[str] = []
+    for size in range(n - limit, n + limit + 1):
+        names = buckets.get((first, size))
+        if names is not None:
+            out += names.split(PACK)
+    return out
 
 
 def _allowed(text: str) -> int:
@@ -1145,14 +1157,14 @@ class _Reading:
         # run together: "is an" is not Yi San ("isan").
         spaced = j - i == 1 or not all(p.is_word(w) and len(w) <= 3 for w in key.split())
         if name_key is None and j - i <= 4 and len(squashed) >= 4 and not single_word and spaced:
-            name_key = p.squashed.get(squashed)
+            name_key = p.index.spaceless_names.get(squashed)
         if name_key is None and j - i >= 2 and len(squashed) >= 9 and not meanings:
             name_key = self._near(i, j, squashed)
         if name_key is None and j - i >= 1 and key in p.short_forms:
             name_key = norm(p.short_forms[key])
         title_key = key if key in index.titles else None
         if title_key is None and j - i <= 5 and len(squashed) >= 4 and not single_word:
-            title_key = p.squashed_titles.get(squashed)
+            title_key = p.index.spaceless_titles.get(squashed)
         if name_key is None and title_key is None:
             return False
         cued, kind = self._cue(i, j)
@@ -1498,7 +1510,7 @@ class _Reading:
         """Misspelt Hangul names, over up to four words, spaces ignored, a particle allowed at
         the end: "사랑의 불시차 ost", "호텔 델루마 노래", "이태원 클라스", "슬기로운 의사생할"."""
         p, tokens = self.p, self.msg.tokens
-        if not p.hangul_near or not has_hangul(self.msg.text):
+        if not has_hangul(self.msg.text) or not p.hangul_near:
             return
         n = len(tokens)
         i = 0
