@@ -7,6 +7,7 @@ import logging
 import random
 import shutil
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
@@ -230,12 +231,27 @@ def payload(cols: Columns, change: str) -> bytes:
         w = Writer()
         w.json({"format": index_cache.FORMAT + 1, "n": len(cols)})
         return b"".join(w.frames)
+    elif change == "a string's place outside the pool":
+        # The bytes of -1: read as signed, the last string of the pool, were it not refused.
+        with patch.object(Writer, "place", lambda self, value: 2**32 - 1):
+            return encode(cols)
+    elif change == "spaceless names out of order":
+        sums, _ = cols.spaceless_names.parts()
+        sums.reverse()  # what a reader must refuse: no look-up would find anything
     return encode(cols)
 
 
 @pytest.mark.parametrize(
     "change",
-    ["track id out of range", "keys out of order", "unknown tag", "too few titles", "wrong format"],
+    [
+        "track id out of range",
+        "keys out of order",
+        "unknown tag",
+        "too few titles",
+        "wrong format",
+        "a string's place outside the pool",
+        "spaceless names out of order",
+    ],
 )
 def test_a_malformed_saved_index_is_refused(catalog: Catalog, change: str) -> None:
     data = payload(Columns.of(catalog), change)

@@ -20,8 +20,9 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from importlib import metadata
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,6 +55,7 @@ MAGIC = b"ostbot-index\x00"
 DIGEST = 16  # bytes of blake2b over the JSON
 MAX_SIZE = 1 << 30  # a saved index never decompresses to more than this
 KINDS = frozenset({"drama", "artist", "group"})
+Entities = dict[str, dict[str, Entity]]  # the entities read so far, by kind and name
 
 T = TypeVar("T", bound=Hashable)
 
@@ -125,11 +127,21 @@ async def load_index(store: Store, vocabulary: Vocabulary) -> CatalogIndex:
 # compressed with zlib. A section is JSON, UTF-8 text, or a little-endian array of 32-bit
 # integers (never one Python int per number). Sections are read one at a time, so a start
 # never holds the whole index twice.
+#
+# Every string but the track keys and titles is written once, in a pool, and everywhere else
+# by its place in it; every tuple once, in a table of its column. So reading back makes each
+# distinct string and tuple once (as the build shares them) and no short-lived object per
+# value: at 100,000 tracks, a start's time and memory (the heap fragments when small objects
+# come and go between the ones that stay).
+
+KIND_CODES = {"drama": "d", "artist": "a", "group": "g"}
+KIND_OF_CODE = {code: kind for kind, code in KIND_CODES.items()}
 
 
 class Writer:
     def __init__(self) -> None:
         self.frames: list[bytes] = [MAGIC]
+        self.pool: dict[str, int] = {}  # see `strings`, and `encode` for where it goes
 
     def raw(self, data: bytes) -> None:
         packed = zlib.compress(data, 1)
@@ -153,65 +165,112 @@ class Writer:
         self.text(text)
         self.ints(ends, "I")
 
-    def table(self, values: Sequence[Hashable]) -> None:
-        """Distinct values in order of first use, then each value's place among them."""
-        places: dict[Hashable, int] = {}
+    def place(self, value: str) -> int:
+        return self.pool.setdefault(value, len(self.pool))
+
+    def strings(self, values: Iterable[str]) -> None:
+        """Strings by their places in the pool."""
+        self.ints(map(self.place, values), "I")
+
+    def tuples(self, values: Sequence[tuple[str, ...]]) -> None:
+        """A column of tuples of strings: the distinct tuples (their strings, then their
+        sizes), then each value's place among them."""
+        places: dict[tuple[str, ...], int] = {}
         ids = [places.setdefault(v, len(places)) for v in values]
-        self.json(list(places))
-        self.ints(ids)
+        self.strings(s for t in places for s in t)
+        self.ints(map(len, places), "I")
+        self.ints(ids, "I")
 
-    def names(self, names: dict[str, Entity]) -> None:
-        """Name -> entity: the names, then the entities (kind and name) as a table."""
-        self.json(list(names))
-        self.table([(e.kind, e.name) for e in names.values()])
-
-    def ids(self, found: IdMap) -> None:
-        names, numbers, many = found.parts()
-        self.json(names)
-        self.ints(numbers)
-        self.json(many)
+    def entities(self, entities: Iterable[Entity]) -> None:
+        """Kinds as one letter each, then names."""
+        made = list(entities)
+        self.text("".join(KIND_CODES[e.kind] for e in made))
+        self.strings(e.name for e in made)
 
 
 def encode(cols: Columns) -> bytes:
     w = Writer()
-    w.json({"format": FORMAT, "n": len(cols)})
+    n = len(cols)
+    w.json({"format": FORMAT, "n": n})
     w.json(cols.keys)
     w.ints(cols.key_order)
     w.packed(cols.titles)
     w.packed(cols.titles_ko)
-    w.table(cols.artists)
-    w.table(cols.dramas)
-    w.ints(cols.years)
-    w.table(cols.tags)
-    w.ints(-1 if p is None else p for p in cols.parts)
-    w.table(cols.aliases)
     w.packed(cols.titles_en)
+    pool_at = len(w.frames)  # the pool goes here, once every string has its place
+    w.strings(cols.artists)
+    w.strings(cols.dramas)
+    w.ints(cols.years)
+    w.tuples(cols.tags)
+    w.ints(-1 if p is None else p for p in cols.parts)
+    w.tuples(cols.aliases)
     w.ints(cols.fame)
     w.ints(cols.flags)
-    w.json(
-        [
-            [
-                *(d.title, d.title_ko, d.year, d.year_end, d.network),
-                *(d.aliases, d.genres, d.sources, d.notes),
-            ]
-            for d in cols.drama_info.values()
-        ]
+    dramas = list(cols.drama_info.values())
+    w.ints([len(dramas)], "I")
+    for field in ("title", "title_ko", "network", "notes"):
+        w.strings(getattr(d, field) for d in dramas)
+    w.ints(d.year for d in dramas)
+    w.ints(-1 if d.year_end is None else d.year_end for d in dramas)
+    for field in ("aliases", "genres", "sources"):
+        w.tuples([getattr(d, field) for d in dramas])
+    # Each drama's short Korean name (Columns.korean_names): its place among the drama's
+    # Hangul names (0 the title, k its k-th alias), -1 for none.
+    w.ints(
+        -1
+        if d.title not in cols.korean_names
+        else (d.title_ko, *d.aliases).index(cols.korean_names[d.title])
+        for d in dramas
     )
-    w.json([[a.name, a.name_ko, a.aliases, a.groups, a.voice] for a in cols.artist_info.values()])
-    w.json(cols.acts)
-    w.names(cols.names)
-    w.names(cols.hangul_names)
-    w.json(sorted(cols.ambiguous))
-    w.ids(cols.title_keys)
-    w.ids(cols.hangul_title_keys)
-    w.json(cols.korean_names)
+    artists = list(cols.artist_info.values())
+    w.ints([len(artists)], "I")
+    for field in ("name", "name_ko", "voice"):
+        w.strings(getattr(a, field) for a in artists)
+    for field in ("aliases", "groups"):
+        w.tuples([getattr(a, field) for a in artists])
+    w.ints([len(cols.acts)], "I")
+    w.strings(cols.acts)
+    w.tuples(list(cols.acts.values()))
+    # Every entity a name stands for, once; then the names, with their entities' places.
+    entities: dict[Entity, int] = {}
+    named = (cols.names, cols.hangul_names)
+    readings = (cols.latin_readings, cols.hangul_readings)
+    for ent in (
+        *(e for names in named for e in names.values()),
+        *(e for found in readings for ents in found.values() for e in ents),
+    ):
+        entities.setdefault(ent, len(entities))
+    w.ints([len(entities)], "I")
+    w.entities(entities)
+    for names in named:
+        w.ints([len(names)], "I")
+        w.strings(names)
+        w.ints(map(entities.__getitem__, names.values()), "I")
+    for found in readings:
+        w.ints([len(found)], "I")
+        w.strings(found)
+        flat = [entities[e] for ents in found.values() for e in ents]
+        w.ints(flat, "I")
+        w.ints(map(len, found.values()), "I")
+    w.ints([len(cols.ambiguous)], "I")
+    w.strings(sorted(cols.ambiguous))
+    for id_map in (cols.title_keys, cols.hangul_title_keys):
+        titles, numbers, many = id_map.parts()
+        w.ints([len(titles), len(many)], "I")
+        w.strings(titles)
+        w.ints(numbers)
+        w.ints((i for ids in many for i in ids), "I")
+        w.ints(map(len, many), "I")
     for spaceless in (cols.spaceless_names, cols.spaceless_titles):
         sums, places = spaceless.parts()
         w.ints(sums, "I")
         w.ints(places)
-    for readings in (cols.latin_readings, cols.hangul_readings):
-        w.json({key: [[e.kind, e.name] for e in ents] for key, ents in readings.items()})
-    w.json(cols.short_forms)
+    w.ints([len(cols.short_forms)], "I")
+    w.strings(cols.short_forms)
+    w.strings(cols.short_forms.values())
+    pool = Writer()
+    pool.json(list(w.pool))
+    w.frames.insert(pool_at, pool.frames[1])
     return b"".join(w.frames)
 
 
@@ -226,6 +285,7 @@ class Reader:
             raise CacheError("not a saved index")
         self.data = memoryview(data)
         self.at = len(MAGIC)
+        self.pool: list[str] = []
 
     def raw(self) -> bytes:
         head = self.data[self.at : self.at + 4 + DIGEST]
@@ -263,54 +323,70 @@ class Reader:
         except UnicodeDecodeError as exc:
             raise CacheError(f"unreadable: {exc}") from exc
 
-    def ints(self, n: int, typecode: str = "i", lo: int = -(2**31), hi: int = 2**31) -> array[int]:
+    def ints(
+        self, n: int, typecode: str = "i", lo: int | None = None, hi: int | None = None
+    ) -> array[int]:
+        """n 32-bit integers, each at least `lo` and below `hi` where those are given (a
+        bound costs a pass over the numbers; unsigned numbers need no lower one)."""
         numbers = array(typecode)
         _check(numbers.itemsize == 4, "this machine's integers differ")
         numbers.frombytes(self.raw())
         if sys.byteorder == "big":
             numbers.byteswap()
-        _check(len(numbers) == n, "a column of the wrong length")
-        _check(not numbers or (lo <= min(numbers) and max(numbers) < hi), "a number out of range")
+        _check(n < 0 or len(numbers) == n, "a column of the wrong length")
+        if numbers and lo is not None:
+            _check(lo <= min(numbers), "a number out of range")
+        if numbers and hi is not None:
+            _check(max(numbers) < hi, "a number out of range")
         return numbers
+
+    def count(self, *hi: int) -> list[int]:
+        """How many of something follow (a section of its own, so a wrong one is refused
+        before anything is made of it)."""
+        found = self.ints(len(hi), "I").tolist()
+        _check(all(k <= h for k, h in zip(found, hi, strict=True)), "a count out of range")
+        return found
 
     def packed(self, n: int) -> PackedStrs:
         text = self.text()
-        ends = self.ints(n, "I", 0, len(text) + 1)
+        ends = self.ints(n, "I")  # PackedStrs.packed checks they ascend to the text's end
         try:
             return PackedStrs.packed(text, ends)
         except ValueError as exc:
             raise CacheError(str(exc)) from exc
 
-    def table(self, n: int, share: Sharer, check: Callable[[Any], T]) -> list[T]:
-        table = [share(check(v)) for v in _list(self.json())]
-        return [table[i] for i in self.ints(n, lo=0, hi=len(table))]
+    def read_pool(self) -> None:
+        self.pool = _strs(self.json())
 
-    def names(self, share: Sharer) -> dict[str, Entity]:
-        keys = _strs(self.json())
-        entities = self.table(len(keys), share, lambda v: _entity(v, share))
-        return dict(zip(keys, entities, strict=True))
+    def strings(self, n: int) -> list[str]:
+        """n strings from the pool. (Places are unsigned, so none counts from the end; one
+        past the pool is an IndexError.)"""
+        return list(map(self.pool.__getitem__, self.ints(n, "I")))
+
+    def tuples(self, n: int, share: Sharer, words: Mapping[str, str] | None = None) -> list[Any]:
+        """A column of n tuples of strings (`words`: only these, as these objects)."""
+        flat = self.strings(-1)
+        if words is not None:
+            flat = list(map(words.__getitem__, flat))  # KeyError: a word not allowed
+        sizes = self.ints(-1, "I")
+        _check(sum(sizes) == len(flat), "tuples of the wrong sizes")
+        items = iter(flat)
+        table = [share(tuple(islice(items, k))) for k in sizes]
+        return list(map(table.__getitem__, self.ints(n, "I")))
+
+    def entities(self, n: int) -> list[Entity]:
+        kinds = [KIND_OF_CODE[c] for c in self.text()]  # KeyError: an unknown kind
+        _check(len(kinds) == n, "entities of the wrong number")
+        return list(map(Entity, kinds, self.strings(n)))
+
+    def places(self, n: int, table: list[T]) -> list[T]:
+        return list(map(table.__getitem__, self.ints(n, "I")))
 
     def spaceless(self, names: Sequence[str]) -> Spaceless:
         n = len(names)
-        sums = self.ints(n, "I", 0, 2**32)
+        sums = self.ints(n, "I")
         try:
-            return Spaceless(names, sums, self.ints(n, lo=0, hi=max(n, 1)))
-        except ValueError as exc:
-            raise CacheError(str(exc)) from exc
-
-    def readings(self, share: Sharer) -> dict[str, tuple[Entity, ...]]:
-        return {
-            _str(key): tuple(_entity(v, share) for v in _list(ents))
-            for key, ents in _dict(self.json()).items()
-        }
-
-    def ids(self, n: int) -> IdMap:
-        names = _strs(self.json())
-        numbers = self.ints(len(names), lo=-len(names), hi=n)
-        many = [tuple(_list(v)) for v in _list(self.json())]
-        _check(all(type(i) is int and 0 <= i < n for v in many for i in v), "an id out of range")
-        try:
-            return IdMap.packed(names, numbers, many)
+            return Spaceless(names, sums, self.ints(n))  # which checks the places
         except ValueError as exc:
             raise CacheError(str(exc)) from exc
 
@@ -327,68 +403,80 @@ def decode(data: bytes, vocabulary: Vocabulary) -> Columns:
 
 
 def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
+    """The sections in the order `encode` wrote them, each checked as a whole (a check per
+    value in Python would cost most of a start at 100,000 tracks)."""
     head = r.json()
     _check(type(head) is dict and head.get("format") == FORMAT, "unknown format")
     n = _int(head["n"])
     share = Sharer()
-    cols = Columns(keys=_strs(r.json(), n), key_order=r.ints(n, lo=0, hi=n))
-    cols.titles, cols.titles_ko = r.packed(n), r.packed(n)
-    cols.artists = r.table(n, share, _str)
-    cols.dramas = r.table(n, share, _str)
-    cols.years = [share(y) for y in r.ints(n)]
-    known = vocabulary.tags
-
-    def tags(value: Any) -> tuple[str, ...]:
-        names = tuple(share(t) for t in _strs(value))
-        _check(all(t in known for t in names), "a tag the vocabulary does not have")
-        return names
-
-    cols.tags = r.table(n, share, tags)
-    cols.parts = [None if p == -1 else share(p) for p in r.ints(n, lo=-1)]
-    cols.aliases = r.table(n, share, lambda v: tuple(_strs(v)))
-    cols.titles_en = r.packed(n)
+    # The key order is checked by the index's KeyIndex (a ValueError: see load_index).
+    cols = Columns(keys=_strs(r.json(), n), key_order=r.ints(n))
+    cols.titles, cols.titles_ko, cols.titles_en = r.packed(n), r.packed(n), r.packed(n)
+    r.read_pool()
+    cols.artists = r.strings(n)
+    cols.dramas = r.strings(n)
+    cols.years = r.ints(n)
+    cols.tags = r.tuples(n, share, {t: t for t in vocabulary.tags})
+    cols.parts = [None if p == -1 else p for p in r.ints(n, lo=-1)]
+    cols.aliases = r.tuples(n, share)
     cols.fame = array("B", r.ints(n, lo=0, hi=MAX_POINTS + 1))
     cols.flags = array("B", r.ints(n, lo=0, hi=THEME_FLAG << 1))
-    for row in _list(r.json()):
-        title, title_ko, year, year_end, network, aliases, genres, sources, notes = row
-        title = share(_str(title))  # the same string as the tracks' drama column
-        cols.drama_info[title] = Drama(
-            title=title,
-            title_ko=share(_str(title_ko)),
-            year=share(_int(year)),
-            year_end=share(_opt_int(year_end)),
-            network=share(_str(network)),
-            aliases=_strings(aliases, share),
-            genres=_strings(genres, share),
-            sources=_strings(sources, share),
-            notes=_str(notes),
-        )
-    for name, name_ko, aliases, groups, voice in _list(r.json()):
-        name = share(_str(name))
-        _check(voice == "" or voice in ACT_VOICES, "an unknown voice")
-        cols.artist_info[name] = Artist(
-            name=name,
-            name_ko=_str(name_ko),
-            aliases=_strings(aliases, share),
-            groups=_strings(groups, share),
-            voice=share(_str(voice)),
-        )
-    cols.acts = {
-        _str(credit): tuple(share(_str(a)) for a in _list(acts))
-        for credit, acts in _dict(r.json()).items()
-    }
-    cols.names = r.names(share)
-    cols.hangul_names = r.names(share)
-    cols.ambiguous = set(_strs(r.json()))
-    cols.title_keys = r.ids(n)
-    cols.hangul_title_keys = r.ids(n)
-    cols.korean_names = {_str(k): share(_str(v)) for k, v in _dict(r.json()).items()}
+    (k,) = r.count(len(r.pool))
+    title, title_ko, network, notes = (r.strings(k) for _ in range(4))
+    year, year_end = share.many(r.ints(k).tolist()), share.many(r.ints(k, lo=-1).tolist())
+    aliases, genres, sources = (r.tuples(k, share) for _ in range(3))
+    korean = r.ints(k, lo=-1)
+    drama_rows = (title, title_ko, year, year_end, network, aliases, genres, sources, notes)
+    for t, t_ko, y, end, net, also, kinds, seen, note in zip(*drama_rows, strict=True):
+        drama = Drama(t, t_ko, y, None if end == -1 else end, net, also, kinds, seen, note)
+        cols.drama_info[t] = drama
+    for drama, short in zip(cols.drama_info.values(), korean, strict=True):
+        if short >= 0:
+            cols.korean_names[drama.title] = (drama.title_ko, *drama.aliases)[short]
+    (k,) = r.count(len(r.pool))
+    name, name_ko, voice = (r.strings(k) for _ in range(3))
+    _check(set(voice) <= {"", *ACT_VOICES}, "an unknown voice")
+    a_aliases, groups = r.tuples(k, share), r.tuples(k, share)
+    for a in zip(name, name_ko, a_aliases, groups, voice, strict=True):
+        cols.artist_info[a[0]] = Artist(*a)
+    (k,) = r.count(len(r.pool))
+    cols.acts = dict(zip(r.strings(k), r.tuples(k, share), strict=True))
+    (k,) = r.count(len(KIND_CODES) * len(r.pool))
+    entities = r.entities(k)
+    for names in (cols.names, cols.hangul_names):
+        (k,) = r.count(len(r.pool))
+        names.update(zip(r.strings(k), r.places(k, entities), strict=True))
+    for found in (cols.latin_readings, cols.hangul_readings):
+        (k,) = r.count(len(r.pool))
+        keys = r.strings(k)
+        flat = iter(r.places(-1, entities))
+        sizes = r.ints(k, "I")
+        found.update((key, tuple(islice(flat, k))) for key, k in zip(keys, sizes, strict=True))
+        _check(next(flat, None) is None, "readings of the wrong sizes")
+    (k,) = r.count(len(r.pool))
+    cols.ambiguous = set(r.strings(k))
+    cols.title_keys, cols.hangul_title_keys = _id_map(r, n), _id_map(r, n)
     cols.spaceless_names = r.spaceless(list(cols.names))
     cols.spaceless_titles = r.spaceless(cols.title_keys.parts()[0])
-    cols.latin_readings, cols.hangul_readings = r.readings(share), r.readings(share)
-    cols.short_forms = {_str(k): share(_str(v)) for k, v in _dict(r.json()).items()}
+    (k,) = r.count(len(r.pool))
+    cols.short_forms = dict(zip(r.strings(k), r.strings(k), strict=True))
     r.end()
     return cols
+
+
+def _id_map(r: Reader, n: int) -> IdMap:
+    k, m = r.count(len(r.pool), n)
+    names = r.strings(k)
+    numbers = r.ints(k, hi=n)  # IdMap.packed checks the negative ones
+    flat = r.ints(-1, "I", hi=n)
+    sizes = r.ints(m, "I")
+    _check(sum(sizes) == len(flat), "ids of the wrong sizes")
+    items = iter(flat)
+    many = [tuple(islice(items, size)) for size in sizes]
+    try:
+        return IdMap.packed(names, numbers, many)
+    except ValueError as exc:
+        raise CacheError(str(exc)) from exc
 
 
 def _check(ok: bool, what: str) -> None:
@@ -401,37 +489,12 @@ def _list(value: Any, n: int | None = None) -> list[Any]:
     return value  # type: ignore[no-any-return]
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    _check(type(value) is dict, "expected an object")
-    return value  # type: ignore[no-any-return]
-
-
-def _str(value: Any) -> str:
-    _check(type(value) is str, "expected a string")
-    return value  # type: ignore[no-any-return]
-
-
 def _int(value: Any) -> int:
     _check(type(value) is int, "expected a whole number")
     return value  # type: ignore[no-any-return]
 
 
-def _opt_int(value: Any) -> int | None:
-    return None if value is None else _int(value)
-
-
 def _strs(value: Any, n: int | None = None) -> list[str]:
     items = _list(value, n)
-    _check(all(type(v) is str for v in items), "expected strings")
+    _check(set(map(type, items)) <= {str}, "expected strings")
     return items
-
-
-def _strings(value: Any, share: Sharer) -> tuple[str, ...]:
-    """A shared tuple of shared strings: 10,000 dramas often name the same few sources."""
-    return share(tuple(share(v) for v in _strs(value)))
-
-
-def _entity(value: Any, share: Sharer) -> Entity:
-    kind, name = _list(value, 2)
-    _check(kind in KINDS, "an unknown kind of name")
-    return Entity(share(kind), share(_str(name)))
