@@ -44,6 +44,13 @@ def snapshot(index: CatalogIndex) -> dict[str, object]:
         "years": (index.min_year, index.max_year, index.max_name_tokens, index.max_title_tokens),
         "fame": list(index.fame),
         "flags": list(index.flags),
+        "spaceless": {
+            flat: (index.spaceless_names.get(flat), index.spaceless_titles.get(flat))
+            for key in (*index.names, *index.titles)
+            for flat in (key.replace(" ", ""),)
+        },
+        "readings": (index.latin_readings, index.hangul_readings),
+        "short_forms": index.short_forms,
     }
 
 
@@ -223,7 +230,7 @@ def payload(cols: Columns, change: str) -> bytes:
     elif change == "too few titles":
         w = Writer()
         w.json({"format": index_cache.FORMAT, "n": len(cols)})
-        w.json(cols.keys)
+        w.json(list(cols.keys))
         w.ints(cols.key_order)
         w.packed(list(cols.titles)[:-1])
         return b"".join(w.frames)
@@ -257,3 +264,27 @@ def test_a_malformed_saved_index_is_refused(catalog: Catalog, change: str) -> No
     data = payload(Columns.of(catalog), change)
     with pytest.raises((CacheError, ValueError)):
         CatalogIndex.from_columns(decode(data, catalog.vocabulary), catalog.vocabulary)
+
+
+def test_a_track_is_found_by_its_key_as_written_and_no_other_spelling(
+    catalog: Catalog,
+) -> None:
+    index = CatalogIndex(catalog)
+    key = index.keys[7]
+    assert index.by_key.get(key) == 7 and index.tracks[7].key == key
+    for other in (key.upper(), f"0x{key[2:]}", f" {key[1:]}", f"{key[:5]}_{key[6:]}", key[:-1]):
+        assert index.by_key.get(other) is None, other
+    assert index.by_key.get("ffffffffffff") is None
+
+
+def test_tracks_with_keys_of_another_form_are_still_found(catalog: Catalog) -> None:
+    """Keys are 12 hex digits as ostbot writes them; anything else is kept as written."""
+    first = catalog.tracks[0]
+    builder = ColumnsBuilder(dict(catalog.dramas), dict(catalog.artists))
+    row = (first.title, first.title_ko, first.artist, first.drama, first.year, first.tags)
+    builder.add([("key-b", *row, None, (), None), ("key-a", *row, 2, (), None)])
+    cols = builder.finish()
+    for built in (cols, decode(encode(cols), catalog.vocabulary)):
+        index = CatalogIndex.from_columns(built, catalog.vocabulary)
+        assert [index.by_key.get(k) for k in ("key-a", "key-b", "key-c")] == [1, 0, None]
+        assert [t.key for t in index.tracks] == ["key-b", "key-a"]

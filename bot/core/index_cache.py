@@ -33,6 +33,7 @@ from bot.core.index import (
     Columns,
     ColumnsBuilder,
     Entity,
+    HexKeys,
     IdMap,
     PackedStrs,
     Sharer,
@@ -191,8 +192,12 @@ class Writer:
 def encode(cols: Columns) -> bytes:
     w = Writer()
     n = len(cols)
-    w.json({"format": FORMAT, "n": n})
-    w.json(cols.keys)
+    hex_keys = isinstance(cols.keys, HexKeys)
+    w.json({"format": FORMAT, "n": n, "keys": "hex" if hex_keys else "text"})
+    if isinstance(cols.keys, HexKeys):
+        w.ints(cols.keys.numbers(), "q")
+    else:
+        w.json(list(cols.keys))
     w.ints(cols.key_order)
     w.packed(cols.titles)
     w.packed(cols.titles_ko)
@@ -326,10 +331,10 @@ class Reader:
     def ints(
         self, n: int, typecode: str = "i", lo: int | None = None, hi: int | None = None
     ) -> array[int]:
-        """n 32-bit integers, each at least `lo` and below `hi` where those are given (a
-        bound costs a pass over the numbers; unsigned numbers need no lower one)."""
+        """n 32-bit integers (64-bit for "q"), each at least `lo` and below `hi` where those
+        are given (a bound costs a pass over the numbers; unsigned ones need no lower one)."""
         numbers = array(typecode)
-        _check(numbers.itemsize == 4, "this machine's integers differ")
+        _check(numbers.itemsize == (8 if typecode == "q" else 4), "this machine's integers differ")
         numbers.frombytes(self.raw())
         if sys.byteorder == "big":
             numbers.byteswap()
@@ -409,8 +414,15 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
     _check(type(head) is dict and head.get("format") == FORMAT, "unknown format")
     n = _int(head["n"])
     share = Sharer()
+    if head.get("keys") == "hex":
+        try:
+            keys: Sequence[str] = HexKeys(r.ints(n, "q"))
+        except ValueError as exc:
+            raise CacheError(str(exc)) from exc
+    else:
+        keys = _strs(r.json(), n)
     # The key order is checked by the index's KeyIndex (a ValueError: see load_index).
-    cols = Columns(keys=_strs(r.json(), n), key_order=r.ints(n))
+    cols = Columns(keys=keys, key_order=r.ints(n))
     cols.titles, cols.titles_ko, cols.titles_en = r.packed(n), r.packed(n), r.packed(n)
     r.read_pool()
     cols.artists = r.strings(n)
