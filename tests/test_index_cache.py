@@ -220,9 +220,9 @@ async def test_a_corrupt_saved_index_is_ignored_and_rebuilt(
 def payload(cols: Columns, change: str) -> bytes:
     """A well-formed, correctly check-summed saved index with one thing wrong inside."""
     if change == "track id out of range":
-        names, numbers, many = cols.title_keys.parts()
+        names, numbers, many, sums, places = cols.title_keys.parts()
         numbers = type(numbers)("i", [len(cols)] * len(numbers))
-        cols.title_keys = type(cols.title_keys).packed(names, numbers, many)
+        cols.title_keys = type(cols.title_keys).packed(names, numbers, many, sums, places)
     elif change == "keys out of order":
         cols.key_order = type(cols.key_order)("i", range(len(cols)))
     elif change == "unknown tag":
@@ -245,6 +245,8 @@ def payload(cols: Columns, change: str) -> bytes:
     elif change == "spaceless names out of order":
         sums, _ = cols.spaceless_names.parts()
         sums.reverse()  # what a reader must refuse: no look-up would find anything
+    elif change == "title checksums out of order":
+        cols.title_keys.parts()[3].reverse()
     return encode(cols)
 
 
@@ -258,6 +260,7 @@ def payload(cols: Columns, change: str) -> bytes:
         "wrong format",
         "a string's place outside the pool",
         "spaceless names out of order",
+        "title checksums out of order",
     ],
 )
 def test_a_malformed_saved_index_is_refused(catalog: Catalog, change: str) -> None:

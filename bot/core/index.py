@@ -11,7 +11,6 @@ gives a Track.
 
 from __future__ import annotations
 
-import functools
 import gc
 import math
 import zlib
@@ -23,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate, islice
 from operator import ge, gt
-from typing import Any, TypeVar, overload
+from typing import Any, Self, TypeVar, overload
 
 from bot.core.catalog import Catalog, multiword, split_credit
 from bot.core.lexicon import everyday_english, everyday_korean, lexicon
@@ -137,6 +136,7 @@ class Columns:
     latin_readings: dict[str, tuple[Entity, ...]] = field(default_factory=dict)
     hangul_readings: dict[str, tuple[Entity, ...]] = field(default_factory=dict)
     short_forms: dict[str, str] = field(default_factory=dict)
+    title_words: int = 1  # the most words in a title (title_keys), at least 1
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -250,10 +250,11 @@ class Columns:
                 if isinstance(ids, tuple):
                     found[name] = tuple(sorted(ids, key=prominence))
         self.title_keys, self.hangul_title_keys = IdMap(latin), IdMap(hangul_titles)
+        self.title_words = max((k.count(" ") + 1 for k in latin), default=1)
         self.key_order = KeyIndex.order_of(self.keys)
         self.keys = HexKeys.of(self.keys)
         self.spaceless_names = Spaceless.of(list(self.names))
-        self.spaceless_titles = Spaceless.of(self.title_keys.parts()[0])
+        self.spaceless_titles = Spaceless.of(self.title_keys.names())
         self.latin_readings, self.hangul_readings = self._readings(groups, share)
         self.short_forms = short_forms(self.names, self.title_keys)
 
@@ -359,29 +360,6 @@ def add_id(ids: dict[str, Ids], key: str, i: int) -> None:
         ids[key] = (found, i) if isinstance(found, int) else (*found, i)
 
 
-class SortedNames:
-    """Exact lookup in a sorted list by bisection.
-
-    At 100,000 names a dict's table costs about 5 MB; the sorted list of the same strings
-    costs 0.8 MB, and a lookup (17 comparisons in C) stays around a microsecond.
-    """
-
-    __slots__ = ("_names",)
-
-    def __init__(self, names: list[str]) -> None:
-        if not ascending(names, strictly=True):
-            raise ValueError("names not in strictly ascending order")
-        self._names = names
-
-    def find(self, name: object) -> int:
-        """The position of `name`, or -1."""
-        names = self._names
-        if not isinstance(name, str):
-            return -1
-        pos = bisect_left(names, name)
-        return pos if pos < len(names) and names[pos] == name else -1
-
-
 def ascending(values: Sequence[Any], *, strictly: bool = False) -> bool:
     """Whether values are in ascending order (each greater than the last, `strictly`),
     compared in C: a check of 100,000 values read back from a saved index."""
@@ -393,13 +371,12 @@ def checksum(text: str) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
-class Spaceless:
-    """Names by their form without spaces ("hoteldelluna" -> "hotel del luna"; the first name
-    in order where two share it), for 100,000 names in little memory.
+class Checksums:
+    """Where a name is among names, found by its checksum: for 100,000 names in little
+    memory, where a dict would hold a second string and an entry for each (9 MB).
 
-    A dict of the spaceless forms would hold a second string for every name (about 9 MB at
-    100,000 titles); this keeps their checksums, sorted, and each one's place among the names
-    (8 bytes a name), and a look-up compares the one or two names with the same checksum.
+    The names' checksums, sorted, and beside each its name's place (8 bytes a name); a look-up
+    compares the one or two names with the same checksum. Two equal names: the first counts.
     """
 
     __slots__ = ("_names", "_places", "_sums")
@@ -408,41 +385,61 @@ class Spaceless:
         """`sums` ascending, `places[k]` the position in `names` of the name with checksum
         `sums[k]` (ties in ascending position)."""
         if len(sums) != len(places) or len(places) != len(names):
-            raise ValueError("spaceless names: the parts do not fit")
+            raise ValueError("checksums: the parts do not fit")
         if places and not 0 <= min(places) <= max(places) < len(names):
-            raise ValueError("spaceless names: a place out of range")
+            raise ValueError("checksums: a place out of range")
         if not ascending(sums):
-            raise ValueError("spaceless names: checksums not in order")
+            raise ValueError("checksums: not in order")
         self._names, self._sums, self._places = names, sums, places
 
+    @staticmethod
+    def fold(name: str) -> str:
+        """The form a name is looked up by."""
+        return name
+
     @classmethod
-    def of(cls, names: Sequence[str]) -> Spaceless:
-        pairs = sorted((checksum(name.replace(" ", "")), i) for i, name in enumerate(names))
+    def of(cls, names: Sequence[str]) -> Self:
+        pairs = sorted((checksum(cls.fold(name)), i) for i, name in enumerate(names))
         return cls(names, array("I", (s for s, _ in pairs)), array("i", (i for _, i in pairs)))
 
     def parts(self) -> tuple[array[int], array[int]]:
         return self._sums, self._places
 
-    def get(self, flat: str) -> str | None:
-        """The first name whose form without spaces is `flat`, or None."""
-        sums, places, names = self._sums, self._places, self._names
-        target = checksum(flat)
+    def find(self, text: str) -> int:
+        """The place of the first name whose form is `text`, or -1."""
+        sums, places, names, fold = self._sums, self._places, self._names, self.fold
+        target = checksum(text)
         k = bisect_left(sums, target)
         while k < len(sums) and sums[k] == target:
-            name = names[places[k]]
-            if name.replace(" ", "") == flat:
-                return name
+            if fold(names[places[k]]) == text:
+                return places[k]
             k += 1
-        return None
+        return -1
+
+    def get(self, text: str) -> str | None:
+        """The first name whose form is `text`, or None."""
+        place = self.find(text)
+        return None if place < 0 else self._names[place]
+
+
+class Spaceless(Checksums):
+    """Names by their form without spaces: "hoteldelluna" -> "hotel del luna"."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def fold(name: str) -> str:
+        return name.replace(" ", "")
 
 
 class IdMap(Mapping[str, tuple[int, ...]]):
     """Name -> the ids of the tracks that carry it, for 100,000 titles in little memory.
 
-    Sorted names; for each a number: the track id, or -k for the k-th tuple of several ids.
+    The names in order, packed into one string (PackedStrs) and found by their checksums; for
+    each a number: the track id, or -k for the k-th tuple of several ids.
     """
 
-    __slots__ = ("_many", "_names", "_nearest", "_numbers")
+    __slots__ = ("_find", "_many", "_names", "_numbers")
 
     def __init__(self, found: dict[str, Ids]) -> None:
         names = sorted(found)
@@ -455,54 +452,70 @@ class IdMap(Mapping[str, tuple[int, ...]]):
             else:
                 many.append(value)
                 numbers.append(-len(many))
-        self._set(names, numbers, many)
+        packed = PackedStrs(names)
+        self._set(packed, numbers, many, Checksums.of(packed))
 
     @classmethod
-    def packed(cls, names: list[str], numbers: array[int], many: list[tuple[int, ...]]) -> IdMap:
+    def packed(
+        cls,
+        names: PackedStrs,
+        numbers: array[int],
+        many: list[tuple[int, ...]],
+        sums: array[int],
+        places: array[int],
+    ) -> IdMap:
         """From the parts of an earlier IdMap (see `parts`); checks that they fit."""
         if len(names) != len(numbers) or (numbers and min(numbers) < -len(many)):
             raise ValueError("id map: numbers do not fit")
         out = cls.__new__(cls)
-        out._set(names, numbers, many)
+        out._set(names, numbers, many, Checksums(names, sums, places))
         return out
 
-    def _set(self, names: list[str], numbers: array[int], many: list[tuple[int, ...]]) -> None:
-        self._names = SortedNames(names)
+    def _set(
+        self,
+        names: PackedStrs,
+        numbers: array[int],
+        many: list[tuple[int, ...]],
+        find: Checksums,
+    ) -> None:
+        self._names = names
         self._numbers = numbers
         self._many = many
-        self._nearest: Nearest | None = None
+        self._find = find
 
-    def parts(self) -> tuple[list[str], array[int], list[tuple[int, ...]]]:
-        return self._names._names, self._numbers, self._many
+    def parts(
+        self,
+    ) -> tuple[PackedStrs, array[int], list[tuple[int, ...]], array[int], array[int]]:
+        return self._names, self._numbers, self._many, *self._find.parts()
 
     def _at(self, pos: int) -> tuple[int, ...]:
         number = self._numbers[pos]
         return (number,) if number >= 0 else self._many[-number - 1]
 
+    def _pos(self, key: object) -> int:
+        return self._find.find(key) if isinstance(key, str) else -1
+
     def __getitem__(self, key: str) -> tuple[int, ...]:
-        pos = self._names.find(key)
+        pos = self._pos(key)
         if pos < 0:
             raise KeyError(key)
         return self._at(pos)
 
     def get(self, key: str, default: tuple[int, ...] | None = None) -> tuple[int, ...] | None:  # type: ignore[override]
-        pos = self._names.find(key)
+        pos = self._pos(key)
         return self._at(pos) if pos >= 0 else default
 
     def __contains__(self, key: object) -> bool:
-        return self._names.find(key) >= 0
+        return self._pos(key) >= 0
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._names._names)
+        return iter(self._names)
 
     def __len__(self) -> int:
         return len(self._numbers)
 
-    def nearest(self, text: str, limit: int) -> tuple[str, float] | None:
-        """The name nearest a misspelt one within `limit` edits (see Nearest)."""
-        if self._nearest is None:  # made on the first fuzzy search, not at every start
-            self._nearest = Nearest(self._names._names)
-        return self._nearest.best(text, limit)
+    def names(self) -> PackedStrs:
+        return self._names
 
 
 HEX_DIGITS = "0123456789abcdef"
@@ -627,7 +640,7 @@ class PackedStrs(Sequence[str]):
     def __init__(self, values: Iterable[str]) -> None:
         values = list(values)
         self._text = "".join(values)
-        self._ends = array("L", accumulate(map(len, values)))
+        self._ends = array("I", accumulate(map(len, values)))
 
     @classmethod
     def packed(cls, text: str, ends: array[int]) -> PackedStrs:
@@ -806,74 +819,6 @@ class LazySets(Mapping[str, frozenset[int]]):
         return len(self._lists)
 
 
-class ByLength:
-    """Strings grouped by length, for edit-distance searches.
-
-    k edits change a length by at most k, so a search within distance k needs only the
-    strings whose length is within k of the text's: at 100,000 titles, a few thousand. The
-    candidates keep the original order, so ties are broken as in a search over all of them.
-    """
-
-    __slots__ = ("_by_length", "_names")
-
-    def __init__(self, names: Sequence[str]) -> None:
-        self._names = names
-        self._by_length: dict[int, array[int]] = {}
-        for i, name in enumerate(names):
-            _append(self._by_length, len(name), i)
-
-    def near(self, text: str, distance: int) -> list[str]:
-        """The strings whose length is within `distance` of the text's, in their order."""
-        n = len(text)
-        found = [
-            i
-            for size in range(max(0, n - distance), n + distance + 1)
-            for i in self._by_length.get(size, ())
-        ]
-        found.sort()
-        names = self._names
-        return [names[i] for i in found]
-
-
-class Nearest:
-    """The names nearest a misspelt word by edit distance (OSA: a swap of two letters is one
-    edit), through rapidfuzz.
-
-    Only names of a possible length are compared (see ByLength), and recent answers are
-    remembered: at 100,000 tracks a search compares thousands of names, and the same typos
-    come back ("goblen", "romantc"). Rebuilt with the index, so answers never go stale.
-    """
-
-    def __init__(self, names: Sequence[str], remember: int = 4096) -> None:
-        self._by_length = ByLength(names)
-        self.best = functools.lru_cache(maxsize=remember)(self._best)
-        self.top = functools.lru_cache(maxsize=remember)(self._top)
-
-    def _best(self, text: str, limit: int) -> tuple[str, float] | None:
-        """The nearest name within `limit` edits, and its distance; the first on a tie."""
-        from rapidfuzz import process  # on the first typo only: not every command needs it
-        from rapidfuzz.distance import OSA
-
-        hit = process.extractOne(
-            text, self._by_length.near(text, limit), scorer=OSA.distance, score_cutoff=limit
-        )
-        return None if hit is None else (hit[0], float(hit[1]))
-
-    def _top(self, text: str, limit: int, count: int) -> tuple[str, ...]:
-        """Up to `count` names within `limit` edits, nearest first."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
-        hits = process.extract(
-            text,
-            self._by_length.near(text, limit),
-            scorer=OSA.distance,
-            score_cutoff=limit,
-            limit=count,
-        )
-        return tuple(name for name, _, _ in hits)
-
-
 class CatalogIndex:
     def __init__(self, catalog: Catalog) -> None:
         self._assemble(Columns.of(catalog), catalog.vocabulary)
@@ -1012,7 +957,7 @@ class CatalogIndex:
         self.hangul_readings: dict[str, tuple[Entity, ...]] = cols.hangul_readings
         self.short_forms: dict[str, str] = cols.short_forms
         self.max_name_tokens = max((k.count(" ") + 1 for k in self.names), default=1)
-        self.max_title_tokens = max((k.count(" ") + 1 for k in self.titles), default=1)
+        self.max_title_tokens = cols.title_words
 
     def _flag_mask(self, flags: int, known: bool) -> int:
         mask = self.known_bit if known else 0

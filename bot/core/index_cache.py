@@ -193,7 +193,8 @@ def encode(cols: Columns) -> bytes:
     w = Writer()
     n = len(cols)
     hex_keys = isinstance(cols.keys, HexKeys)
-    w.json({"format": FORMAT, "n": n, "keys": "hex" if hex_keys else "text"})
+    head = {"format": FORMAT, "n": n, "keys": "hex" if hex_keys else "text"}
+    w.json({**head, "title_words": cols.title_words})
     if isinstance(cols.keys, HexKeys):
         w.ints(cols.keys.numbers(), "q")
     else:
@@ -260,12 +261,14 @@ def encode(cols: Columns) -> bytes:
     w.ints([len(cols.ambiguous)], "I")
     w.strings(sorted(cols.ambiguous))
     for id_map in (cols.title_keys, cols.hangul_title_keys):
-        titles, numbers, many = id_map.parts()
+        titles, numbers, many, sums, places = id_map.parts()
         w.ints([len(titles), len(many)], "I")
-        w.strings(titles)
+        w.packed(titles)
         w.ints(numbers)
         w.ints((i for ids in many for i in ids), "I")
         w.ints(map(len, many), "I")
+        w.ints(sums, "I")
+        w.ints(places)
     for spaceless in (cols.spaceless_names, cols.spaceless_titles):
         sums, places = spaceless.parts()
         w.ints(sums, "I")
@@ -414,6 +417,7 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
     _check(type(head) is dict and head.get("format") == FORMAT, "unknown format")
     n = _int(head["n"])
     share = Sharer()
+    title_words = _int(head["title_words"])
     if head.get("keys") == "hex":
         try:
             keys: Sequence[str] = HexKeys(r.ints(n, "q"))
@@ -469,24 +473,26 @@ def _columns(r: Reader, vocabulary: Vocabulary) -> Columns:
     cols.ambiguous = set(r.strings(k))
     cols.title_keys, cols.hangul_title_keys = _id_map(r, n), _id_map(r, n)
     cols.spaceless_names = r.spaceless(list(cols.names))
-    cols.spaceless_titles = r.spaceless(cols.title_keys.parts()[0])
+    cols.spaceless_titles = r.spaceless(cols.title_keys.names())
     (k,) = r.count(len(r.pool))
     cols.short_forms = dict(zip(r.strings(k), r.strings(k), strict=True))
+    cols.title_words = title_words
     r.end()
     return cols
 
 
 def _id_map(r: Reader, n: int) -> IdMap:
-    k, m = r.count(len(r.pool), n)
-    names = r.strings(k)
+    k, m = r.count(2**31, n)
+    names = r.packed(k)
     numbers = r.ints(k, hi=n)  # IdMap.packed checks the negative ones
     flat = r.ints(-1, "I", hi=n)
     sizes = r.ints(m, "I")
     _check(sum(sizes) == len(flat), "ids of the wrong sizes")
     items = iter(flat)
     many = [tuple(islice(items, size)) for size in sizes]
+    sums, places = r.ints(k, "I"), r.ints(k)  # checked by Checksums
     try:
-        return IdMap.packed(names, numbers, many)
+        return IdMap.packed(names, numbers, many, sums, places)
     except ValueError as exc:
         raise CacheError(str(exc)) from exc
 
