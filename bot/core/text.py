@@ -64,12 +64,29 @@ def parse_int(text: str) -> int | None:
         return None
 
 
+# `norm` of ASCII text in one pass in C: apostrophes dropped, anything but a letter or a digit
+# a space (then runs of spaces made one by split/join). Most names and messages are ASCII.
+_ASCII_FOLD = str.maketrans(
+    {
+        **{chr(c): " " for c in range(128) if not chr(c).isalnum()},
+        **dict.fromkeys("'`"),
+    }
+)
+
+
 def norm(text: str) -> str:
     """Fold a name or message for matching: case, width, punctuation and spacing.
 
     "Guardian: The Lonely and Great God" -> "guardian the lonely and great god";
     "It's Okay" -> "its okay"; "Twenty-Five Twenty-One" -> "twenty five twenty one".
     """
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_FOLD).split())
+    return _norm(text)
+
+
+def _norm(text: str) -> str:
+    """`norm` for any text (the ASCII path above gives the same answers, faster)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _APOSTROPHES.sub("", text)
     text = _NON_WORD.sub(" ", text).replace("_", " ")
