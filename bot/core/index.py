@@ -405,6 +405,9 @@ class Checksums:
     def parts(self) -> tuple[array[int], array[int]]:
         return self._sums, self._places
 
+    def names(self) -> Sequence[str]:
+        return self._names
+
     def find(self, text: str) -> int:
         """The place of the first name whose form is `text`, or -1."""
         sums, places, names, fold = self._sums, self._places, self._names, self.fold

@@ -41,7 +41,7 @@ import functools
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -49,7 +49,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.core.commands import Arg, Command, Registry, registry
-from bot.core.index import CatalogIndex, Entity, everyday
+from bot.core.index import CatalogIndex, Entity, Spaceless, everyday
 from bot.core.lexicon import Lexicon, everyday_english, everyday_korean, lexicon
 from bot.core.occasions import Occasions
 from bot.core.popularity import ASKS
@@ -327,6 +327,7 @@ class Parser:
         }
         # Recent readings, least recently used first (see `read`).
         self._readings: OrderedDict[tuple[str, str], Said] = OrderedDict()
+        self._fuzzy: dict[str, Buckets | PackedBuckets] = {}  # see `near`
         self.define_ko = re.compile(
             "(?:"
             + "|".join(map(re.escape, sorted(lex.smalltalk.define_ost_ko, key=len, reverse=True)))
@@ -349,18 +350,26 @@ class Parser:
 
     # ------------------------------------------------------- tables made on first use
 
-    @functools.cached_property
-    def fuzzy(self) -> dict[str, Buckets]:
-        """Names, moods and titles long enough that one edit is still recognisable, for
-        typos, by first letter and length (see _by_length)."""
-        return {
-            "name": _by_length(self.fuzzy_names),
-            "tag": _by_length(p for p in self.phrases if len(p) >= 5 and " " not in p),
-            "title": _by_length(t for t in self.index.titles if len(t) >= 6 and not everyday(t)),
-        }
+    def near(self, kind: str, text: str, limit: int) -> list[str]:
+        """Names ("name"), moods ("tag") or titles ("title") long enough that one edit is
+        still recognisable and that may be within `limit` edits of text (see _by_length)."""
+        buckets = self._fuzzy.get(kind)
+        if buckets is None:
+            buckets = self._fuzzy[kind] = self._fuzzy_buckets(kind)
+        return _near(buckets, text, limit)
+
+    def _fuzzy_buckets(self, kind: str) -> Buckets | PackedBuckets:
+        index = self.index
+        if kind == "name":  # the index's own strings: no copy of them
+            return _by_length(n for n in index.names if len(n) >= 4 and n not in index.ambiguous)
+        if kind == "tag":
+            return _by_length(p for p in self.phrases if len(p) >= 5 and " " not in p)
+        # Titles exist only packed (IdMap): packed here too, so they are not kept twice.
+        return _packed_by_length(index.titles.names(), lambda _, t: len(t) >= 6 and not everyday(t))
 
     @functools.cached_property
     def fuzzy_names(self) -> list[str]:
+        """Names for "did you mean" (`suggest`)."""
         index = self.index
         return [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
 
@@ -370,30 +379,30 @@ class Parser:
         misspelt across words ("hotel de luna"); a form two names share counts for the
         first, as in `CatalogIndex.spaceless_names`."""
         index = self.index
-        seen: set[str] = set()
-        flats: list[str] = []
-        for key in index.names:
-            flat = key.replace(" ", "")
-            if flat in seen:
-                continue
-            seen.add(flat)
-            if key not in index.ambiguous and len(flat) >= 9:
-                flats.append(flat)
-        return _packed(_by_length(flats))
+        spaceless, ambiguous = index.spaceless_names, index.ambiguous
+
+        def first_long(i: int, flat: str) -> bool:
+            name = names[i]
+            return len(flat) >= 9 and name not in ambiguous and spaceless.find(flat) == i
+
+        names = spaceless.names()
+        return _packed_by_length(names, first_long, Spaceless.fold)
 
     @functools.cached_property
     def hangul_near(self) -> dict[tuple[str, int], tuple[str, list[str]]]:
         """Hangul names by their first consonant and length, spelt in jamo (packed, see
         PackedBuckets) beside the names: a typo is one jamo off (클라스 for 클라쓰, 불시차
         for 불시착), seldom in the first consonant."""
-        near: dict[tuple[str, int], tuple[list[str], list[str]]] = {}
-        for k in self.index.hangul_names:
-            if len(k) >= HANGUL_NEAR_SINGLE and has_hangul(k):
-                jamo = _jamo(k)
-                jamos, names = near.setdefault((jamo[0], len(k)), ([], []))
-                jamos.append(jamo)
-                names.append(k)
-        return {key: (PACK.join(jamos), names) for key, (jamos, names) in near.items()}
+        names = [k for k in self.index.hangul_names if len(k) >= HANGUL_NEAR_SINGLE]
+        places: dict[tuple[str, int], list[int]] = {}
+        for i, k in enumerate(names):
+            if has_hangul(k):
+                places.setdefault((_jamo(k)[0], len(k)), []).append(i)
+        # A bucket at a time, so that the names in jamo never all exist at once.
+        return {
+            key: (PACK.join(_jamo(names[i]) for i in ids), [names[i] for i in ids])
+            for key, ids in places.items()
+        }
 
     @functools.cached_property
     def networks(self) -> set[str]:
@@ -577,7 +586,7 @@ class Parser:
         """A name within an edit or two of a span written out ("hotel de luna", "quen of
         tears"), compared without spaces; only names of about the same length are tried."""
         limit = _allowed(squashed)
-        candidates = _near_packed(self.by_length, squashed, limit)
+        candidates = _near(self.by_length, squashed, limit)
         if not candidates:
             return None
         hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
@@ -660,27 +669,32 @@ def _by_length(names: Iterable[str]) -> Buckets:
     return out
 
 
-def _near(buckets: Buckets, text: str, limit: int) -> list[str]:
+def _near(buckets: Buckets | PackedBuckets, text: str, limit: int) -> list[str]:
     """Names that may be within `limit` edits of text (same first letter, near length)."""
-    n = len(text)
-    first = text[:1]
-    return [k for size in range(n - limit, n + limit + 1) for k in buckets.get((first, size), ())]
-
-
-def _packed(buckets: Buckets) -> PackedBuckets:
-    return {key: PACK.join(names) for key, names in buckets.items()}
-
-
-def _near_packed(buckets: PackedBuckets, text: str, limit: int) -> list[str]:
-    """As `_near`, for packed buckets."""
     n = len(text)
     first = text[:1]
     out: list[str] = []
     for size in range(n - limit, n + limit + 1):
         names = buckets.get((first, size))
         if names is not None:
-            out += names.split(PACK)
+            out += names.split(PACK) if isinstance(names, str) else names
     return out
+
+
+def _packed_by_length(
+    names: Sequence[str],
+    keep: Callable[[int, str], bool],
+    fold: Callable[[str], str] = str,
+) -> PackedBuckets:
+    """The names kept (`keep(i, folded name)`), folded, by first letter and length as
+    `_by_length`, each bucket packed: made a bucket at a time, so that the folded names never
+    all exist at once (100,000 short strings made and dropped leave the heap in holes)."""
+    places: dict[tuple[str, int], list[int]] = {}
+    for i, name in enumerate(names):
+        flat = fold(name)
+        if flat and keep(i, flat):
+            places.setdefault((flat[0], len(flat)), []).append(i)
+    return {key: PACK.join(fold(names[i]) for i in ids) for key, ids in places.items()}
 
 
 def _allowed(text: str) -> int:
@@ -2043,7 +2057,7 @@ class _Reading:
                     if self.lookup or self.similar:
                         kinds.append("title")
                     for kind in kinds:
-                        choices = _near(p.fuzzy[kind], span, limit)
+                        choices = p.near(kind, span, limit)
                         if not choices:
                             continue
                         hit = process.extractOne(
