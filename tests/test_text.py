@@ -1,4 +1,4 @@
-"""Text folding: the fast path for ASCII gives exactly what the general one gives."""
+"""Text folding and cleaning: the fast paths for ASCII give exactly what the general ones give."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core import text
-from bot.core.text import norm, squash
+from bot.core.text import MAX_INPUT_CHARS, clean_input, norm, squash
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
 def test_ascii_text_folds_as_any_text_does(value: str) -> None:
     assert norm(value) == text._norm(value)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=MAX_INPUT_CHARS + 20))
+def test_ascii_input_is_cleaned_as_any_input_is(value: str) -> None:
+    assert clean_input(value) == text._clean_input(value)
 
 
 def test_folding_examples() -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 
 from bot.core.commands import Arg, Spec
 from bot.core.index import CatalogIndex
 from bot.core.links import listen_links
 from bot.core.messages import t
-from bot.core.models import Action, Card, Reply, ReplyKind, Track, Visibility
+from bot.core.models import Action, Card, Link, Reply, ReplyKind, Track, Visibility
 from bot.core.occasions import Occasions
 from bot.core.query import MAX_COUNT, Query
 from bot.core.recommend import Outcome, Pick
@@ -68,8 +70,57 @@ def artist_name(index: CatalogIndex, credit: str, locale: str) -> str:
     return credit
 
 
+@dataclass(frozen=True, slots=True)
+class CardParts:
+    """What a card shows of a track in one language, whatever the request: made once (see
+    `card_parts`); only why it was picked is the request's own."""
+
+    track: Track
+    title: str
+    artist: str
+    drama: str
+    tags: tuple[str, ...]
+    links: tuple[Link, ...]
+    actions: tuple[Action, ...]
+
+
+CARD_PARTS = 4096  # (track, language) pairs remembered per catalog index
+_CARD_PARTS: WeakKeyDictionary[CatalogIndex, OrderedDict[tuple[int, str], CardParts]] = (
+    WeakKeyDictionary()
+)
+
+
+def card_parts(index: CatalogIndex, i: int, locale: str) -> CardParts:
+    """Track i's display fields in `locale`, from the recent ones of this index (they go
+    with it) or made now."""
+    made = _CARD_PARTS.get(index)
+    if made is None:
+        made = _CARD_PARTS[index] = OrderedDict()
+    found = made.get((i, locale))
+    if found is not None:
+        made.move_to_end((i, locale))
+        return found
+    tr = index.tracks[i]
+    found = made[(i, locale)] = CardParts(
+        track=tr,
+        title=track_title(tr),
+        artist=artist_line(index, tr.artist),
+        drama=drama_line(index, tr, locale),
+        tags=tuple(index.vocabulary.label(x, locale) for x in tr.tags),
+        links=listen_links(tr),
+        actions=(
+            Action(f"like:{tr.key}", t("button_like", locale), "like"),
+            Action(f"dislike:{tr.key}", t("button_dislike", locale), "dislike"),
+        ),
+    )
+    if len(made) > CARD_PARTS:
+        made.popitem(last=False)
+    return found
+
+
 def card(index: CatalogIndex, pick: Pick, q: Query, locale: str) -> Card:
-    tr = index.tracks[pick.index]
+    parts = card_parts(index, pick.index, locale)
+    tr = parts.track
     vocab = index.vocabulary
     reasons: list[str] = []
     if q.similar_to and q.similar_to in index.by_key:
@@ -86,16 +137,13 @@ def card(index: CatalogIndex, pick: Pick, q: Query, locale: str) -> Card:
         reasons.append(t("you_liked", locale, artist=pick.liked_artist))
     return Card(
         track=tr,
-        title=track_title(tr),
-        artist=artist_line(index, tr.artist),
-        drama=drama_line(index, tr, locale),
-        tags=tuple(vocab.label(x, locale) for x in tr.tags),
+        title=parts.title,
+        artist=parts.artist,
+        drama=parts.drama,
+        tags=parts.tags,
         reason=" · ".join(r for r in reasons if r),
-        links=listen_links(tr),
-        actions=(
-            Action(f"like:{tr.key}", t("button_like", locale), "like"),
-            Action(f"dislike:{tr.key}", t("button_dislike", locale), "dislike"),
-        ),
+        links=parts.links,
+        actions=parts.actions,
         locale=locale,
     )
 

@@ -96,11 +96,11 @@ class Query:
 
     def to_json(self) -> str:
         # Only what differs from a fresh Query: saved requests stay small.
-        data = {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in TRANSIENT and getattr(self, f.name) != f.default
-        }
+        data = {}
+        for name, default in _SAVED:
+            value = getattr(self, name)
+            if value != default:
+                data[name] = value
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -117,3 +117,7 @@ class Query:
                 value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
             kept[f.name] = value
         return cls(**kept)  # type: ignore[arg-type]
+
+
+# The fields a saved request keeps, with their defaults (looked up once, not per request).
+_SAVED = tuple((f.name, f.default) for f in fields(Query) if f.name not in TRANSIENT)

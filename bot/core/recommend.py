@@ -18,6 +18,7 @@ Only then does the pool start over, and never with a song of the user's last few
 
 from __future__ import annotations
 
+import math
 import random
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -447,10 +448,16 @@ class Recommender:
                 return
             if cumulative is None:
                 cumulative = list(accumulate(u[0] * len(u[1]) for u in pool))
+            total = cumulative[-1] + 0.0
+            if not (total > 0.0 and math.isfinite(total)):
+                rng.choices(pool, cum_weights=cumulative)  # says what is wrong, as it always did
+            # What rng.choices(pool, cum_weights=cumulative)[0] does, the same draws from the
+            # same generator, without its checks and list on every draw.
+            draw, last = rng.random, len(pool) - 1
             for _ in range(30 * q.count):
                 if len(chosen) >= upto:
                     break
-                unit = rng.choices(pool, cum_weights=cumulative)[0]
+                unit = pool[bisect_right(cumulative, draw() * total, 0, last)]
                 take(rng.choice(unit[1]), varied=True)
 
         whole = list(accumulate(u[0] * len(u[1]) for u in band))
