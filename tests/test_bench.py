@@ -19,6 +19,7 @@ FIGURES = (
     "chat_start_s",
     "chat_first_start_s",
     "ask_ms_median",
+    "ask_ms_environment",
     "chat_peak_rss_mb",
     "chat_first_start_rss_mb",
     "p50_ms",
