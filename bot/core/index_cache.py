@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import logging
 import struct
@@ -21,7 +22,6 @@ import sys
 import zlib
 from array import array
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from importlib import metadata
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,8 +68,9 @@ class CacheError(ValueError):
 @functools.cache
 def code_stamp() -> str:
     """Changes with the code that builds an index, so a new ostbot never reads an old layout."""
-    stamp = f"{FORMAT}:{bot.__version__}:koroman {koroman_version()}"
+    stamp = f"{FORMAT}:{bot.__version__}"
     digest = hashlib.blake2b(stamp.encode(), digest_size=8)
+    digest.update(koroman_code())
     modules = (
         *("index.py", "index_cache.py", "text.py", "catalog.py", "romanize.py"),
         *("popularity.py", "voice.py"),
@@ -88,12 +89,24 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
-def koroman_version() -> str:
-    """The romaniser's version: its spellings are part of every saved index."""
-    try:
-        return metadata.version("koroman")
-    except metadata.PackageNotFoundError:
-        return "?"
+def koroman_code() -> bytes:
+    """The romaniser's code: its spellings are part of every saved index. Read from its
+    files, found without importing it (importlib.metadata, for its version, would cost every
+    start several milliseconds)."""
+    spec = importlib.util.find_spec("koroman")
+    if spec is None:
+        return b"?"
+    if spec.submodule_search_locations:  # a package: every module of it
+        paths = sorted(p for d in spec.submodule_search_locations for p in Path(d).glob("*.py"))
+    else:
+        paths = [Path(spec.origin)] if spec.origin else []
+    code = []
+    for path in paths:
+        try:
+            code.append(path.read_bytes())
+        except OSError:
+            code.append(b"?")
+    return b"\x00".join(code)
 
 
 async def load_index(store: Store, vocabulary: Vocabulary) -> CatalogIndex:

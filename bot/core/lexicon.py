@@ -524,7 +524,8 @@ class _Reader:
 @cache
 def everyday_english() -> dict[str, int]:
     """Everyday English words (data/words-en.txt) -> their frequency rank, 0 the commonest."""
-    return {word: rank for rank, word in enumerate(_word_list(WORDS_EN))}
+    words = _word_list(WORDS_EN)
+    return dict(zip(words, range(len(words)), strict=True))
 
 
 @cache
@@ -538,4 +539,12 @@ def _word_list(path: Path) -> list[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise LexiconError(f"{path.name}: {exc}") from exc
-    return [line for line in lines if line and not line.startswith("#")]
+    # 30,000 words are read at every start. The generated files keep their comments at the
+    # top: past them, when no other line is empty or a comment, the lines are the words.
+    top = 0
+    while top < len(lines) and (not lines[top] or lines[top].startswith("#")):
+        top += 1
+    body = lines[top:]
+    if "" in body or "\n#" in "\n" + "\n".join(body):  # searched in C, not line by line
+        return [line for line in body if line and not line.startswith("#")]
+    return body

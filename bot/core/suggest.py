@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.utils import default_process
-
 from bot.core import compose
 from bot.core.commands import Arg
 from bot.core.index import CatalogIndex
@@ -54,6 +51,10 @@ class Suggester:
         # In the order shown, so the first offered is the one "like 1" would mean.
         leading = [] if kind is not Arg.TRACK else _track_options(list(first), by_year=False)
         if query:
+            # On the first completion only: a command that completes nothing never loads it.
+            from rapidfuzz import fuzz, process
+            from rapidfuzz.utils import default_process
+
             leading = [o for o in leading if _matches(query, o)]
             keys = self._keys[kind]
             hits = process.extract(
@@ -140,6 +141,9 @@ def _track_options(tracks: Sequence[Track], *, by_year: bool = True) -> list[Opt
 
 
 def _matches(query: str, option: Option) -> bool:
+    from rapidfuzz import fuzz
+    from rapidfuzz.utils import default_process
+
     return any(
         fuzz.WRatio(query, key, processor=default_process) >= SCORE_CUTOFF
         for key in option.keys

@@ -43,10 +43,8 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import cast
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from bot.core.commands import Arg, Command, Registry, registry
 from bot.core.index import CatalogIndex, Entity, Spaceless, everyday
@@ -59,6 +57,16 @@ from bot.core.tokens import Message, tokenize
 from bot.core.vocabulary import FILTER_KINDS
 
 __all__ = ["MAX_COUNT", "RECOMMEND", "Mention", "Parser", "Query", "Said"]
+
+
+def _fuzzy() -> tuple[ModuleType, ModuleType]:
+    """rapidfuzz's search and the edit distance typos are measured in (OSA: a swap of two
+    letters is one edit), loaded on the first typo: a message without one never needs it."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    return process, OSA
+
 
 RECOMMEND = "recommend"  # the command free text stands for
 YEAR = re.compile(r"((?:19|20)\d\d)(?:년도|년대|년)?")
@@ -573,6 +581,7 @@ class Parser:
         for word in words:
             if len(word) < 5 or self.is_word(word):
                 continue
+            process, OSA = _fuzzy()
             hits = process.extract(
                 word, self.fuzzy_names, scorer=OSA.distance, score_cutoff=max(1, len(word) // 3)
             )
@@ -589,6 +598,7 @@ class Parser:
         candidates = _near(self.by_length, squashed, limit)
         if not candidates:
             return None
+        process, OSA = _fuzzy()
         hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
         return self.index.spaceless_names.get(str(hit[0])) if hit else None
 
@@ -608,6 +618,7 @@ class Parser:
         if not names:
             return None
         limit = 1 if len(text) < 8 else 2
+        process, OSA = _fuzzy()
         hit = process.extractOne(_jamo(text), jamos, scorer=OSA.distance, score_cutoff=limit)
         return names[hit[2]] if hit else None
 
@@ -1237,7 +1248,10 @@ class _Reading:
                 if (a, b) != (i, j) and " ".join(self.words[a:b]) in p.index.names:
                     return None
         found = p.near_name(squashed)
-        if found is None or (not typo and OSA.distance(squashed, found.replace(" ", "")) > 1):
+        if found is None:
+            return None
+        _, OSA = _fuzzy()
+        if not typo and OSA.distance(squashed, found.replace(" ", "")) > 1:
             return None
         return found
 
@@ -2060,6 +2074,7 @@ class _Reading:
                         choices = p.near(kind, span, limit)
                         if not choices:
                             continue
+                        process, OSA = _fuzzy()
                         hit = process.extractOne(
                             span, choices, scorer=OSA.distance, score_cutoff=limit
                         )
