@@ -3,9 +3,11 @@ never trusted when it is stale, corrupt or malformed."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 import shutil
+import weakref
 from pathlib import Path
 from unittest.mock import patch
 
@@ -13,11 +15,13 @@ import pytest
 
 from bot.core import index_cache
 from bot.core.catalog import DATA_DIR, Catalog, load_vocabulary, parse_import
-from bot.core.index import CatalogIndex, Columns, ColumnsBuilder
+from bot.core.index import CatalogIndex, Columns, ColumnsBuilder, settle
 from bot.core.index_cache import CacheError, Writer, decode, encode, load_index
 from bot.core.models import Request
+from bot.core.recommend import Recommender
 from bot.core.service import Service
 from bot.core.store import Store
+from bot.core.understand import Parser
 from tests.support import add_track
 
 
@@ -291,3 +295,19 @@ def test_tracks_with_keys_of_another_form_are_still_found(catalog: Catalog) -> N
         index = CatalogIndex.from_columns(built, catalog.vocabulary)
         assert [index.by_key.get(k) for k in ("key-a", "key-b", "key-c")] == [1, 0, None]
         assert [t.key for t in index.tracks] == ["key-b", "key-a"]
+
+
+def test_an_index_no_longer_used_is_freed_even_once_frozen(catalog: Catalog) -> None:
+    """A reload replaces the index of a serving process, whose start-up heap `settle` froze
+    out of the collector's way: nothing may hold the old one in a reference cycle."""
+    index = CatalogIndex(catalog)
+    parser = Parser(index)
+    parser.read("sad songs from goblin")
+    Recommender(index).recommend(parser.query("sad songs"), set(), {}, random.Random(1))
+    gone = weakref.ref(index)
+    settle()
+    try:
+        del index, parser
+        assert gone() is None
+    finally:
+        gc.unfreeze()

@@ -741,15 +741,17 @@ class TrackList(Sequence[Track]):
     """The tracks as a read-only list; each Track is made from the columns when asked for.
 
     Loops over many tracks should read the columns (`keys`, `track_drama`, ...) instead.
+    It holds the columns, not the index: no reference cycle, so an index replaced by a
+    reload is freed at once, even after `settle` froze it out of the garbage collector's way.
     """
 
-    __slots__ = ("_index",)
+    __slots__ = ("_cols",)
 
-    def __init__(self, index: CatalogIndex) -> None:
-        self._index = index
+    def __init__(self, cols: Columns) -> None:
+        self._cols = cols
 
     def __len__(self) -> int:
-        return len(self._index.keys)
+        return len(self._cols.keys)
 
     @overload
     def __getitem__(self, i: int) -> Track: ...
@@ -760,18 +762,18 @@ class TrackList(Sequence[Track]):
     def __getitem__(self, i: int | slice) -> Track | list[Track]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        ix = self._index
+        c = self._cols
         return Track(
-            title=ix.track_title[i],
-            artist=ix.track_artist[i],
-            drama=ix.track_drama[i],
-            year=ix.years[i],
-            tags=ix.track_tags[i],
-            title_ko=ix.track_title_ko[i] or None,
-            part=ix.track_part[i],
-            aliases=ix.track_aliases[i],
-            key=ix.keys[i],
-            title_en=ix.track_title_en[i] or None,
+            title=c.titles[i],
+            artist=c.artists[i],
+            drama=c.dramas[i],
+            year=c.years[i],
+            tags=c.tags[i],
+            title_ko=c.titles_ko[i] or None,
+            part=c.parts[i],
+            aliases=c.aliases[i],
+            key=c.keys[i],
+            title_en=c.titles_en[i] or None,
         )
 
     def __iter__(self) -> Iterator[Track]:
@@ -856,7 +858,7 @@ class CatalogIndex:
         self.drama_fame: dict[str, int] = (
             drama_fame(cols.dramas, cols.fame) if any(cols.fame) else {}
         )
-        self.tracks: Sequence[Track] = TrackList(self)
+        self.tracks: Sequence[Track] = TrackList(cols)
         n = len(cols)
         self.by_key: Mapping[str, int] = KeyIndex(cols.keys, cols.key_order)
         self._acts = cols.acts
