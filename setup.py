@@ -2,7 +2,7 @@
 
 `data/` at the top of the repository is the only copy of the catalog and the vocabulary. A
 built wheel (so `pip install .`, `pipx install .`, a container image) carries it as `bot/data/`,
-where `bot.core.catalog` finds it with `importlib.resources`. An editable install
+where `bot.core.shipped` finds it beside the code. An editable install
 (`pip install -e .`, as `make run` and `make test` do) copies nothing: it reads `data/` from the
 checkout, so an edit there is seen at the next start.
 
