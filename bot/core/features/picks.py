@@ -150,7 +150,8 @@ class Picks(Feature):
             outcome = recommend(q, state.heard, state.feedback, service.rng, (), False)
         if not outcome.picks:
             return self._nothing(q, outcome, state.feedback, locale, changes)
-        keys = tuple(service.index.tracks[p.index].key for p in outcome.picks)
+        # The key column, not a whole Track made for its key (every recommendation).
+        keys = tuple(service.index.keys[p.index] for p in outcome.picks)
         # Only what is still marked heard needs clearing (each clear is a write).
         forget = tuple(k for k in outcome.forget if k in state.heard)
         state.heard.difference_update(forget)
