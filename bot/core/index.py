@@ -399,8 +399,12 @@ class Checksums:
 
     @classmethod
     def of(cls, names: Sequence[str]) -> Self:
-        pairs = sorted((checksum(cls.fold(name)), i) for i, name in enumerate(names))
-        return cls(names, array("I", (s for s, _ in pairs)), array("i", (i for _, i in pairs)))
+        # The places sorted by their sums (a stable sort, so ties stay in ascending place)
+        # rather than (sum, place) tuples made and sorted: half the time, and an index build
+        # makes four of these over 100,000 names or more.
+        sums = list(map(checksum, map(cls.fold, names)))
+        places = sorted(range(len(names)), key=sums.__getitem__)
+        return cls(names, array("I", map(sums.__getitem__, places)), array("i", places))
 
     def parts(self) -> tuple[array[int], array[int]]:
         return self._sums, self._places
@@ -673,6 +677,14 @@ class PackedStrs(Sequence[str]):
         if i < 0:
             i += len(ends)
         return self._text[ends[i - 1] if i else 0 : ends[i]]
+
+    def __iter__(self) -> Iterator[str]:
+        # Sequence's own __iter__ indexes one string at a time (an index build walks the
+        # titles half a million times at 100,000 tracks); this slices from one end to the next.
+        text, start = self._text, 0
+        for end in self._ends:
+            yield text[start:end]
+            start = end
 
 
 class ColumnsBuilder:
