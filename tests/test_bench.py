@@ -6,11 +6,14 @@ Small catalogs and few runs: this checks what is reported, not how fast anything
 from __future__ import annotations
 
 import json
+import os
+import sys
+from pathlib import Path
 
 import pytest
 
 from bot.bench import ROWS, bench, report, side_by_side
-from bot.bench_process import machine
+from bot.bench_process import BenchError, machine, run
 from bot.core.catalog import Catalog
 
 FIGURES = (
@@ -70,3 +73,18 @@ async def test_bench_measures_both_backends_side_by_side(
     finally:
         await conn.close()
     assert not [n for n in names if n.startswith("ostbot_bench_")]
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="peak memory is measured where wait4 is")
+def test_a_command_s_peak_memory_is_its_own_not_the_bench_s(tmp_path: Path) -> None:
+    # The bench process holds synthetic catalogs and services far bigger than a short command.
+    ballast = b"x" * (150 << 20)
+    ran = run([sys.executable, "-c", "pass"], tmp_path)
+    assert len(ballast) == 150 << 20
+    assert ran.peak_mb is not None and 0 < ran.peak_mb < 100
+    assert 0 < ran.seconds < 30
+
+
+def test_a_failing_command_is_a_bench_error_with_its_last_words(tmp_path: Path) -> None:
+    with pytest.raises(BenchError, match="no such luck"):
+        run([sys.executable, "-c", "import sys; sys.exit('no such luck')"], tmp_path)
