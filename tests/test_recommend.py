@@ -203,3 +203,24 @@ def test_a_request_said_anew_starts_over_rather_than_widening(small: CatalogInde
     out = Recommender(small).recommend(q, set(calm), {}, random.Random(0), widen=False)
     assert out.restarted and out.picks and not out.used
     assert {small.keys[p.index] for p in out.picks} <= calm
+
+
+def test_a_remembered_ranking_picks_as_a_fresh_one(index: CatalogIndex) -> None:
+    """Rankings of requests of the same shape are kept between requests; with the same random
+    draws, a recommender that has them picks exactly what a new one picks, likes included."""
+    liked = {index.tracks[0].key: 1, index.tracks[5].key: -1}
+    asks = [
+        (Query(tags=("sad",), count=3), {}),
+        (Query(tags=("sad",), count=3), liked),  # a like changes the scores: not the kept ones
+        (Query(tags=("upbeat",), year_from=2016, year_to=2020, count=2), {}),
+        (Query(tags=("sad",), count=3, not_tags=("winter",)), {}),
+        (Query(tags=("sad",), count=3), {}),
+        (Query(tags=("sad",), count=3, popularity="popular"), {}),
+    ]
+    kept = Recommender(index)
+    for n, (q, feedback) in enumerate(asks):
+        for heard in (set(), {index.keys[i] for i in range(0, len(index.keys), 3)}):
+            again = kept.recommend(q, heard, feedback, random.Random(n))
+            fresh = Recommender(index).recommend(q, heard, feedback, random.Random(n))
+            assert [p.index for p in again.picks] == [p.index for p in fresh.picks], q
+            assert again.picks and again.pool == fresh.pool and again.relaxed == fresh.relaxed

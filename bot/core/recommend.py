@@ -21,11 +21,11 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from operator import itemgetter
+from operator import itemgetter, mul
 
 from bot.core.index import CatalogIndex
 from bot.core.popularity import MAX_POINTS
@@ -47,6 +47,19 @@ FAME_ASKED = 1.0
 
 Group = tuple[float, Sequence[int], int]  # score, track indices, their shared tag mask
 Unit = tuple[float, Sequence[int], bool]  # score, track indices, whether they are well known
+# Groups and units of recent rankings kept, in all (see Recommender._rank): many requests
+# have the same shape ("sad songs"), and ranking the catalog for one is most of its cost.
+RANKED_KEPT = 20_000
+
+
+@dataclass(eq=False)
+class Ranked:
+    """The groups a request of one shape ranks, best first (see _groups); and, made when
+    first needed, how they are drawn from when no like of the user changes the scores: the
+    units, those in the band, its running weights. Shared by requests: never changed."""
+
+    groups: tuple[Group, ...]
+    plain: tuple[tuple[Unit, ...], tuple[Unit, ...], list[float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,8 @@ class Outcome:
 class Recommender:
     def __init__(self, index: CatalogIndex) -> None:
         self.index = index
+        self._ranked: OrderedDict[Hashable, Ranked] = OrderedDict()
+        self._kept = 0  # groups and units in _ranked
 
     # --------------------------------------------------------------- public
 
@@ -138,36 +153,37 @@ class Recommender:
         # the moods: never a name, a voice or an exclusion), and only then does the first
         # stage start over, never with a song of the last few replies.
         spent = exclude | heard
-        first: tuple[list[str], Query, list[Group], tuple[str, ...]] | None = None
+        first: tuple[list[str], Query, Ranked, tuple[str, ...]] | None = None
         for relaxed, stage, extra in self._ladder(asked):
             if first is not None and not (widen and set(relaxed) - set(first[0]) <= SOFT):
                 break
             if extra and first is None:
                 continue  # energy let go only for songs not yet heard
-            groups = self._groups(stage, stage.tags, weights)
-            if not self._any_left(groups, exclude):
+            ranked = self._rank(stage, stage.tags, weights)
+            if not self._any_left(ranked.groups, exclude):
                 continue
             shown: tuple[str, ...] = ()
             if "tags" in relaxed and query.tags:
                 # Say what is offered instead: the commonest mood of what is left.
+                groups = ranked.groups
                 top = self._top_mood(groups if first is None else self._fresh(groups, spent))
                 if top:
                     shown = (top,)
-                    groups = self._groups(stage, shown, {})
+                    ranked = self._rank(stage, shown, {})
                     stage = replace(stage, tags=shown)
             if first is None:
-                first = (relaxed, stage, groups, shown)
-            if not self._any_left(groups, spent):
+                first = (relaxed, stage, ranked, shown)
+            if not self._any_left(ranked.groups, spent):
                 continue  # every song here heard: a softer stage, if there is one
             outcome.relaxed, outcome.shown_tags = relaxed, shown
             outcome.used = [r for r in relaxed if r not in first[0]]
-            self._pick(outcome, stage, groups, heard, feedback, exclude, rng)
+            self._pick(outcome, stage, ranked, heard, feedback, exclude, rng)
             if outcome.picks:
                 return outcome
         if first is not None:
-            relaxed, stage, groups, shown = first
+            relaxed, stage, ranked, shown = first
             outcome.relaxed, outcome.shown_tags, outcome.used = relaxed, shown, []
-            self._pick(outcome, stage, groups, heard, feedback, exclude, rng, recent)
+            self._pick(outcome, stage, ranked, heard, feedback, exclude, rng, recent)
         return outcome
 
     def _ladder(self, q: Query) -> list[tuple[list[str], Query, bool]]:
@@ -186,7 +202,7 @@ class Recommender:
                 added = True
         return out
 
-    def _fresh(self, groups: list[Group], spent: set[str]) -> list[Group]:
+    def _fresh(self, groups: Sequence[Group], spent: set[str]) -> list[Group]:
         keys = self.index.keys
         return [(s, [i for i in m if keys[i] not in spent], mask) for s, m, mask in groups]
 
@@ -283,6 +299,28 @@ class Recommender:
 
     # ------------------------------------------------------------- scoring
 
+    def _rank(self, q: Query, tags: tuple[str, ...], weights: dict[str, float]) -> Ranked:
+        """The groups of `_groups`, from the recent rankings when a request had the same
+        shape (everything `_groups` reads of it), else ranked now and kept."""
+        key = (
+            tuple((t, weights.get(t, 1.0)) for t in dict.fromkeys(tags)),
+            *(q.energy, q.not_tags, q.not_energy, q.voice, q.popularity),
+            *(q.drama, q.artists, q.year_from, q.year_to),
+        )
+        found = self._ranked.get(key)
+        if found is not None:
+            self._ranked.move_to_end(key)
+            return found
+        found = self._ranked[key] = Ranked(tuple(self._groups(q, tags, weights)))
+        self._keep(len(found.groups))
+        return found
+
+    def _keep(self, more: int) -> None:
+        self._kept += more
+        while self._kept > RANKED_KEPT and len(self._ranked) > 1:
+            _, old = self._ranked.popitem(last=False)
+            self._kept -= len(old.groups) + (len(old.plain[0]) if old.plain else 0)
+
     def _groups(self, q: Query, tags: tuple[str, ...], weights: dict[str, float]) -> list[Group]:
         """Tracks meeting q's filters, grouped by tag mask with a score each, best first.
 
@@ -358,11 +396,11 @@ class Recommender:
         out.sort(key=itemgetter(0), reverse=True)  # stable: equal scores keep their order
         return out
 
-    def _any_left(self, groups: list[Group], exclude: set[str]) -> bool:
+    def _any_left(self, groups: Sequence[Group], exclude: set[str]) -> bool:
         keys = self.index.keys
         return any(keys[i] not in exclude for _, members, _ in groups for i in members)
 
-    def _top_mood(self, groups: list[Group]) -> str | None:
+    def _top_mood(self, groups: Sequence[Group]) -> str | None:
         """The mood most tracks in these groups share."""
         index = self.index
         counts: Counter[str] = Counter()
@@ -379,7 +417,7 @@ class Recommender:
         self,
         outcome: Outcome,
         q: Query,
-        groups: list[Group],
+        ranked: Ranked,
         heard: set[str],
         feedback: dict[str, int],
         exclude: set[str],
@@ -387,8 +425,9 @@ class Recommender:
         recent: Collection[str] = (),
     ) -> None:
         index = self.index
+        groups: Sequence[Group] = ranked.groups
         keys, track_drama, track_artist = index.keys, index.track_drama, index.track_artist
-        outcome.pool = sum(len(m) for _, m, _ in groups)
+        outcome.pool = sum(map(len, map(itemgetter(1), groups)))
         if not any(
             keys[i] not in heard and keys[i] not in exclude
             for _, members, _ in groups
@@ -402,24 +441,16 @@ class Recommender:
         liked_tags = self._liked_tags(feedback)
         liked = self._liked_artists(feedback)
 
-        # Units of equal score: tag groups (a group of well-known songs split into single
-        # tracks, each raised by its popularity), plus single tracks lifted by a liked artist.
         known = index.known_bit
         weight = FAME_ASKED if q.popularity in ("popular", "theme") else FAME_BOOST
         lifted = self._lifted(q, groups, liked, liked_tags, best)
-        if liked_tags:
-            groups = [(s + self._tag_bonus(m, liked_tags, best), g, m) for s, g, m in groups]
-        units: list[Unit] = [(score, g, False) for score, g, mask in groups if not mask & known]
-        for score, members, mask in groups:
-            if mask & known:
-                units.extend((score + self._fame(i, weight, best), (i,), True) for i in members)
-        units.extend(
-            (final + self._fame(i, weight, best), (i,), bool(index.masks[i] & known))
-            for i, final in lifted.items()
-        )
-        top = max(u[0] for u in units)
-        floor = top * (1 - BAND)
-        band = [u for u in units if u[0] >= floor]
+        if lifted or liked_tags:
+            units, band, whole = self._units(groups, lifted, liked_tags, weight)
+        else:  # the same for every user: made once for this shape of request
+            if ranked.plain is None:
+                ranked.plain = self._units(groups, {}, 0, weight)
+                self._keep(len(ranked.plain[0]))
+            units, band, whole = ranked.plain
 
         chosen: list[int] = []
         used: set[int] = set()
@@ -440,14 +471,14 @@ class Recommender:
             artists.add(artist)
             return True
 
-        def sample(pool: list[Unit], upto: int, cumulative: list[float] | None = None) -> None:
+        def sample(pool: Sequence[Unit], upto: int, cumulative: list[float] | None = None) -> None:
             """Sample a unit by score x size, then one of its tracks, until `upto` are chosen:
             every track's chance follows its score, and the same request does not always
             start the same way."""
             if not pool or len(chosen) >= upto:
                 return
             if cumulative is None:
-                cumulative = list(accumulate(u[0] * len(u[1]) for u in pool))
+                cumulative = _weights(pool)
             total = cumulative[-1] + 0.0
             if not (total > 0.0 and math.isfinite(total)):
                 rng.choices(pool, cum_weights=cumulative)  # says what is wrong, as it always did
@@ -460,7 +491,6 @@ class Recommender:
                 unit = pool[bisect_right(cumulative, draw() * total, 0, last)]
                 take(rng.choice(unit[1]), varied=True)
 
-        whole = list(accumulate(u[0] * len(u[1]) for u in band))
         if q.popularity is None and q.count >= 2:
             # A mix: a well-known song first, then the band, keeping one place for a discovery.
             sample([u for u in band if u[2]], 1)
@@ -486,8 +516,33 @@ class Recommender:
             artist = next((a for a in index.credits[i] if a in liked), None)
             outcome.picks.append(Pick(i, lifted.get(i, 0.0), matched, artist))
 
+    def _units(
+        self, groups: Sequence[Group], lifted: dict[int, float], liked_tags: int, weight: float
+    ) -> tuple[tuple[Unit, ...], tuple[Unit, ...], list[float]]:
+        """Units of equal score: tag groups (a group of well-known songs split into single
+        tracks, each raised by its popularity), plus single tracks lifted by a liked artist;
+        those within the band of the best, and the band's running weights."""
+        index = self.index
+        known = index.known_bit
+        best = groups[0][0]
+        if liked_tags:
+            groups = [(s + self._tag_bonus(m, liked_tags, best), g, m) for s, g, m in groups]
+        units: list[Unit] = [(score, g, False) for score, g, mask in groups if not mask & known]
+        fame, raise_by = index.fame, best * weight  # as in _fame, a call fewer per song
+        for score, members, mask in groups:
+            if mask & known:
+                units.extend((score + raise_by * fame[i] / MAX_POINTS, (i,), True) for i in members)
+        units.extend(
+            (final + self._fame(i, weight, best), (i,), bool(index.masks[i] & known))
+            for i, final in lifted.items()
+        )
+        top = max(map(itemgetter(0), units))
+        floor = top * (1 - BAND)
+        band = tuple(u for u in units if u[0] >= floor)
+        return tuple(units), band, _weights(band)
+
     def _fame(self, i: int, weight: float, best: float) -> float:
-        return best * weight * self.index.fame[i] / MAX_POINTS
+        return best * weight * self.index.fame[i] / MAX_POINTS  # see also _units
 
     def _tag_bonus(self, mask: int, liked_tags: int, best: float) -> float:
         return best * LIKED_TAG * min(3, (mask & liked_tags).bit_count())
@@ -495,7 +550,7 @@ class Recommender:
     def _lifted(
         self,
         q: Query,
-        groups: list[Group],
+        groups: Sequence[Group],
         liked: set[str],
         liked_tags: int,
         best: float,
@@ -529,3 +584,10 @@ class Recommender:
             if value > 0 and key in index.by_key:
                 mask |= index.mask_of(index.moods_of(index.by_key[key]))
         return mask
+
+
+def _weights(units: Sequence[Unit]) -> list[float]:
+    """The running total of score x size over units, by which they are drawn (in C)."""
+    return list(
+        accumulate(map(mul, map(itemgetter(0), units), map(len, map(itemgetter(1), units))))
+    )
