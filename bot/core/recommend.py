@@ -54,12 +54,22 @@ RANKED_KEPT = 20_000
 
 @dataclass(eq=False)
 class Ranked:
-    """The groups a request of one shape ranks, best first (see _groups); and, made when
-    first needed, how they are drawn from when no like of the user changes the scores: the
-    units, those in the band, its running weights. Shared by requests: never changed."""
+    """The groups a request of one shape ranks (see _groups), in the index's order; best
+    first (`groups`) when that is asked for; and, made when first needed, how they are drawn
+    from when no like of the user changes the scores: the units in the band and their running
+    weights. Shared by requests: never changed once made."""
 
-    groups: tuple[Group, ...]
-    plain: tuple[tuple[Unit, ...], tuple[Unit, ...], list[float]] | None = None
+    found: tuple[Group, ...]
+    best: float  # the best score
+    _sorted: tuple[Group, ...] | None = None
+    plain: tuple[tuple[Unit, ...], list[float]] | None = None
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        """Best first; equal scores in the index's order (a stable sort)."""
+        if self._sorted is None:
+            self._sorted = tuple(sorted(self.found, key=itemgetter(0), reverse=True))
+        return self._sorted
 
 
 @dataclass(frozen=True)
@@ -160,20 +170,20 @@ class Recommender:
             if extra and first is None:
                 continue  # energy let go only for songs not yet heard
             ranked = self._rank(stage, stage.tags, weights)
-            if not self._any_left(ranked.groups, exclude):
+            if not self._any_left(ranked.found, exclude):
                 continue
             shown: tuple[str, ...] = ()
             if "tags" in relaxed and query.tags:
                 # Say what is offered instead: the commonest mood of what is left.
-                groups = ranked.groups
-                top = self._top_mood(groups if first is None else self._fresh(groups, spent))
+                found = ranked.found  # the order is not needed here
+                top = self._top_mood(found if first is None else self._fresh(found, spent))
                 if top:
                     shown = (top,)
                     ranked = self._rank(stage, shown, {})
                     stage = replace(stage, tags=shown)
             if first is None:
                 first = (relaxed, stage, ranked, shown)
-            if not self._any_left(ranked.groups, spent):
+            if not self._any_left(ranked.found, spent):
                 continue  # every song here heard: a softer stage, if there is one
             outcome.relaxed, outcome.shown_tags = relaxed, shown
             outcome.used = [r for r in relaxed if r not in first[0]]
@@ -311,18 +321,20 @@ class Recommender:
         if found is not None:
             self._ranked.move_to_end(key)
             return found
-        found = self._ranked[key] = Ranked(tuple(self._groups(q, tags, weights)))
-        self._keep(len(found.groups))
+        groups = tuple(self._groups(q, tags, weights))
+        best = max(map(itemgetter(0), groups), default=0.0)
+        found = self._ranked[key] = Ranked(groups, best)
+        self._keep(len(groups))
         return found
 
     def _keep(self, more: int) -> None:
         self._kept += more
         while self._kept > RANKED_KEPT and len(self._ranked) > 1:
             _, old = self._ranked.popitem(last=False)
-            self._kept -= len(old.groups) + (len(old.plain[0]) if old.plain else 0)
+            self._kept -= len(old.found) + (len(old.plain[0]) if old.plain else 0)
 
     def _groups(self, q: Query, tags: tuple[str, ...], weights: dict[str, float]) -> list[Group]:
-        """Tracks meeting q's filters, grouped by tag mask with a score each, best first.
+        """Tracks meeting q's filters, grouped by tag mask with a score each.
 
         Each requested tag a track has adds its rarity (IDF) times the weight of its kind;
         without tags every track scores 1. Excluded tracks stay in and are skipped when picked.
@@ -393,8 +405,7 @@ class Recommender:
                 for mask, members in source
                 if mask & wanted_mask
             ]
-        out.sort(key=itemgetter(0), reverse=True)  # stable: equal scores keep their order
-        return out
+        return out  # in the index's order: Ranked.groups sorts them when that is needed
 
     def _any_left(self, groups: Sequence[Group], exclude: set[str]) -> bool:
         keys = self.index.keys
@@ -425,32 +436,35 @@ class Recommender:
         recent: Collection[str] = (),
     ) -> None:
         index = self.index
-        groups: Sequence[Group] = ranked.groups
+        found = ranked.found
         keys, track_drama, track_artist = index.keys, index.track_drama, index.track_artist
-        outcome.pool = sum(map(len, map(itemgetter(1), groups)))
+        outcome.pool = sum(map(len, map(itemgetter(1), found)))
         if not any(
             keys[i] not in heard and keys[i] not in exclude
-            for _, members, _ in groups
+            for _, members, _ in found
             for i in members
         ):
             # Start over, but not with a song just shown: those stay heard.
             outcome.restarted = True
             heard = set(recent)
-            outcome.forget = [keys[i] for _, m, _ in groups for i in m if keys[i] not in heard]
-        best = groups[0][0]
+            outcome.forget = [
+                keys[i] for _, m, _ in ranked.groups for i in m if keys[i] not in heard
+            ]
+        best = ranked.best
         liked_tags = self._liked_tags(feedback)
         liked = self._liked_artists(feedback)
 
         known = index.known_bit
         weight = FAME_ASKED if q.popularity in ("popular", "theme") else FAME_BOOST
-        lifted = self._lifted(q, groups, liked, liked_tags, best)
+        lifted = self._lifted(q, found, liked, liked_tags, best)
+        units: Sequence[Unit] | None = None  # every unit: made only if the band is not enough
         if lifted or liked_tags:
-            units, band, whole = self._units(groups, lifted, liked_tags, weight)
+            units, band, whole = self._units(ranked.groups, lifted, liked_tags, weight)
         else:  # the same for every user: made once for this shape of request
             if ranked.plain is None:
-                ranked.plain = self._units(groups, {}, 0, weight)
+                ranked.plain = self._band(ranked, weight)
                 self._keep(len(ranked.plain[0]))
-            units, band, whole = ranked.plain
+            band, whole = ranked.plain
 
         chosen: list[int] = []
         used: set[int] = set()
@@ -501,6 +515,8 @@ class Recommender:
         if len(chosen) < q.count:
             # Not enough fresh, varied tracks in the band: walk everything best-first, first
             # keeping variety, then without it.
+            if units is None:
+                units = self._units(ranked.groups, {}, 0, weight)[0]
             ordered = sorted(units, key=lambda u: -u[0])
             for varied in (True, False):
                 for _, members, _ in ordered:
@@ -515,6 +531,33 @@ class Recommender:
             matched = tuple(t for t in index.track_tags[i] if index.tag_bits[t] & req_bits)
             artist = next((a for a in index.credits[i] if a in liked), None)
             outcome.picks.append(Pick(i, lifted.get(i, 0.0), matched, artist))
+
+    def _band(self, ranked: Ranked, weight: float) -> tuple[tuple[Unit, ...], list[float]]:
+        """The band of `_units` without likes, and its running weights, made from the groups
+        that can reach it: "like X" ranks thousands of groups at 100,000 tracks, and draws
+        from a few dozen. The same units in the same order as `_units` gives."""
+        index = self.index
+        known, fame = index.known_bit, index.fame
+        raise_by = ranked.best * weight  # as in _units
+        plain = [g for g in ranked.found if not g[2] & known]
+        well_known = sorted(
+            (g for g in ranked.found if g[2] & known), key=itemgetter(0), reverse=True
+        )
+        songs = [
+            (score + raise_by * fame[i] / MAX_POINTS, (i,), True)
+            for score, members, _ in well_known
+            for i in members
+        ]
+        top = max(
+            max(map(itemgetter(0), plain), default=-math.inf),
+            max(map(itemgetter(0), songs), default=-math.inf),
+        )
+        floor = top * (1 - BAND)
+        # The plain groups in the band, best first (a stable sort of them is their order in
+        # the sorted groups), then the well-known songs in the band, as _units lists them.
+        above = sorted((g for g in plain if g[0] >= floor), key=itemgetter(0), reverse=True)
+        band = (*((s, g, False) for s, g, _ in above), *(u for u in songs if u[0] >= floor))
+        return band, _weights(band)
 
     def _units(
         self, groups: Sequence[Group], lifted: dict[int, float], liked_tags: int, weight: float
