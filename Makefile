@@ -11,13 +11,16 @@ $(BIN)/python:
 		|| { echo "ostbot needs Python 3.11+ (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the dependency list changes.
+# Reinstall only when the dependency list changes. The code is compiled once here, so a cold
+# `ostbot ask` does not compile every module each time where PYTHONDONTWRITEBYTECODE is set.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q bot
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q bot
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

@@ -44,8 +44,6 @@ async def test_bench_scale_reports_every_figure_for_each_size(
         assert result["requests"] == 30 and result["platform_imports"] == []
         for key in FIGURES:
             assert isinstance(result[key], (int, float)) and result[key] > 0, key
-        # The process figures include Python's own start-up, measured in the same run.
-        assert result["ask_ms_median"] > result["python_ms"]
     text = report({**first, "throughput_200_users_rps": 1.0}, machine())
     assert "db import of 40 rows" in text and "chat peak memory (RSS)" in text
     assert len([line for line in text.splitlines() if line.startswith("  ")]) == len(ROWS) + 2
