@@ -136,7 +136,7 @@ async def test_info_commands(service: Service) -> None:
     assert drama.index("Part 1 · Stay With Me") < drama.index("Part 9 ·")
     assert "Source: http" in drama
     artist = (await service.handle(ask("artist 백현"))).text
-    assert "Baekhyun (백현)" in artist and "My Love" in artist
+    assert "백현 (Baekhyun)" in artist and "My Love" in artist
     about = (await service.handle(ask("about"))).text
     first = min(d.year for d in service.index.dramas.values())
     assert f"Dramas by year: {first}" in about and "Dramas by network:" in about
@@ -257,3 +257,14 @@ async def test_a_command_without_its_name_says_what_is_missing(service: Service)
 async def test_english_articles(service: Service) -> None:
     assert (await service.handle(ask("an upbeat song"))).text.startswith("Here's an upbeat OST")
     assert (await service.handle(ask("a sad song"))).text.startswith("Here's a sad OST")
+
+
+async def test_korean_replies_name_the_artist_in_hangul_first(service: Service) -> None:
+    # A Korean look-up, list and card put the Hangul name first; English replies keep theirs.
+    found = await service.handle(ask("돌덩이 누가 불렀어?"))
+    assert "하현우 (Ha Hyun-woo)의 노래" in found.text
+    assert found.cards[0].artist == "하현우 (Ha Hyun-woo)"
+    listed = await service.handle(ask("허각 노래 목록"))
+    assert listed.text.startswith("허각 (Huh Gak)")
+    english = await service.handle(ask("who sings Diamond from Itaewon Class"))
+    assert english.cards[0].artist == "Ha Hyun-woo (하현우)"

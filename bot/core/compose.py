@@ -42,11 +42,12 @@ def short_title(track: Track) -> str:
     return track.title_en or track.title
 
 
-def artist_line(index: CatalogIndex, credit: str) -> str:
-    """A credit ("Chanyeol & Punch"), with the Hangul names when every artist in it has one."""
+def artist_line(index: CatalogIndex, credit: str, locale: str) -> str:
+    """A credit ("Chanyeol & Punch"), with the Hangul names when every artist in it has one:
+    the name of the reply's language first ("Huh Gak (허각)", in Korean "허각 (Huh Gak)")."""
     artist_ko = index.artist_ko(credit)
     if artist_ko and artist_ko != credit:
-        return t("card_artist", "en", artist=credit, artist_ko=artist_ko)
+        return t("card_artist", locale, artist=credit, artist_ko=artist_ko)
     return credit
 
 
@@ -104,7 +105,7 @@ def card_parts(index: CatalogIndex, i: int, locale: str) -> CardParts:
     found = made[(i, locale)] = CardParts(
         track=tr,
         title=track_title(tr),
-        artist=artist_line(index, tr.artist),
+        artist=artist_line(index, tr.artist, locale),
         drama=drama_line(index, tr, locale),
         tags=tuple(index.vocabulary.label(x, locale) for x in tr.tags),
         links=listen_links(tr),
@@ -134,7 +135,8 @@ def card(index: CatalogIndex, pick: Pick, q: Query, locale: str) -> Card:
         reasons.append(", ".join(vocab.label(x, locale) for x in shown))
     reasons.append(f"{drama_name(index, tr.drama, locale)} ({tr.year})")
     if pick.liked_artist:
-        reasons.append(t("you_liked", locale, artist=pick.liked_artist))
+        liked = artist_name(index, pick.liked_artist, locale)
+        reasons.append(t("you_liked", locale, artist=liked))
     return Card(
         track=tr,
         title=parts.title,
@@ -465,7 +467,7 @@ def lookup_song(
             "lookup_song",
             locale,
             title=track_title(tr),
-            artist=artist_line(index, tr.artist),
+            artist=artist_line(index, tr.artist, locale),
             drama=drama_name(index, tr.drama, locale),
             year=tr.year,
         )
@@ -476,7 +478,7 @@ def lookup_song(
             t(
                 "lookup_other",
                 locale,
-                artist=artist_line(index, index.tracks[o].artist),
+                artist=artist_line(index, index.tracks[o].artist, locale),
                 drama=drama_name(index, index.tracks[o].drama, locale),
                 year=index.tracks[o].year,
             )

@@ -554,7 +554,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     # How a card shows a track: the Hangul forms beside the catalog's names.
     "card_title": {"en": "{title} ({title_ko})", "ko": "{title} ({title_ko})"},
-    "card_artist": {"en": "{artist} ({artist_ko})", "ko": "{artist} ({artist_ko})"},
+    "card_artist": {"en": "{artist} ({artist_ko})", "ko": "{artist_ko} ({artist})"},
     "card_drama": {"en": "{drama} · {drama_ko} ({year})", "ko": "{drama} · {drama_ko} ({year})"},
     "card_drama_plain": {"en": "{drama} ({year})", "ko": "{drama} ({year})"},
     "slow_wait": {

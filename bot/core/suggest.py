@@ -99,7 +99,7 @@ class Suggester:
         ]
         artists = [
             Option(
-                compose.artist_line(index, name),  # "Baekhyun (백현)"
+                compose.artist_line(index, name, "en"),  # "Baekhyun (백현)"
                 name,
                 (name, a.name_ko, *a.aliases) if (a := index.artists.get(name)) else (name,),
             )

@@ -180,7 +180,7 @@ class Browsing(Feature):
             (index.tracks[i] for i in index.artist_tracks.get(artist, ())),
             key=lambda tr: (-tr.year, tr.drama, tr.part or 0),
         )
-        lines = [t("artist_header", locale, name=compose.artist_line(index, artist))]
+        lines = [t("artist_header", locale, name=compose.artist_line(index, artist, locale))]
         for tr in items[:ARTIST_LIST]:
             credit = f" — {tr.artist}" if tr.artist != artist else ""
             lines.append(f"• {compose.track_title(tr)}{credit} · {tr.drama} ({tr.year})")
