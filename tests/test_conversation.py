@@ -636,3 +636,20 @@ async def test_a_small_pool_never_gives_a_song_twice_in_a_row(service: Service) 
         again = await service.handle(ask(more, user=user))
         assert again.kind is ReplyKind.HINT and not again.cards and again.locale == lang
         assert "2" in again.text
+
+
+async def test_hesitation_or_a_jamo_mash_after_a_request_is_no_another(service: Service) -> None:
+    # "hmm", "음..", "ㅁㄴㅇㄹ": a hint and no songs; the request is kept for "another".
+    first = await service.handle(ask("sad songs from goblin", user="h1"))
+    for text in ("hmm", "hmmm...", "umm", "well", "흠", "음..", "ㅁㄴㅇㄹ", "ㅇㄹㅇㄹㄴ"):
+        reply = await service.handle(ask(text, user="h1"))
+        assert reply.kind is ReplyKind.SMALLTALK and not reply.cards, text
+        assert "another" in reply.text or "하나 더" in reply.text, text
+    more = await service.handle(ask("another", user="h1"))
+    assert more.cards and all(c.track.drama == "Goblin" for c in more.cards)
+    shown = {c.track.key for c in first.cards}
+    assert not shown & {c.track.key for c in more.cards}
+    # Yes and okay in jamo stay what they were; with nothing asked, "hmm" is not understood.
+    assert (await service.handle(ask("ㅇㅋ", user="h1"))).kind is ReplyKind.SMALLTALK
+    alone = await service.handle(ask("hmm", user="h2"))
+    assert alone.kind is not ReplyKind.SMALLTALK and not alone.cards

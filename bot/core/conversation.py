@@ -61,6 +61,7 @@ TALK_ORDER = (
     "laugh",
     "ok",
     "chat",
+    "hesitation",
 )
 # Small talk that thanks, greets or praises the bot: a like word said with it ("perfect,
 # thanks") is part of the thanks unless it points at a song.
@@ -121,6 +122,8 @@ def decide(said: Said, ctx: Context, index: CatalogIndex) -> Plan:
 
     # Small talk: nothing but greetings, thanks, laughter, questions about the bot.
     talk = [k for k in TALK_ORDER if k in said.smalltalk]
+    if ctx.last is None and talk == ["hesitation"]:
+        talk = []  # "hmm" with nothing asked yet: not understood, as any word
     # Thanks that praise ("this was perfect, thanks", "perfect, thank you!") thank the bot:
     # praise counts as a like only when a song is clearly meant (an ordinal, a title, "love
     # it", "this one").

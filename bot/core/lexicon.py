@@ -175,6 +175,7 @@ class Smalltalk:
     en: dict[str, Phrases]  # kind -> phrases
     ko: dict[str, tuple[str, ...]]
     repeat_jamo: tuple[str, ...]
+    hesitation: Words  # said alone: "hmm", "음", "well"
     hedges: Words
     define_ost_ko: tuple[str, ...]
     define_ko: tuple[str, ...]
@@ -372,6 +373,8 @@ class Lexicon:
                 en={kind: read.phrases(f"smalltalk.{kind}") for kind in SMALLTALK},
                 ko={kind: read.stems(f"smalltalk.{kind}_ko") for kind in SMALLTALK},
                 repeat_jamo=read.stems("smalltalk.repeat_jamo"),
+                hesitation=read.words("smalltalk.hesitation")
+                | read.words("smalltalk.hesitation_ko"),
                 hedges=read.words("smalltalk.hedges"),
                 define_ost_ko=read.stems("smalltalk.define_ost_ko"),
                 define_ko=read.stems("smalltalk.define_ko"),

@@ -196,6 +196,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "I'm a bot for K-drama OSTs, so songs are what I know best.",
         "ko": "저는 드라마 OST 봇이라 노래 이야기를 제일 잘해요.",
     },
+    "talk_hesitation": {
+        "en": 'Take your time. Say "another" for more, or tell me a mood, a drama or a singer.',
+        "ko": '천천히 생각해 보세요. 더 들으려면 "하나 더", 아니면 분위기나 드라마, 가수를 말해 주세요.',
+    },
     "talk_hint": {
         "en": 'For example: "sad songs from Goblin", "music to study to", "who sings Stay With Me".',
         "ko": '예: "도깨비 슬픈 노래", "공부할 때 듣기 좋은 노래", "Stay With Me 누가 불렀어?"',

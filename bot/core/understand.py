@@ -651,6 +651,7 @@ class Parser:
 
 
 _JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
+_LAUGH_OR_TEARS = frozenset(unicodedata.normalize("NFKC", "ㅋㅎㅠㅜ"))
 
 
 def _jamo(text: str) -> str:
@@ -983,6 +984,21 @@ class _Reading:
                 self.said.smalltalk.append("laugh")
                 self.said.signals.add("talk:laugh")
                 self.take(i, i + 1)
+        # Hesitation alone ("hmm", "음..", "well") or keys mashed in jamo ("ㅁㄴㅇㄹ") asks
+        # for nothing: small talk, not "another".
+        hesitation = self.p.lex.smalltalk.hesitation
+        if self.words and all(w in hesitation or self._mashed(w) for w in self.words):
+            self.said.smalltalk.append("hesitation")
+            self.said.signals.add("talk:hesitation")
+            self.take(0, len(self.words))
+
+    def _mashed(self, word: str) -> bool:
+        """Jamo that spell no word of the lexicon (ㅇㅋ, ㄴㄴ) nor laughter or tears."""
+        return (
+            all("\u1100" <= ch <= "\u11ff" for ch in word)
+            and squash(word) not in self.p.stem_keys
+            and not set(word) <= _LAUGH_OR_TEARS
+        )
 
     def _jamo_run(self, word: str) -> bool:
         return bool(word) and all(ch in _JAMO for ch in word)
