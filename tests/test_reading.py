@@ -240,6 +240,11 @@ def test_occasions_bring_weighted_tags_energy_and_what_to_avoid(parser: Parser) 
         ("ugh monday again... need energy", "energy"),
         ("요리할 때 듣는 노래", "cooking"),
         ("songs for the bus ride home", "commute"),
+        ("leg day", "workout"),  # gym idioms
+        ("arm day playlist pls", "workout"),
+        ("something for the treadmill", "workout"),
+        ("하체 하는 날 들을 노래", "workout"),
+        ("웨이트 할 때 ost", "workout"),
     ],
 )
 def test_more_occasions(parser: Parser, text: str, occasion: str) -> None:
