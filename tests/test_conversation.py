@@ -653,3 +653,22 @@ async def test_hesitation_or_a_jamo_mash_after_a_request_is_no_another(service: 
     assert (await service.handle(ask("ㅇㅋ", user="h1"))).kind is ReplyKind.SMALLTALK
     alone = await service.handle(ask("hmm", user="h2"))
     assert alone.kind is not ReplyKind.SMALLTALK and not alone.cards
+
+
+async def test_a_name_alone_with_no_songs_together_takes_its_place(service: Service) -> None:
+    # IU sings nothing in Goblin: "what about IU?" is IU's sad songs, and says why.
+    await service.handle(ask("sad songs from goblin", user="w1"))
+    iu = await service.handle(ask("what about IU?", user="w1"))
+    assert iu.cards and all("IU" in c.track.artist for c in iu.cards)
+    assert all(c.track.drama != "Goblin" and "sad" in c.track.tags for c in iu.cards)
+    assert iu.text.startswith("IU has no songs in Goblin")
+    await service.handle(ask("태연 노래 추천", user="w2"))
+    goblin = await service.handle(ask("도깨비는요?", user="w2"))
+    assert goblin.cards and all(c.track.drama == "Goblin" for c in goblin.cards)
+    assert goblin.text.startswith("도깨비에는 태연의 노래가 없어서")
+    # Davichi sings in Crash Landing on You: the two together, as before.
+    await service.handle(ask("songs from crash landing on you", user="w3"))
+    both = await service.handle(ask("how about davichi?", user="w3"))
+    assert both.cards and all(
+        c.track.drama == "Crash Landing on You" and "Davichi" in c.track.artist for c in both.cards
+    )

@@ -365,7 +365,17 @@ def changed(
                 year_to=None,
                 similar_to=None,
             )
-            said.append(t("change_renamed", locale, scope=scope(index, named, locale)))
+            where = scope(index, named, locale)
+            apart = next((c.split(":", 2)[1:] for c in changes if c.startswith("apart:")), None)
+            if apart:  # "IU has no songs in Goblin, so now by IU"
+                kind, name = apart
+                dramas = name if kind == "drama" else q.drama or ""
+                acts = name.split(" & ") if kind == "artist" else q.artists
+                artist = " & ".join(artist_name(index, a, locale) for a in acts)
+                drama = drama_name(index, dramas, locale)
+                said.append(t("change_apart", locale, artist=artist, drama=drama, scope=where))
+            else:
+                said.append(t("change_renamed", locale, scope=where))
         elif key in ("similar", "like_title") and q.similar_to in index.by_key:
             title = short_title(index.tracks[index.by_key[q.similar_to or ""]])
             said.append(t(f"change_{key}", locale, title=title))

@@ -17,7 +17,8 @@ The changes, each a small operator on a Query:
   not that one, nah, 별로        dislike the song in focus (after one song, or the one pointed
                                  at), and the next pick
   the Goblin one                 another song of the title just looked up
-  what about Davichi             a name alone: it replaces the name of its kind ...
+  what about Davichi             a name alone: it replaces the name of its kind (and of the
+                                 other kind, when the two share no songs) ...
   the Goblin one, 호텔 델루나 거  ... or narrows the other (the singer's songs in that drama)
   I mean the singer              the other reading of a name that is two things
   anything else said             moods replace moods, exclusions add up, scope is kept
@@ -494,6 +495,9 @@ def _follow(said: Said, ctx: Context, index: CatalogIndex, ops: set[str]) -> Pla
                 return listed or Plan("lookup", query=replace(renamed, lookup=True))
             new = renamed
             changes.append("renamed")
+            apart = _apart(last, q, renamed, index)
+            if apart:
+                changes.append(f"apart:{apart}")
         else:
             return None  # a new drama or artist: a new request
     relative = ops & RELATIVE_OPS
@@ -693,10 +697,11 @@ def _renamed(
     last: Query, q: Query, index: CatalogIndex, shown: list[int], said_pointed: bool = False
 ) -> Query | None:
     """The last request with the names said: a name of the same kind replaces the last one; a
-    name of the other kind is added (the singer's songs in that drama: when they have none,
-    the recommender says so and relaxes), unless the only songs they have together were just
-    shown ("anything from Hotel del Luna?" after Taeyeon's song from it: more of the drama)
-    and the message does not point at one ("the Hotel del Luna one"). None when nothing was
+    name of the other kind is added (the singer's songs in that drama), unless they have no
+    songs together ("what about IU?" after Goblin: IU's songs, the rest of the request kept)
+    or the only ones were just shown ("anything from Hotel del Luna?" after Taeyeon's song
+    from it: more of the drama), and the message does not point at one ("the Hotel del Luna
+    one": when there is none, the recommender says so and relaxes). None when nothing was
     named."""
     if not (q.drama or q.artists):
         return None
@@ -704,7 +709,7 @@ def _renamed(
     artist, also = (q.artist, q.also_artists) if q.artists else (last.artist, last.also_artists)
     if drama and (artist or also) and not (q.drama and q.artists):
         together = index.together(drama, (artist, *also) if artist else also)
-        if together and set(together) <= set(shown) and not said_pointed:
+        if set(together) <= set(shown) and not said_pointed:
             drama = q.drama
             artist, also = (q.artist, q.also_artists)
     new = replace(
@@ -723,6 +728,18 @@ def _renamed(
         together = index.together(drama, new.artists)
         new = replace(new, count=max(1, min(new.count, len(together))), asked=None)
     return new
+
+
+def _apart(last: Query, q: Query, new: Query, index: CatalogIndex) -> str:
+    """The name of the other kind a name said alone left out because the two have no songs
+    together: "drama:Goblin" for "what about IU?" after Goblin; else ""."""
+    artist_said = q.artists and not q.drama and last.drama and not new.drama
+    if artist_said and last.drama and not index.together(last.drama, q.artists):
+        return f"drama:{last.drama}"
+    drama_said = q.drama and not q.artists and last.artists and not new.artists
+    if drama_said and q.drama and not index.together(q.drama, last.artists):
+        return f"artist:{' & '.join(last.artists)}"
+    return ""
 
 
 def flip(q: Query) -> Query:

@@ -252,6 +252,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "분위기는 그대로, 이번엔 {scope} 노래로",
     },
     "change_renamed": {"en": "Now {scope}", "ko": "이번엔 {scope} 노래로"},
+    # A name said alone that shares no songs with the last one of the other kind replaces it.
+    "change_apart": {
+        "en": "{artist} has no songs in {drama}, so now {scope}",
+        "ko": "{drama}에는 {artist}의 노래가 없어서 이번엔 {scope} 노래로",
+    },
     "change_similar": {"en": "Songs like {title}", "ko": "{title:'와} 비슷한 노래로"},
     "change_like_title": {"en": "Songs like {title}", "ko": "{title:'와} 비슷한 노래로"},
     "change_moods": {"en": "Now {tags}", "ko": "이번엔 {tags} 노래로"},
