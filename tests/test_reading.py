@@ -72,6 +72,30 @@ def test_a_name_that_is_two_things_keeps_the_other_reading(parser: Parser) -> No
 @pytest.mark.parametrize(
     ("text", "artist", "drama"),
     [
+        ("punch songs", "Punch", None),  # lower case: one reading, the other kept to offer
+        ("Punch 노래", "Punch", None),  # a Korean song word beside a Latin name
+        ("punch 노래 추천해줘", "Punch", None),
+        ("punch ost songs by the singer", "Punch", None),  # the kind said wins over "ost"
+        ("punch songs, the drama", None, "Punch"),
+    ],
+)
+def test_a_lower_case_name_that_is_two_things(
+    parser: Parser, text: str, artist: str | None, drama: str | None
+) -> None:
+    q = parser.query(text)
+    assert (q.artist, q.drama) == (artist, drama)
+    assert q.other == ("drama:Punch" if artist else "artist:Punch")
+
+
+def test_a_latin_name_with_a_korean_song_word(parser: Parser) -> None:
+    assert parser.query("davichi 노래").artist == "Davichi"
+    assert parser.query("heize 곡 추천").artist == "Heize"
+    assert not parser.query("rain 노래").artists  # an everyday word stays one
+
+
+@pytest.mark.parametrize(
+    ("text", "artist", "drama"),
+    [
         ("what's the iu one from crash landing on you", "IU", "Crash Landing on You"),
         ("dk ost from twenty five twenty one", "DK", "Twenty-Five Twenty-One"),
         ("the v song from itaewon class", "V", "Itaewon Class"),  # one letter, pointed at

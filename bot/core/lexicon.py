@@ -220,6 +220,7 @@ class Lexicon:
     cue_before: Words
     cue_after: Words
     bare: Words
+    bare_ko: Words  # beside a name in Latin letters: "Punch 노래"
     spent: Words
     similar: Words
     similar_joiner: Words
@@ -286,6 +287,7 @@ class Lexicon:
             cue_before=read.words("cues.before"),
             cue_after=read.words("cues.after"),
             bare=read.words("cues.bare"),
+            bare_ko=read.words("cues.bare_ko"),
             spent=read.words("cues.spent"),
             similar=read.words("similar.en"),
             similar_joiner=read.words("similar.en_joiner"),

@@ -1307,7 +1307,7 @@ class _Reading:
 
     def _choose(self, ents: list[Entity], kind: str) -> tuple[Entity, str | None]:
         """The reading a cue asks for, else the better-known one; and the other reading."""
-        want = kind or self.prefer
+        want = self._kind_said() or kind or self.prefer
         if want == "artist":
             picked = [e for e in ents if e.kind != "drama"] or ents
         elif want == "drama":
@@ -1318,6 +1318,15 @@ class _Reading:
         others = [e for e in ents if e != ent]
         other = f"{others[0].kind}:{others[0].name}" if others else None
         return ent, other
+
+    def _kind_said(self) -> str:
+        """The kind of name the message says it means, anywhere in it: "punch ost songs by the
+        singer" is the singer. "" when it says neither (or both)."""
+        text = f" {' '.join(self.words)} "
+        refine = self.p.lex.refine
+        artist = any(f" {x} " in text for x in refine.the_artist)
+        drama = any(f" {x} " in text for x in refine.the_drama)
+        return "" if artist == drama else "artist" if artist else "drama"
 
     def _spend_cue(self, i: int) -> None:
         """ "from Goblin", "by IU": the cue word is spent with the name."""
@@ -1384,6 +1393,8 @@ class _Reading:
     def _bare(self, i: int, j: int) -> bool:
         """Words i..j-1 are the whole message, give or take "the", "song", "ost"."""
         bare = self.p.lex.bare
+        if not any(has_hangul(w) for w in self.words[i:j]):
+            bare = bare | self.p.lex.bare_ko  # "Punch 노래": a Latin name, a Korean song word
         return all(w in bare for n, w in enumerate(self.words) if not i <= n < j)
 
     def _pinned(self, i: int, j: int, key: str) -> bool:
