@@ -268,3 +268,11 @@ async def test_korean_replies_name_the_artist_in_hangul_first(service: Service) 
     assert listed.text.startswith("허각 (Huh Gak)")
     english = await service.handle(ask("who sings Diamond from Itaewon Class"))
     assert english.cards[0].artist == "Ha Hyun-woo (하현우)"
+
+
+async def test_korean_replies_offer_the_other_reading_in_hangul(service: Service) -> None:
+    reply = await service.handle(ask("Punch 노래"))
+    assert reply.text.startswith("(펀치를 가수로 이해했어요. 드라마 펀치도 있어요.)")
+    assert [a.label for a in reply.actions if a.kind == "other"] == ["드라마 펀치"]
+    english = await service.handle(ask("punch songs"))
+    assert [a.label for a in english.actions if a.kind == "other"] == ["The drama Punch"]

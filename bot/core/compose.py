@@ -261,8 +261,10 @@ def recommendation(
         actions = (Action(f"more:{b36(query_id)}", t("button_another", locale), "another"),)
         if q.other and not changes:
             kind, name = q.other.split(":", 1)
-            notes.append(other_reading(q, locale))
-            label = t("button_other", locale, kind=t(f"kind_{_kind(kind)}", locale), name=name)
+            notes.append(other_reading(index, q, locale))
+            kind_label = t(f"kind_{_kind(kind)}", locale)
+            other = name_of(index, kind, name, locale)
+            label = t("button_other", locale, kind=kind_label, name=other)
             actions += (Action(f"other:{b36(query_id)}", shorten(label, 40), "other"),)
     return Reply(
         text="\n".join([*(_tidy(note) for note in notes), intro]),
@@ -303,16 +305,24 @@ def _kind(kind: str) -> str:
     return "drama" if kind == "drama" else "artist"
 
 
-def other_reading(q: Query, locale: str) -> str:
+def name_of(index: CatalogIndex, kind: str, name: str, locale: str) -> str:
+    """A drama's or an artist's name for this reply (in Hangul in Korean replies)."""
+    if _kind(kind) == "drama":
+        return drama_name(index, name, locale)
+    return artist_name(index, name, locale)
+
+
+def other_reading(index: CatalogIndex, q: Query, locale: str) -> str:
     """The note on a name that is two things: "(I read Punch as the drama; ...)"."""
     kind, name = (q.other or ":").split(":", 1)
     this = "drama" if q.drama else "artist"
     return t(
         "other_reading",
         locale,
-        name=name,
+        name=name_of(index, this, q.drama or q.artist or name, locale),
         kind=t(f"kind_{this}", locale),
         other_kind=t(f"kind_{_kind(kind)}", locale),
+        other_name=name_of(index, kind, name, locale),
     )
 
 
@@ -396,7 +406,8 @@ def changed(
             if what:
                 said.append(t("change_excluded", locale, what=what))
         elif key in ("the_artist", "the_drama"):
-            said.append(t(f"change_{key}", locale, name=q.artist or q.drama or ""))
+            name = name_of(index, key[4:], q.artist or q.drama or "", locale)
+            said.append(t(f"change_{key}", locale, name=name))
         elif f"change_{key}" in _CHANGE_KEYS:
             said.append(t(f"change_{key}", locale))
     still = []

@@ -228,8 +228,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "ko": "({artist}의 곡으로 기억했어요. 같은 제목의 다른 곡: {others})",
     },
     "other_reading": {
-        "en": "(I read {name} as the {kind}; there is also the {other_kind} {name}.)",
-        "ko": "({name:을} {kind:으로} 이해했어요. {other_kind} {name}도 있어요.)",
+        "en": "(I read {name} as the {kind}; there is also the {other_kind} {other_name}.)",
+        "ko": "({name:을} {kind:으로} 이해했어요. {other_kind} {other_name}도 있어요.)",
     },
     "kind_drama": {"en": "drama", "ko": "드라마"},
     "kind_artist": {"en": "singer", "ko": "가수"},
