@@ -666,6 +666,10 @@ async def test_a_name_alone_with_no_songs_together_takes_its_place(service: Serv
     goblin = await service.handle(ask("도깨비는요?", user="w2"))
     assert goblin.cards and all(c.track.drama == "Goblin" for c in goblin.cards)
     assert goblin.text.startswith("도깨비에는 태연의 노래가 없어서")
+    await service.handle(ask("songs by Davichi", user="w4"))
+    pointed = await service.handle(ask("what about the goblin one", user="w4"))
+    assert pointed.text.startswith("Davichi has no songs in Goblin, so now from Goblin")
+    assert pointed.cards and all(c.track.drama == "Goblin" for c in pointed.cards)
     # Davichi sings in Crash Landing on You: the two together, as before.
     await service.handle(ask("songs from crash landing on you", user="w3"))
     both = await service.handle(ask("how about davichi?", user="w3"))

@@ -700,16 +700,15 @@ def _renamed(
     name of the other kind is added (the singer's songs in that drama), unless they have no
     songs together ("what about IU?" after Goblin: IU's songs, the rest of the request kept)
     or the only ones were just shown ("anything from Hotel del Luna?" after Taeyeon's song
-    from it: more of the drama), and the message does not point at one ("the Hotel del Luna
-    one": when there is none, the recommender says so and relaxes). None when nothing was
-    named."""
+    from it: more of the drama) and the message does not point at one ("the Hotel del Luna
+    one"). None when nothing was named."""
     if not (q.drama or q.artists):
         return None
     drama = q.drama or last.drama
     artist, also = (q.artist, q.also_artists) if q.artists else (last.artist, last.also_artists)
     if drama and (artist or also) and not (q.drama and q.artists):
         together = index.together(drama, (artist, *also) if artist else also)
-        if set(together) <= set(shown) and not said_pointed:
+        if not together or (set(together) <= set(shown) and not said_pointed):
             drama = q.drama
             artist, also = (q.artist, q.also_artists)
     new = replace(
