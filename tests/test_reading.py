@@ -652,3 +652,10 @@ def test_a_number_after_episode_or_part_is_no_count(parser: Parser) -> None:
     assert parser.query("which song is playing in episode 5 of goblin").count == 1
     assert parser.query("goblin ep 3 song").count == 1
     assert parser.query("3 songs from goblin").count == 3
+
+
+def test_a_topic_ending_on_a_latin_name_points_back(parser: Parser) -> None:
+    # "IU는?", "Davichi는요": and IU?, like "아이유는?"; "IU 노래" asks anew.
+    for text in ("IU는?", "Davichi는요?", "아이유는?"):
+        assert "op:markers" in parser.read(text).signals, text
+    assert "op:markers" not in parser.read("IU 노래").signals

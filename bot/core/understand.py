@@ -797,6 +797,13 @@ class _Reading:
         if has_hangul(last) and last.endswith(p.lex.follow_endings_ko) and len(last) > 1:
             said.signals.add("op:markers")  # "이별 노래로": make it breakup songs
             said.signals.discard("openers")
+        tokens = self.msg.tokens
+        for m in self.mentions:
+            k = m.last + 1  # "IU는?", "Davichi는요": and IU? (a Latin name, a topic ending)
+            if m.kind in ("drama", "artist") and k < len(tokens) and not tokens[m.last].hangul:
+                glued = tokens[k].start == tokens[m.last].end
+                if glued and self.words[k] in p.lex.topic_endings_ko:
+                    said.signals.add("op:markers")
         flat = self.msg.flat.text
         # A word that points at a song, even inside a longer phrase ("not that one").
         this = p.lex.references
