@@ -641,7 +641,20 @@ async def test_a_small_pool_never_gives_a_song_twice_in_a_row(service: Service) 
 async def test_hesitation_or_a_jamo_mash_after_a_request_is_no_another(service: Service) -> None:
     # "hmm", "음..", "ㅁㄴㅇㄹ": a hint and no songs; the request is kept for "another".
     first = await service.handle(ask("sad songs from goblin", user="h1"))
-    for text in ("hmm", "hmmm...", "umm", "well", "흠", "음..", "ㅁㄴㅇㄹ", "ㅇㄹㅇㄹㄴ"):
+    said = (
+        "hmm",
+        "hmmm...",
+        "umm",
+        "well",
+        "흠",
+        "음..",
+        "ㅁㄴㅇㄹ",
+        "ㅇㄹㅇㄹㄴ",
+        "🤔",
+        "...",
+        "hmm?",
+    )
+    for text in said:
         reply = await service.handle(ask(text, user="h1"))
         assert reply.kind is ReplyKind.SMALLTALK and not reply.cards, text
         assert "another" in reply.text or "하나 더" in reply.text, text
@@ -653,6 +666,9 @@ async def test_hesitation_or_a_jamo_mash_after_a_request_is_no_another(service: 
     assert (await service.handle(ask("ㅇㅋ", user="h1"))).kind is ReplyKind.SMALLTALK
     alone = await service.handle(ask("hmm", user="h2"))
     assert alone.kind is not ReplyKind.SMALLTALK and not alone.cards
+    # A question mark alone asks how to ask, as before; a like emoji still likes.
+    assert (await service.handle(ask("?", user="h1"))).kind is not ReplyKind.SMALLTALK
+    assert (await service.handle(ask("👍", user="h1"))).kind is ReplyKind.FEEDBACK
 
 
 async def test_a_name_alone_with_no_songs_together_takes_its_place(service: Service) -> None:

@@ -176,6 +176,7 @@ class Smalltalk:
     ko: dict[str, tuple[str, ...]]
     repeat_jamo: tuple[str, ...]
     hesitation: Words  # said alone: "hmm", "음", "well"
+    hesitation_emoji: tuple[str, ...]  # "🤔"
     hedges: Words
     define_ost_ko: tuple[str, ...]
     define_ko: tuple[str, ...]
@@ -377,6 +378,7 @@ class Lexicon:
                 repeat_jamo=read.stems("smalltalk.repeat_jamo"),
                 hesitation=read.words("smalltalk.hesitation")
                 | read.words("smalltalk.hesitation_ko"),
+                hesitation_emoji=read.stems("smalltalk.hesitation_emoji"),
                 hedges=read.words("smalltalk.hedges"),
                 define_ost_ko=read.stems("smalltalk.define_ost_ko"),
                 define_ko=read.stems("smalltalk.define_ko"),

@@ -991,13 +991,27 @@ class _Reading:
                 self.said.smalltalk.append("laugh")
                 self.said.signals.add("talk:laugh")
                 self.take(i, i + 1)
-        # Hesitation alone ("hmm", "음..", "well") or keys mashed in jamo ("ㅁㄴㅇㄹ") asks
-        # for nothing: small talk, not "another".
-        hesitation = self.p.lex.smalltalk.hesitation
-        if self.words and all(w in hesitation or self._mashed(w) for w in self.words):
+        if self._hesitating():
             self.said.smalltalk.append("hesitation")
             self.said.signals.add("talk:hesitation")
             self.take(0, len(self.words))
+
+    def _hesitating(self) -> bool:
+        """Hesitation alone ("hmm", "음..", "well", "🤔", "...") or keys mashed in jamo
+        ("ㅁㄴㅇㄹ"): it asks for nothing, so it is small talk, not "another"."""
+        talk = self.p.lex.smalltalk
+        if not all(w in talk.hesitation or self._mashed(w) for w in self.words):
+            return False
+        text = self.msg.text
+        for tok in self.msg.tokens:  # what is left besides the words: dots, emoji
+            text = text[: tok.start] + " " * (tok.end - tok.start) + text[tok.end :]
+        thinking = any(e in text for e in talk.hesitation_emoji)
+        for e in talk.hesitation_emoji:
+            text = text.replace(e, " ")
+        marks = set(text) - set(" \t\n\ufe0f")
+        # "?" alone asks how to ask; "hmm?" and "🤔?" hesitate.
+        allowed = set(".…,~") | (set("?!") if self.words or thinking else set())
+        return marks <= allowed and bool(self.words or thinking or marks)
 
     def _mashed(self, word: str) -> bool:
         """Jamo that spell no word of the lexicon (ㅇㅋ, ㄴㄴ) nor laughter or tears."""
