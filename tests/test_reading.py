@@ -269,6 +269,8 @@ def test_occasions_bring_weighted_tags_energy_and_what_to_avoid(parser: Parser) 
         ("something for the treadmill", "workout"),
         ("하체 하는 날 들을 노래", "workout"),
         ("웨이트 할 때 ost", "workout"),
+        ("something to lift to", "workout"),
+        ("홈트할 때 들을 노래", "workout"),
     ],
 )
 def test_more_occasions(parser: Parser, text: str, occasion: str) -> None:
