@@ -266,6 +266,8 @@ async def test_korean_replies_name_the_artist_in_hangul_first(service: Service) 
     assert found.cards[0].artist == "하현우 (Ha Hyun-woo)"
     listed = await service.handle(ask("허각 노래 목록"))
     assert listed.text.startswith("허각 (Huh Gak)")
+    group = await service.handle(ask("다비치 노래 목록"))
+    assert "— 강민경 (Kang Min-kyung)" in group.text  # a member's song in the group's list
     english = await service.handle(ask("who sings Diamond from Itaewon Class"))
     assert english.cards[0].artist == "Ha Hyun-woo (하현우)"
 

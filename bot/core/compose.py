@@ -508,7 +508,7 @@ def lookup_song(
         text.append(t("lookup_others", locale, title=short_title(tr), others="; ".join(listed)))
         for o in others[:3]:
             other = index.tracks[o]
-            label = t("button_song", locale, artist=other.artist)
+            label = t("button_song", locale, artist=artist_name(index, other.artist, locale))
             actions.append(Action(f"song:{other.key}", shorten(label, 40), "song"))
     if also:
         songs = [
@@ -540,6 +540,14 @@ def smalltalk(kind: str, locale: str) -> Reply:
     return Reply(
         t(f"talk_{kind}", locale) + "\n" + t("talk_hint", locale), locale, ReplyKind.SMALLTALK
     )
+
+
+def others_note(index: CatalogIndex, i: int, others: list[int], locale: str) -> str:
+    """After a like or dislike of a title several songs share: which one was taken."""
+    tr = index.tracks[i]
+    names = ", ".join(artist_name(index, index.tracks[o].artist, locale) for o in others[:4])
+    artist = artist_name(index, tr.artist, locale)
+    return t("feedback_others", locale, artist=artist, title=tr.title, others=names)
 
 
 # ------------------------------------------------------------------------------ hints

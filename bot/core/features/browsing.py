@@ -182,7 +182,9 @@ class Browsing(Feature):
         )
         lines = [t("artist_header", locale, name=compose.artist_line(index, artist, locale))]
         for tr in items[:ARTIST_LIST]:
-            credit = f" — {tr.artist}" if tr.artist != artist else ""
+            credit = (
+                f" — {compose.artist_line(index, tr.artist, locale)}" if tr.artist != artist else ""
+            )
             lines.append(f"• {compose.track_title(tr)}{credit} · {tr.drama} ({tr.year})")
         return Reply("\n".join(lines), locale, ReplyKind.INFO, title=artist)
 

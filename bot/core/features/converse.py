@@ -94,7 +94,7 @@ class Converse(Feature):
             if plan.kind == "feedback":
                 text = note.text
                 if plan.others:
-                    text += "\n" + _others_note(service, i, plan.others, locale)
+                    text += "\n" + compose.others_note(service.index, i, plan.others, locale)
                 return replace(note, text=text)
             notes.append(note.text)
         if plan.kind == "feedback":
@@ -111,10 +111,3 @@ class Converse(Feature):
         return await service.picks.pick(
             req, q, locale, changes=tuple(plan.changes), kept=tuple(plan.kept), extra=tuple(notes)
         )
-
-
-def _others_note(service: Service, i: int, others: list[int], locale: str) -> str:
-    index = service.index
-    tr = index.tracks[i]
-    names = ", ".join(index.tracks[o].artist for o in others[:4])
-    return t("feedback_others", locale, artist=tr.artist, title=tr.title, others=names)

@@ -70,9 +70,7 @@ class Feedback(Feature):
                 return compose.unknown_name("no_track", arg, locale, None)
             target = found
             if others:
-                tr = index.tracks[target]
-                names = ", ".join(index.tracks[o].artist for o in others[:4])
-                note = t("feedback_others", locale, artist=tr.artist, title=tr.title, others=names)
+                note = compose.others_note(index, target, others, locale)
         return await self.rate(req, target, value, locale, note)
 
     def _find_in(self, text: str, candidates: list[int] | range) -> int | None:
