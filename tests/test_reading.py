@@ -77,6 +77,8 @@ def test_a_name_that_is_two_things_keeps_the_other_reading(parser: Parser) -> No
         ("punch 노래 추천해줘", "Punch", None),
         ("punch ost songs by the singer", "Punch", None),  # the kind said wins over "ost"
         ("punch songs, the drama", None, "Punch"),
+        ("punch the singer", "Punch", None),  # the kind said after the name cues it
+        ("punch (the drama) ost", None, "Punch"),
     ],
 )
 def test_a_lower_case_name_that_is_two_things(

@@ -1120,6 +1120,9 @@ class _Reading:
             kind = kind or "drama"
         if after in lex.artist_cue_after:
             cued, kind = True, "artist"  # "the song V sang"
+        kinds = lex.artist_cue | lex.drama_cue
+        if after == "the" and j + 1 < len(words) and words[j + 1] in kinds:
+            cued = True  # "punch the singer", "punch (the drama) ost": the kind said after
         if self._pointed(i, j):
             cued = True  # "the iu one", "crush's song in goblin"
             self.said.signals.add("pointed")
