@@ -664,6 +664,12 @@ async def test_hesitation_or_a_jamo_mash_after_a_request_is_no_another(service: 
     assert not shown & {c.track.key for c in more.cards}
     # Yes and okay in jamo stay what they were; with nothing asked, "hmm" is not understood.
     assert (await service.handle(ask("ㅇㅋ", user="h1"))).kind is ReplyKind.SMALLTALK
+    assert (await service.handle(ask("ㅇㅋㅇㅋ", user="h1"))).kind is ReplyKind.SMALLTALK
+    go_on = await service.handle(ask("ㄱㄱ", user="h1"))  # "go go": the next picks
+    assert go_on.cards and all(c.track.drama == "Goblin" for c in go_on.cards)
+    # Hesitation before a follow-up leaves it a follow-up.
+    iu = await service.handle(ask("well, what about IU?", user="h1"))
+    assert iu.cards and all("IU" in c.track.artist for c in iu.cards)
     alone = await service.handle(ask("hmm", user="h2"))
     assert alone.kind is not ReplyKind.SMALLTALK and not alone.cards
     # A question mark alone asks how to ask, as before; a like emoji still likes.

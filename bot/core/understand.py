@@ -1014,12 +1014,12 @@ class _Reading:
         return marks <= allowed and bool(self.words or thinking or marks)
 
     def _mashed(self, word: str) -> bool:
-        """Jamo that spell no word of the lexicon (ㅇㅋ, ㄴㄴ) nor laughter or tears."""
-        return (
-            all("\u1100" <= ch <= "\u11ff" for ch in word)
-            and squash(word) not in self.p.stem_keys
-            and not set(word) <= _LAUGH_OR_TEARS
-        )
+        """Jamo that spell no word of the lexicon (ㅇㅋ, ㄴㄴ, said twice: ㅇㅋㅇㅋ) nor
+        laughter or tears."""
+        half = word[: len(word) // 2]
+        said = squash(word) in self.p.stem_keys or (half * 2 == word and half in self.p.stem_keys)
+        jamo = all("\u1100" <= ch <= "\u11ff" for ch in word)
+        return jamo and not said and not set(word) <= _LAUGH_OR_TEARS
 
     def _jamo_run(self, word: str) -> bool:
         return bool(word) and all(ch in _JAMO for ch in word)
@@ -2244,7 +2244,7 @@ class _Reading:
         if not any(m.kind != "era" for m in self.mentions) and "any" not in self.said.signals:
             return
         talk = self.p.lex.smalltalk
-        asides = talk.en["laugh"] | talk.en["ok"]
+        asides = talk.en["laugh"] | talk.en["ok"] | talk.hesitation  # "well, what about IU"
         words = self.words
         # Small talk is an aside too: "Thank you. Could you also ..." opens with "also".
         aside = [
