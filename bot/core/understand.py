@@ -652,6 +652,7 @@ class Parser:
 
 _JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
 _LAUGH_OR_TEARS = frozenset(unicodedata.normalize("NFKC", "ㅋㅎㅠㅜ"))
+MAX_HESITATION = 4  # words a message of hesitation alone has at most ("hmm, well, um, idk")
 
 
 def _jamo(text: str) -> str:
@@ -1000,6 +1001,8 @@ class _Reading:
         """Hesitation alone ("hmm", "음..", "well", "🤔", "...") or keys mashed in jamo
         ("ㅁㄴㅇㄹ"): it asks for nothing, so it is small talk, not "another"."""
         talk = self.p.lex.smalltalk
+        if len(self.words) > MAX_HESITATION:
+            return False
         if not all(w in talk.hesitation or self._mashed(w) for w in self.words):
             return False
         text = self.msg.text
@@ -1016,10 +1019,11 @@ class _Reading:
     def _mashed(self, word: str) -> bool:
         """Jamo that spell no word of the lexicon (ㅇㅋ, ㄴㄴ, said twice: ㅇㅋㅇㅋ) nor
         laughter or tears."""
+        if not all("\u1100" <= ch <= "\u11ff" for ch in word):
+            return False
         half = word[: len(word) // 2]
         said = squash(word) in self.p.stem_keys or (half * 2 == word and half in self.p.stem_keys)
-        jamo = all("\u1100" <= ch <= "\u11ff" for ch in word)
-        return jamo and not said and not set(word) <= _LAUGH_OR_TEARS
+        return not said and not set(word) <= _LAUGH_OR_TEARS
 
     def _jamo_run(self, word: str) -> bool:
         return bool(word) and all(ch in _JAMO for ch in word)
@@ -1331,7 +1335,7 @@ class _Reading:
 
     def _choose(self, ents: list[Entity], kind: str) -> tuple[Entity, str | None]:
         """The reading a cue asks for, else the better-known one; and the other reading."""
-        want = self._kind_said() or kind or self.prefer
+        want = (len(ents) > 1 and self._kind_said()) or kind or self.prefer
         if want == "artist":
             picked = [e for e in ents if e.kind != "drama"] or ents
         elif want == "drama":
@@ -1416,10 +1420,14 @@ class _Reading:
 
     def _bare(self, i: int, j: int) -> bool:
         """Words i..j-1 are the whole message, give or take "the", "song", "ost"."""
-        bare = self.p.lex.bare
-        if not any(has_hangul(w) for w in self.words[i:j]):
-            bare = bare | self.p.lex.bare_ko  # "Punch 노래": a Latin name, a Korean song word
-        return all(w in bare for n, w in enumerate(self.words) if not i <= n < j)
+        bare, bare_ko = self.p.lex.bare, self.p.lex.bare_ko
+        # "Punch 노래": a Latin name, a Korean song word
+        latin = not any(has_hangul(w) for w in self.words[i:j])
+        return all(
+            w in bare or (latin and w in bare_ko)
+            for n, w in enumerate(self.words)
+            if not i <= n < j
+        )
 
     def _pinned(self, i: int, j: int, key: str) -> bool:
         """An artist or a drama of one of the songs so titled is named right beside it."""
@@ -2244,12 +2252,13 @@ class _Reading:
         if not any(m.kind != "era" for m in self.mentions) and "any" not in self.said.signals:
             return
         talk = self.p.lex.smalltalk
-        asides = talk.en["laugh"] | talk.en["ok"] | talk.hesitation  # "well, what about IU"
+        asides = talk.en["laugh"] | talk.en["ok"]
         words = self.words
         # Small talk is an aside too: "Thank you. Could you also ..." opens with "also".
         aside = [
             w in self.p.quiet
             or w in asides
+            or w in talk.hesitation  # "well, what about IU"
             or self.msg.tokens[i].hangul
             or any(m.startswith("talk:") for m in self.meaning_at.get(i, ()))
             for i, w in enumerate(words)
