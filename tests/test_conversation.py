@@ -698,3 +698,25 @@ async def test_a_name_alone_with_no_songs_together_takes_its_place(service: Serv
     assert both.cards and all(
         c.track.drama == "Crash Landing on You" and "Davichi" in c.track.artist for c in both.cards
     )
+
+
+async def test_a_mood_let_go_is_not_claimed_by_the_follow_up_intro(service: Service) -> None:
+    index = service.index
+
+    # A singer with calm songs and livelier ones, none of them upbeat: after the calm ones,
+    # "more upbeat" has to let the mood go.
+    def fits(ids: frozenset[int]) -> bool:
+        tags = [index.tracks[i].tags for i in ids]
+        return (
+            not any("upbeat" in t for t in tags)
+            and any("low-energy" in t for t in tags)
+            and any("low-energy" not in t for t in tags)
+        )
+
+    name = next(a for a, ids in sorted(index.artist_track_sets.items()) if fits(ids))
+    await service.handle(ask(f"one calm song by {name}", user="let-go"))
+    reply = await service.handle(ask("more upbeat", user="let-go"))
+    assert reply.cards and not any("upbeat" in c.track.tags for c in reply.cards)
+    intro = reply.text.splitlines()
+    assert intro[0].startswith("No upbeat songs")  # the note says what was let go ...
+    assert not any(line.startswith("More upbeat") for line in intro)  # ... and nothing unsays it

@@ -254,6 +254,11 @@ def recommendation(
     intro = (
         t(f"{key}_one", locale, what=what) if n == 1 else t(f"{key}_many", locale, n=n, what=what)
     )
+    if "tags" in relaxed:
+        # The moods asked for were let go (a note above says so): the intro does not claim them.
+        changes = tuple(
+            c for c in changes if c not in _MOOD_CHANGES and not c.startswith(("up:", "down:"))
+        )
     if changes:
         intro = changed(index, q, changes, kept, locale)
     actions: tuple[Action, ...] = ()
@@ -350,6 +355,8 @@ def changed(
     vocab = index.vocabulary
     said: list[str] = []
     moved = {c.split(":", 1)[1] for c in changes if c.startswith(("up:", "down:"))}
+    if "moods" in changes:
+        moved.update(q.tags[:2])  # "좀 밝은 거": the upbeat mood said, and livelier
     if any(vocab.tags[m].arousal == "high" for m in moved if m in vocab.tags):
         # "more upbeat" says it all; "livelier" beside it would say it twice.
         changes = tuple(c for c in changes if c not in ("livelier", "calmer"))
@@ -427,6 +434,9 @@ def changed(
     return t("change_line", locale, changes=text)
 
 
+# The changes (besides "up:tag" and "down:tag") that name moods or energy: untrue once the
+# moods asked for were let go.
+_MOOD_CHANGES = frozenset({"moods", "livelier", "calmer"})
 _CHANGE_KEYS = frozenset(
     {"change_calmer", "change_livelier", "change_older", "change_newer", "change_reject"}
 )
