@@ -25,7 +25,7 @@ from bot.core.service import Service
 from bot.core.understand import Query
 from bot.evaluate.cases import RequestSetError, load, parse
 from bot.evaluate.checks import Context, check_turn
-from bot.evaluate.names import Names
+from bot.evaluate.names import Names, name_key, title_keys
 from bot.evaluate.run import DEFAULT_FILE, Share, play, play_case, scores
 from bot.evaluate.schema import CATEGORIES, Expect, Located
 
@@ -497,3 +497,18 @@ async def test_the_request_set_stays_understood() -> None:
     share = scores(results).overall.share
     failing = [r.case.id for r in results if not r.passed]
     assert share >= 0.95, f"{share:.1%} of the request set passes; failing: {failing}"
+
+
+def test_a_song_is_known_by_its_english_title_too() -> None:
+    song = Track("눈꽃", "Gummy", "That Winter, the Wind Blows", 2013, ("sad",), title_ko="눈꽃")
+    assert name_key("Snow Flower") not in title_keys(song)
+    named = Track(
+        "눈꽃",
+        "Gummy",
+        "That Winter, the Wind Blows",
+        2013,
+        ("sad",),
+        "눈꽃",
+        title_en="Snow Flower",
+    )
+    assert name_key("Snow Flower") in title_keys(named) and name_key("눈꽃") in title_keys(named)

@@ -19,8 +19,8 @@ def name_key(name: str) -> str:
 
 
 def title_keys(track: Track) -> set[str]:
-    """A song's title, Hangul title and aliases, compared as `name_key`s."""
-    names = (track.title, track.title_ko or "", *track.aliases)
+    """A song's title, Hangul title, English title and aliases, compared as `name_key`s."""
+    names = (track.title, track.title_ko or "", track.title_en or "", *track.aliases)
     return {name_key(n) for n in names if n}
 
 
@@ -36,7 +36,7 @@ class Names:
             self._add((name, *((a.name_ko, *a.aliases) if a else ())))
         for t in index.tracks:
             self._add((t.artist, index.artist_ko(t.artist)))  # a whole credit
-            self._add((t.title, t.title_ko or "", *t.aliases))
+            self._add((t.title, t.title_ko or "", t.title_en or "", *t.aliases))
         self.artist_names = frozenset(index.artist_track_sets)
 
     def _add(self, forms: tuple[str, ...]) -> None:
