@@ -132,7 +132,7 @@ async def test_a_broken_lexicon_is_a_catalog_error_at_start(
     def broken() -> Lexicon:
         raise LexiconError("lexicon.toml: numbers.en is missing")
 
-    monkeypatch.setattr("bot.core.understand.lexicon", broken)
+    monkeypatch.setattr("bot.core.understand.parser.lexicon", broken)
     with pytest.raises(CatalogError) as failure:
         await Service.create(store)
     assert "numbers.en is missing" in str(failure.value.problems[0])
