@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 from bot.core.commands import Arg, Command, Registry, registry
-from bot.core.index import CatalogIndex, Entity, Spaceless, everyday
+from bot.core.index import CatalogIndex, Entity
 from bot.core.lexicon import Lexicon, everyday_english, everyday_korean, lexicon
 from bot.core.occasions import Occasions
 from bot.core.popularity import ASKS
@@ -24,16 +24,10 @@ from bot.core.query import Query
 from bot.core.text import emoji_key, has_hangul, norm, squash
 from bot.core.tokens import tokenize
 from bot.core.understand.fuzzy import (
-    HANGUL_NEAR_SINGLE,
-    PACK,
     Buckets,
     PackedBuckets,
-    _allowed,
-    _by_length,
     _fuzzy,
-    _jamo,
-    _near,
-    _packed_by_length,
+    _TypoTables,
 )
 from bot.core.understand.reading import _Reading
 from bot.core.understand.said import Said
@@ -47,7 +41,7 @@ READ_CACHE = 2048
 SHORT_FORM_SONGS = 8  # songs a drama needs here for a two-syllable short form (눈여, 사불)
 
 
-class Parser:
+class Parser(_TypoTables):
     def __init__(
         self,
         index: CatalogIndex,
@@ -176,7 +170,7 @@ class Parser:
         self._latin_of: dict[str, str | tuple[str, ...]] | None = None  # see latin_names
         self._initials: dict[str, str] | None = None  # see initials
         self.phrases = vocab.english_phrases()
-        # The tables for typos (below) are made on the first typo: a one-shot `ask` without
+        # The tables for typos (fuzzy.py) are made on the first typo: a one-shot `ask` without
         # one does not pay for them, and they are most of a parser at 100,000 tracks.
         # Hangul names by their first consonant and length, spelt in jamo: a typo is one jamo
         # off (클라스 for 클라쓰, 불시차 for 불시착), seldom in the first consonant.
@@ -235,62 +229,6 @@ class Parser:
             | lex.cue_after
             | lex.bare
         )
-
-    # ------------------------------------------------------- tables made on first use
-
-    def near(self, kind: str, text: str, limit: int) -> list[str]:
-        """Names ("name"), moods ("tag") or titles ("title") long enough that one edit is
-        still recognisable and that may be within `limit` edits of text (see _by_length)."""
-        buckets = self._fuzzy.get(kind)
-        if buckets is None:
-            buckets = self._fuzzy[kind] = self._fuzzy_buckets(kind)
-        return _near(buckets, text, limit)
-
-    def _fuzzy_buckets(self, kind: str) -> Buckets | PackedBuckets:
-        index = self.index
-        if kind == "name":  # the index's own strings: no copy of them
-            return _by_length(n for n in index.names if len(n) >= 4 and n not in index.ambiguous)
-        if kind == "tag":
-            return _by_length(p for p in self.phrases if len(p) >= 5 and " " not in p)
-        # Titles exist only packed (IdMap): packed here too, so they are not kept twice.
-        return _packed_by_length(index.titles.names(), lambda _, t: len(t) >= 6 and not everyday(t))
-
-    @functools.cached_property
-    def fuzzy_names(self) -> list[str]:
-        """Names for "did you mean" (`suggest`)."""
-        index = self.index
-        return [n for n in index.names if len(n) >= 4 and n not in index.ambiguous]
-
-    @functools.cached_property
-    def by_length(self) -> PackedBuckets:
-        """Long names without their spaces (9 letters or more, no everyday word), for names
-        misspelt across words ("hotel de luna"); a form two names share counts for the
-        first, as in `CatalogIndex.spaceless_names`."""
-        index = self.index
-        spaceless, ambiguous = index.spaceless_names, index.ambiguous
-
-        def first_long(i: int, flat: str) -> bool:
-            name = names[i]
-            return len(flat) >= 9 and name not in ambiguous and spaceless.find(flat) == i
-
-        names = spaceless.names()
-        return _packed_by_length(names, first_long, Spaceless.fold)
-
-    @functools.cached_property
-    def hangul_near(self) -> dict[tuple[str, int], tuple[str, list[str]]]:
-        """Hangul names by their first consonant and length, spelt in jamo (packed, see
-        PackedBuckets) beside the names: a typo is one jamo off (클라스 for 클라쓰, 불시차
-        for 불시착), seldom in the first consonant."""
-        names = [k for k in self.index.hangul_names if len(k) >= HANGUL_NEAR_SINGLE]
-        places: dict[tuple[str, int], list[int]] = {}
-        for i, k in enumerate(names):
-            if has_hangul(k):
-                places.setdefault((_jamo(k)[0], len(k)), []).append(i)
-        # A bucket at a time, so that the names in jamo never all exist at once.
-        return {
-            key: (PACK.join(_jamo(names[i]) for i in ids), [names[i] for i in ids])
-            for key, ids in places.items()
-        }
 
     @functools.cached_property
     def networks(self) -> set[str]:
@@ -479,37 +417,6 @@ class Parser:
                 if ent.name not in out:
                     out.append(ent.name)
         return out[:3]
-
-    def near_name(self, squashed: str) -> str | None:
-        """A name within an edit or two of a span written out ("hotel de luna", "quen of
-        tears"), compared without spaces; only names of about the same length are tried."""
-        limit = _allowed(squashed)
-        candidates = _near(self.by_length, squashed, limit)
-        if not candidates:
-            return None
-        process, OSA = _fuzzy()
-        hit = process.extractOne(squashed, candidates, scorer=OSA.distance, score_cutoff=limit)
-        return self.index.spaceless_names.get(str(hit[0])) if hit else None
-
-    def near_hangul(self, text: str) -> str | None:
-        """A Hangul name one jamo away from text (two for names of 8 syllables or more),
-        of the same first consonant and about the same length."""
-        first = _jamo(text[0])[0]
-        # One character more or less: a syllable of two jamo, or a digit (김사부 for 김사부3).
-        sizes = (len(text) - 1, len(text), len(text) + 1)
-        jamos: list[str] = []
-        names: list[str] = []
-        for n in sizes:
-            bucket = self.hangul_near.get((first, n))
-            if bucket is not None:
-                jamos += bucket[0].split(PACK)
-                names += bucket[1]
-        if not names:
-            return None
-        limit = 1 if len(text) < 8 else 2
-        process, OSA = _fuzzy()
-        hit = process.extractOne(_jamo(text), jamos, scorer=OSA.distance, score_cutoff=limit)
-        return names[hit[2]] if hit else None
 
     def is_word(self, word: str) -> bool:
         """An everyday English word, or an everyday Korean one written in Latin letters."""
