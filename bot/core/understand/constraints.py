@@ -5,16 +5,13 @@ means, and how many songs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from bot.core.popularity import ASKS
 from bot.core.query import MAX_COUNT, Query
 from bot.core.understand.numbers import _Numbers
 from bot.core.understand.said import Mention
 from bot.core.vocabulary import FILTER_KINDS
-
-if TYPE_CHECKING:
-    pass
 
 
 class _Constraints(_Numbers):

@@ -5,12 +5,7 @@ nearest thing said before it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.understand.state import _State
-
-if TYPE_CHECKING:
-    pass
 
 
 class _Exclusions(_State):

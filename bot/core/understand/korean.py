@@ -6,17 +6,11 @@ on with only moods between (거미 슬픈 노래); fans' short forms of big dram
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.index import Entity
 from bot.core.text import has_hangul, squash
 from bot.core.understand.fuzzy import HANGUL_NEAR_SINGLE, HANGUL_NEAR_SPAN, HANGUL_NEAR_WORDS
 from bot.core.understand.names import _Names
 from bot.core.understand.said import Mention
-
-if TYPE_CHECKING:
-    pass
-
 
 STEM_REACH = 3  # characters before a Hangul name a lexicon word covering it may start
 

@@ -5,15 +5,9 @@ inflected ("snows", "crying") forms, a mood's feel (겨울 느낌), a mood moved
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.text import emoji_key
 from bot.core.understand.said import Mention
 from bot.core.understand.state import _State
-
-if TYPE_CHECKING:
-    pass
-
 
 # Endings tried on a word no list has, for its mood or occasion ("snows", "crying").
 INFLECTIONS = ("ing", "es", "ed", "s")

@@ -9,16 +9,11 @@ is weighed as one first (titles.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.index import Entity
 from bot.core.text import norm
 from bot.core.understand.fuzzy import _fuzzy
 from bot.core.understand.said import Mention
 from bot.core.understand.titles import _Titles
-
-if TYPE_CHECKING:
-    pass
 
 
 class _Names(_Titles):

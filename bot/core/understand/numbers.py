@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from bot.core.text import has_hangul
 from bot.core.understand.said import Mention
 from bot.core.understand.state import _State
-
-if TYPE_CHECKING:
-    pass
-
 
 YEAR = re.compile(r"((?:19|20)\d\d)(?:년도|년대|년)?")
 DECADE = re.compile(r"((?:19|20)?\d0)s")

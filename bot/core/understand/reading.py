@@ -6,8 +6,6 @@ then gathers what is left over, the signals and the query into the `Said`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.text import has_hangul, squash
 from bot.core.understand.constraints import _Constraints
 from bot.core.understand.exclusions import _Exclusions
@@ -16,9 +14,6 @@ from bot.core.understand.moods import _Moods
 from bot.core.understand.signals import _Signals
 from bot.core.understand.smalltalk import _Smalltalk
 from bot.core.understand.typos import _Typos
-
-if TYPE_CHECKING:
-    pass
 
 
 class _Reading(_Korean, _Typos, _Moods, _Constraints, _Exclusions, _Signals, _Smalltalk):

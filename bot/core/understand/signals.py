@@ -6,13 +6,9 @@ and follow-up words said only in passing.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from bot.core.text import has_hangul, parse_int
 from bot.core.understand.state import _State
-
-if TYPE_CHECKING:
-    pass
 
 
 class _Signals(_State):

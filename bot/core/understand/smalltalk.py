@@ -6,14 +6,9 @@ for again with hedges left out ("what even is an ost", "OST가 뭔데").
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
 
 from bot.core.text import squash
 from bot.core.understand.state import _State
-
-if TYPE_CHECKING:
-    pass
-
 
 _JAMO = unicodedata.normalize("NFKC", "ㅋㅎㅠㅜㄱㄴㄷㅅㅇㅈㅊ")
 _LAUGH_OR_TEARS = frozenset(unicodedata.normalize("NFKC", "ㅋㅎㅠㅜ"))

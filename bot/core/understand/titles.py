@@ -5,15 +5,9 @@ artist or drama beside it, after "like", in a look-up), and a word of a title sa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.text import has_hangul, norm, squash
 from bot.core.understand.said import Mention
 from bot.core.understand.state import _State
-
-if TYPE_CHECKING:
-    pass
-
 
 # Lexicon meanings that judge a song pointed at ("the 2nd one is beautiful"): a title said alone
 # ("Beautiful") is still the title.

@@ -4,15 +4,10 @@ titles within a few edits, never for an everyday word. The matching itself is in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.text import has_hangul
 from bot.core.understand.fuzzy import _allowed, _fuzzy
 from bot.core.understand.names import _Names
 from bot.core.understand.said import Mention
-
-if TYPE_CHECKING:
-    pass
 
 
 class _Typos(_Names):
